@@ -1,0 +1,155 @@
+/**
+ * Result types shared by the `bench` harness and its reporters, plus the pure
+ * reductions over them (median per sweep cell, failure tallies).
+ *
+ * Everything here is plain data so a result can be written to JSON and read
+ * back unchanged, and so reporters never need to re-run or re-measure.
+ *
+ * @module
+ */
+
+/** Why a request or connection failed; mismatch means a reply that was not the expected one. */
+export type FailureKind = "connect" | "reset" | "timeout" | "mismatch";
+
+/** Failure tally by kind. */
+export type FailureCounts = Record<FailureKind, number>;
+
+/** Every failure kind, in the order reports list them. */
+export const FAILURE_KINDS: readonly FailureKind[] = ["connect", "reset", "timeout", "mismatch"];
+
+/** One sweep run: `clients` concurrent clients against a server in `mode`. */
+export interface SweepMeasurement {
+  mode: string;
+  clients: number;
+  run: number;
+  totalMs: number;
+  failures: number;
+}
+
+/** All runs of one mode × client count, reduced to median, min and max. */
+export interface SweepCell {
+  mode: string;
+  clients: number;
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  failures: number;
+}
+
+/** One connection of a scale step (the reference client's per-thread line). */
+export interface ScaleConnectionRow {
+  target: string;
+  connections: number;
+  conn: number;
+  requests: number;
+  bytes: number;
+  durationMs: number;
+  meanResponseMs: number;
+  failures: number;
+}
+
+/** Latency distribution of individual requests, in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+}
+
+/** One scale step (target × connection count): the reference's overall table row and more. */
+export interface ScaleSummary {
+  target: string;
+  connections: number;
+  requests: number;
+  bytes: number;
+  meanDurationMs: number;
+  meanResponseMs: number;
+  latency: LatencySummary;
+  elapsedMs: number;
+  requestsPerSec: number;
+  failures: FailureCounts;
+}
+
+/** Result of `bench sweep`. */
+export interface SweepResult {
+  kind: "sweep";
+  startedAt: string;
+  settings: Record<string, unknown>;
+  measurements: SweepMeasurement[];
+  cells: SweepCell[];
+}
+
+/** Result of `bench scale`. */
+export interface ScaleResult {
+  kind: "scale";
+  startedAt: string;
+  settings: Record<string, unknown>;
+  connections: ScaleConnectionRow[];
+  summaries: ScaleSummary[];
+}
+
+/** Either bench result; `kind` tells them apart. */
+export type BenchResult = SweepResult | ScaleResult;
+
+/** A failure tally with every kind at zero. */
+export function emptyFailures(): FailureCounts {
+  return { connect: 0, reset: 0, timeout: 0, mismatch: 0 };
+}
+
+/** Sum of all kinds in a failure tally. */
+export function totalFailures(counts: FailureCounts): number {
+  return FAILURE_KINDS.reduce((sum, kind) => sum + counts[kind], 0);
+}
+
+/** Median of a non-empty list; for an even count, the mean of the two middle values. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError("median of an empty list");
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Groups sweep runs by mode × client count and reduces each group to one cell.
+ *
+ * Cells come out with modes in the order they were first measured (the order the
+ * user chose with `--modes`) and client counts ascending, so tables and charts
+ * read the same way whatever order the runs were interleaved in.
+ */
+export function summarizeSweep(measurements: readonly SweepMeasurement[]): SweepCell[] {
+  const modeOrder: string[] = [];
+  const groups = new Map<string, Map<number, SweepMeasurement[]>>();
+  for (const m of measurements) {
+    let byClients = groups.get(m.mode);
+    if (!byClients) {
+      byClients = new Map();
+      groups.set(m.mode, byClients);
+      modeOrder.push(m.mode);
+    }
+    const runs = byClients.get(m.clients);
+    if (runs) runs.push(m);
+    else byClients.set(m.clients, [m]);
+  }
+  const cells: SweepCell[] = [];
+  for (const mode of modeOrder) {
+    const byClients = groups.get(mode)!;
+    for (const clients of [...byClients.keys()].sort((a, b) => a - b)) {
+      const runs = byClients.get(clients)!;
+      const times = runs.map((r) => r.totalMs);
+      cells.push({
+        mode,
+        clients,
+        runs: runs.length,
+        medianMs: median(times),
+        minMs: Math.min(...times),
+        maxMs: Math.max(...times),
+        failures: runs.reduce((sum, r) => sum + r.failures, 0),
+      });
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,21 @@
+/**
+ * Everything `bench --out DIR` writes, as file name → content, so the command
+ * layer only has to write the map out and tests can check it without a disk.
+ *
+ * @module
+ */
+
+import type { BenchResult } from "../bench_result.ts";
+import { csvFiles } from "./bench_csv.ts";
+import { benchMarkdown } from "./bench_markdown.ts";
+import { chartSvgs } from "./bench_svg.ts";
+
+/** `<kind>.json`, the CSVs, `report.md` and the SVG charts of a result. */
+export async function benchFiles(result: BenchResult): Promise<Record<string, string>> {
+  return {
+    [`${result.kind}.json`]: JSON.stringify(result, null, 2) + "\n",
+    ...csvFiles(result),
+    "report.md": benchMarkdown(result),
+    ...(await chartSvgs(result)),
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The summary table of a bench result, as cells and as aligned plain text for
+ * the terminal. The Markdown report renders the same cells, so the terminal and
+ * the report never disagree on what was measured.
+ *
+ * Sweep: one row per client count, one column per mode holding the median
+ * execution time in seconds (the reference's table). Scale: one row per target ×
+ * connection count with the reference's overall columns (status, requests,
+ * bytes, mean total duration, mean response time) plus latency percentiles,
+ * throughput and failures.
+ *
+ * @module
+ */
+
+import type { BenchResult, FailureCounts, ScaleResult, SweepResult } from "../bench_result.ts";
+import { FAILURE_KINDS, totalFailures } from "../bench_result.ts";
+
+/** A table of already formatted cells; `numeric[i]` says whether column i is right-aligned. */
+export interface SummaryTable {
+  headers: string[];
+  numeric: boolean[];
+  rows: string[][];
+}
+
+function fixed(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "-";
+}
+
+/** Total failures, followed by the non-zero kinds when there are any: `3 (reset 1, timeout 2)`. */
+export function formatFailures(counts: FailureCounts): string {
+  const total = totalFailures(counts);
+  if (total === 0) return "0";
+  const kinds = FAILURE_KINDS.filter((k) => counts[k] > 0).map((k) => `${k} ${counts[k]}`);
+  return `${total} (${kinds.join(", ")})`;
+}
+
+/** Modes in the order the cells first name them. */
+export function sweepModes(result: SweepResult): string[] {
+  return [...new Set(result.cells.map((c) => c.mode))];
+}
+
+function sweepTable(result: SweepResult): SummaryTable {
+  const modes = sweepModes(result);
+  const clientCounts = [...new Set(result.cells.map((c) => c.clients))].sort((a, b) => a - b);
+  const rows = clientCounts.map((clients) => {
+    const inRow = result.cells.filter((c) => c.clients === clients);
+    const perMode = modes.map((mode) => {
+      const cell = inRow.find((c) => c.mode === mode);
+      return cell ? fixed(cell.medianMs / 1000, 3) : "-";
+    });
+    const failures = inRow.reduce((sum, c) => sum + c.failures, 0);
+    return [String(clients), ...perMode, String(failures)];
+  });
+  return {
+    headers: ["clients", ...modes.map((m) => `${m} (s)`), "failures"],
+    numeric: [true, ...modes.map(() => true), true],
+    rows,
+  };
+}
+
+function scaleTable(result: ScaleResult): SummaryTable {
+  const headers = [
+    "target",
+    "connections",
+    "status",
+    "requests",
+    "bytes",
+    "mean duration (s)",
+    "mean response (ms)",
+    "p50 (ms)",
+    "p90 (ms)",
+    "p99 (ms)",
+    "p99.9 (ms)",
+    "max (ms)",
+    "req/s",
+    "failures",
+  ];
+  const rows = result.summaries.map((s) => [
+    s.target,
+    String(s.connections),
+    totalFailures(s.failures) === 0 ? "pass" : "fail",
+    String(s.requests),
+    String(s.bytes),
+    fixed(s.meanDurationMs / 1000, 3),
+    fixed(s.meanResponseMs, 3),
+    fixed(s.latency.p50Ms, 3),
+    fixed(s.latency.p90Ms, 3),
+    fixed(s.latency.p99Ms, 3),
+    fixed(s.latency.p999Ms, 3),
+    fixed(s.latency.maxMs, 3),
+    fixed(s.requestsPerSec, 1),
+    formatFailures(s.failures),
+  ]);
+  const textColumns = new Set(["target", "status", "failures"]);
+  return { headers, numeric: headers.map((h) => !textColumns.has(h)), rows };
+}
+
+/** The summary table of a result as formatted cells. */
+export function summaryTable(result: BenchResult): SummaryTable {
+  return result.kind === "sweep" ? sweepTable(result) : scaleTable(result);
+}
+
+/** The summary table as aligned plain text (no colors), one line per row, header underlined. */
+export function benchTable(result: BenchResult): string {
+  const { headers, numeric, rows } = summaryTable(result);
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
+  return [
+    line(headers),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.map(line),
+  ].join("\n") + "\n";
+}
