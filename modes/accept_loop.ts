@@ -1,0 +1,99 @@
+/**
+ * The accept loop every mode shares: accepts until stopped or `maxConnections` is reached,
+ * hands each connection to a handler (in turn for `iter`, concurrently otherwise), backs off
+ * and retries on accept failures such as EMFILE, and on stop drains open connections for
+ * `drainMs` before closing them, so that every record is in when it resolves.
+ *
+ * @module
+ */
+
+import { formatPeer } from "../lib/listen.ts";
+import type { ModeOptions } from "../lib/server_spec.ts";
+import { closeQuietly, epochNow } from "../lib/session.ts";
+
+/** Serves one accepted connection; resolves when the connection's record has been reported. */
+export type ConnectionHandler = (
+  conn: Deno.TcpConn,
+  peer: string,
+  openedAt: number,
+) => Promise<void>;
+
+/** How the loop runs. */
+export interface AcceptLoopOptions {
+  /** Serve one connection at a time (`iter`). */
+  sequential: boolean;
+  /** Name of the worker that accepts, for the open event. */
+  worker: string;
+  /** Aborted to stop accepting without draining (a pool reached --max-connections). */
+  pause?: AbortSignal;
+}
+
+const MAX_BACKOFF_MS = 1000;
+
+/** Runs the loop on `listener` (which it closes) until stopped and drained. */
+export async function acceptLoop(
+  listener: Deno.TcpListener,
+  options: ModeOptions,
+  signal: AbortSignal,
+  handler: ConnectionHandler,
+  loop: AcceptLoopOptions,
+): Promise<void> {
+  const open = new Set<Deno.TcpConn>();
+  const running = new Set<Promise<void>>();
+  let accepting = true;
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopAccepting = () => {
+    if (!accepting) return;
+    accepting = false;
+    closeQuietly(listener);
+  };
+  const onStop = () => {
+    stopAccepting();
+    drainTimer = setTimeout(() => {
+      for (const conn of open) closeQuietly(conn);
+    }, options.drainMs);
+  };
+  if (signal.aborted) onStop();
+  signal.addEventListener("abort", onStop, { once: true });
+  loop.pause?.addEventListener("abort", stopAccepting, { once: true });
+
+  let accepted = 0;
+  let backoffMs = 0;
+  try {
+    while (accepting) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (!accepting || error instanceof Deno.errors.BadResource) break;
+        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(10, backoffMs * 2));
+        options.onEvent({
+          type: "warning",
+          message: `Accept failed (${
+            error instanceof Error ? error.message : error
+          }); retrying in ${backoffMs} ms`,
+        });
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        continue;
+      }
+      backoffMs = 0;
+      const openedAt = epochNow();
+      const peer = formatPeer(conn.remoteAddr);
+      accepted++;
+      open.add(conn);
+      options.onEvent({ type: "open", peer, worker: loop.worker, at: openedAt });
+      const served = handler(conn, peer, openedAt).finally(() => {
+        open.delete(conn);
+        running.delete(served);
+      });
+      running.add(served);
+      if (options.maxConnections > 0 && accepted >= options.maxConnections) stopAccepting();
+      if (loop.sequential) await served;
+    }
+    while (running.size > 0) await Promise.all(running);
+  } finally {
+    stopAccepting();
+    clearTimeout(drainTimer);
+    signal.removeEventListener("abort", onStop);
+  }
+}

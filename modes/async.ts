@@ -1,0 +1,14 @@
+/**
+ * `async`: one event loop serves every connection, the Deno counterpart of an epoll server.
+ *
+ * @module
+ */
+
+import { localMode } from "./session_handler.ts";
+
+/** The event-loop mode. */
+export const asyncMode = localMode(
+  "async",
+  "one event loop serves all connections (the epoll design)",
+  false,
+);

@@ -1,0 +1,96 @@
+/**
+ * Pool members and per-connection members: the Web Workers of `thr` and the subprocesses of
+ * `proc`. This file holds what both kinds share: the messages between parent and member, the
+ * start message, and the code a member runs once started, whatever carries its messages.
+ *
+ * @module
+ */
+
+import { listenTcp } from "../lib/listen.ts";
+import type { ModeOptions, ServerEvent, ServerSpec } from "../lib/server_spec.ts";
+import type { Duplex } from "../lib/session.ts";
+import { acceptLoop } from "./accept_loop.ts";
+import { localHandler, serveHere, sessionOptions } from "./session_handler.ts";
+
+/** Parent to member: stop (drain, then end) or pause (stop accepting, end when idle). */
+export type ParentMessage = { type: "stop" } | { type: "pause" };
+
+/** Member to parent: server events, then `done`; `failed` when it could not start. */
+export type MemberMessage = ServerEvent | { type: "done" } | { type: "failed"; message: string };
+
+/** How a member starts: accept on the shared port, or serve one relayed connection. */
+export type MemberStart =
+  | { role: "pool"; spec: ServerSpec; worker: string }
+  | { role: "conn"; spec: ServerSpec; worker: string; peer: string; openedAt: number };
+
+/** A started member, as the supervisor sees it. */
+export interface Member {
+  send(message: ParentMessage): void;
+  /** Resolves when the member has ended: `failure` says why if it died without `done`. */
+  ended: Promise<{ failure?: string }>;
+}
+
+/** Starts a member; for the `conn` role, `conn` is the accepted connection to relay. */
+export type MemberFactory = (
+  start: MemberStart,
+  onMessage: (message: MemberMessage) => void,
+  conn?: Deno.TcpConn,
+) => Member;
+
+function memberOptions(spec: ServerSpec, emit: (m: MemberMessage) => void): ModeOptions {
+  return { ...spec, onEvent: emit };
+}
+
+/**
+ * Runs a pool member: listens on the shared port with `reusePort` and serves until `stop`
+ * (drain, then end) or `pause` (end once its connections close). Reports `done` last.
+ */
+export async function runPoolMember(
+  spec: ServerSpec,
+  worker: string,
+  emit: (message: MemberMessage) => void,
+  control: { stop: AbortSignal; pause: AbortSignal },
+): Promise<void> {
+  try {
+    const listener = listenTcp(spec.host, spec.port, true);
+    const options = memberOptions(spec, emit);
+    emit({ type: "listening", hostname: listener.addr.hostname, port: listener.addr.port });
+    await acceptLoop(listener, options, control.stop, localHandler(options, worker), {
+      sequential: false,
+      worker,
+      pause: control.pause,
+    });
+  } catch (error) {
+    emit({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+  }
+  emit({ type: "done" });
+}
+
+/** Serves one relayed connection in a member and reports `done` once its record is out. */
+export async function runConnMember(
+  start: Extract<MemberStart, { role: "conn" }>,
+  duplex: Duplex,
+  emit: (message: MemberMessage) => void,
+): Promise<void> {
+  const options = memberOptions(start.spec, emit);
+  const session = sessionOptions(start.spec, (line) => emit({ type: "log", line }));
+  await serveHere(duplex, start.peer, start.openedAt, start.worker, options, session);
+  emit({ type: "done" });
+}
+
+/** Routes parent messages to the abort controllers a pool member watches. */
+export function memberControl(): {
+  stop: AbortSignal;
+  pause: AbortSignal;
+  receive(message: ParentMessage): void;
+} {
+  const stop = new AbortController();
+  const pause = new AbortController();
+  return {
+    stop: stop.signal,
+    pause: pause.signal,
+    receive(message) {
+      (message.type === "stop" ? stop : pause).abort();
+    },
+  };
+}

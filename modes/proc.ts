@@ -1,0 +1,86 @@
+/**
+ * `proc`: subprocesses. A pool of `--workers N` copies of socklab, each accepting on the shared
+ * port with `reusePort` and reporting its events as JSON lines on stdout; or (`--workers 0`)
+ * one new process per connection, inetd style: the connection's bytes are relayed through the
+ * child's stdin and stdout, and its events come as JSON lines on stderr.
+ *
+ * @module
+ */
+
+import { selfCommand } from "../lib/self_command.ts";
+import { closeQuietly, writeAll } from "../lib/session.ts";
+import { JsonLineWriter, readJsonLines } from "./json_lines.ts";
+import type { MemberFactory, MemberMessage } from "./member.ts";
+import { supervisedMode } from "./supervisor.ts";
+
+/** The hidden subcommand a child runs: `socklab __child '<start JSON>'`. */
+export const CHILD_COMMAND = "__child";
+
+const RELAY_BUFFER_BYTES = 16 * 1024;
+
+const spawnChild: MemberFactory = (start, onMessage, conn) => {
+  const { command, args } = selfCommand([CHILD_COMMAND, JSON.stringify(start)]);
+  const child = new Deno.Command(command, {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: conn ? "piped" : "inherit",
+  }).spawn();
+  const stdin = child.stdin.getWriter();
+  let done = false;
+  const onChildMessage = (value: unknown) => {
+    const message = value as MemberMessage;
+    if (message.type === "done") done = true;
+    onMessage(message);
+  };
+  const forwardText = (line: string) =>
+    onMessage({ type: "warning", message: `${start.worker}: ${line}` });
+  const events = conn
+    ? Promise.all([
+      readJsonLines(child.stderr, onChildMessage, forwardText),
+      relay(conn, stdin, child.stdout),
+    ])
+    : readJsonLines(child.stdout, onChildMessage, forwardText);
+  const control = new JsonLineWriter((bytes) => stdin.write(bytes));
+  return {
+    send: (message) => {
+      if (!conn) control.write(message);
+    },
+    ended: Promise.all([child.status, events]).then(([status]) => {
+      if (done) return {};
+      return {
+        failure: status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`,
+      };
+    }),
+  };
+};
+
+/** Relays the client's bytes to the child's stdin and the child's stdout to the client. */
+async function relay(
+  conn: Deno.TcpConn,
+  stdin: WritableStreamDefaultWriter<Uint8Array>,
+  stdout: ReadableStream<Uint8Array>,
+): Promise<void> {
+  const toChild = (async () => {
+    const buffer = new Uint8Array(RELAY_BUFFER_BYTES);
+    try {
+      for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+        await stdin.write(buffer.slice(0, n));
+      }
+    } catch { /* reset, or closed once the child finished */ }
+    await stdin.close().catch(() => {});
+  })();
+  try {
+    for await (const chunk of stdout) await writeAll(conn, chunk);
+  } catch { /* the client went away; the child sees its stdin end */ }
+  closeQuietly(conn);
+  await toChild;
+}
+
+/** The subprocess mode. */
+export const procMode = supervisedMode(
+  "proc",
+  "subprocesses: a pool sharing the port (--workers N) or one per connection (--workers 0)",
+  { one: "child", many: "children" },
+  spawnChild,
+);

@@ -1,0 +1,66 @@
+/**
+ * Serving connections in the current thread: the handler that runs a session with the spec's
+ * protocol and limits and reports its record (used by `iter`, `async` and every pool member),
+ * and the factory of the two modes that accept and serve in one thread.
+ *
+ * @module
+ */
+
+import { createProtocol } from "../lib/protocols/mod.ts";
+import { listenTcp } from "../lib/listen.ts";
+import type { Mode, ModeOptions, ServerSpec } from "../lib/server_spec.ts";
+import { type Duplex, epochNow, runSession, type SessionOptions } from "../lib/session.ts";
+import { acceptLoop, type ConnectionHandler } from "./accept_loop.ts";
+
+/** Session options for a spec; `log` receives the `--verbose` lines. */
+export function sessionOptions(spec: ServerSpec, log: (line: string) => void): SessionOptions {
+  return {
+    protocol: createProtocol(spec.protocol),
+    framing: spec.framing,
+    maxLine: spec.maxLine,
+    verbose: spec.verbose,
+    idleTimeoutMs: spec.idleTimeoutMs,
+    log,
+    now: epochNow,
+  };
+}
+
+/** Serves `duplex` here and reports the record as a close event. */
+export async function serveHere(
+  duplex: Duplex,
+  peer: string,
+  openedAt: number,
+  worker: string,
+  options: ModeOptions,
+  session: SessionOptions,
+): Promise<void> {
+  const record = await runSession(duplex, peer, openedAt, worker, session);
+  options.onEvent({ type: "close", record });
+}
+
+/** A handler for the accept loop that serves each connection in this thread. */
+export function localHandler(options: ModeOptions, worker: string): ConnectionHandler {
+  const session = sessionOptions(options, (line) => options.onEvent({ type: "log", line }));
+  return (conn, peer, openedAt) => serveHere(conn, peer, openedAt, worker, options, session);
+}
+
+/** A mode that accepts and serves in this thread: `iter` in turn, `async` concurrently. */
+export function localMode(name: string, description: string, sequential: boolean): Mode {
+  return {
+    name,
+    description,
+    layout: () => sequential ? "one thread, one connection at a time" : "one thread",
+    async run(options, signal) {
+      const listener = listenTcp(options.host, options.port);
+      options.onEvent({
+        type: "listening",
+        hostname: listener.addr.hostname,
+        port: listener.addr.port,
+      });
+      await acceptLoop(listener, options, signal, localHandler(options, "main"), {
+        sequential,
+        worker: "main",
+      });
+    },
+  };
+}
