@@ -25,6 +25,10 @@ export interface ServerSpec {
   drainMs: number;
   /** Stop accepting after this many connections and end when they have closed; 0: no limit. */
   maxConnections: number;
+  /** Most connections open at once per accepting thread or process; 0: as the fd limit allows. */
+  maxConns: number;
+  /** Beyond `maxConns`: leave new connections in the backlog, or accept and refuse them. */
+  overLimit: "wait" | "refuse";
 }
 
 /** What a running server reports. Records arrive once per connection, when it closes. */

@@ -29,7 +29,9 @@ export type ConnectionEnd =
   | "reset" // reset or broken pipe
   | "overflow" // a message exceeded --max-line
   | "idle" // no bytes within --idle-timeout
-  | "shutdown"; // still open when the drain time ran out
+  | "shutdown" // still open when the drain time ran out
+  | "refused" // over --max-conns with --over-limit refuse
+  | "lost"; // its worker or child died while it was open
 
 /** What one connection did; crosses worker and process borders as plain JSON. */
 export interface ConnectionRecord {

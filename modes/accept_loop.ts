@@ -11,6 +11,9 @@ import { formatPeer } from "../lib/listen.ts";
 import type { ModeOptions } from "../lib/server_spec.ts";
 import { closeQuietly, epochNow } from "../lib/session.ts";
 
+/** The line a connection over `--max-conns` gets with `--over-limit refuse`. */
+export const BUSY_REPLY = "Error: server busy: too many connections, try again later\n";
+
 /** Serves one accepted connection; resolves when the connection's record has been reported. */
 export type ConnectionHandler = (
   conn: Deno.TcpConn,
@@ -42,6 +45,7 @@ export async function acceptLoop(
   const running = new Set<Promise<void>>();
   let accepting = true;
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  let slotFreed: (() => void) | undefined;
   const stopAccepting = () => {
     if (!accepting) return;
     accepting = false;
@@ -49,18 +53,28 @@ export async function acceptLoop(
   };
   const onStop = () => {
     stopAccepting();
+    slotFreed?.();
     drainTimer = setTimeout(() => {
       for (const conn of open) closeQuietly(conn);
     }, options.drainMs);
   };
   if (signal.aborted) onStop();
   signal.addEventListener("abort", onStop, { once: true });
-  loop.pause?.addEventListener("abort", stopAccepting, { once: true });
+  loop.pause?.addEventListener("abort", () => {
+    stopAccepting();
+    slotFreed?.();
+  }, { once: true });
 
   let accepted = 0;
   let backoffMs = 0;
+  const full = () => options.maxConns > 0 && open.size >= options.maxConns;
   try {
     while (accepting) {
+      if (full() && options.overLimit === "wait") {
+        // Leave new connections in the kernel's backlog until one closes.
+        await new Promise<void>((resolve) => slotFreed = resolve);
+        continue;
+      }
       let conn: Deno.TcpConn;
       try {
         conn = await listener.accept();
@@ -79,12 +93,18 @@ export async function acceptLoop(
       backoffMs = 0;
       const openedAt = epochNow();
       const peer = formatPeer(conn.remoteAddr);
+      if (full()) {
+        refuse(conn, peer, openedAt, loop.worker, options);
+        continue;
+      }
       accepted++;
       open.add(conn);
       options.onEvent({ type: "open", peer, worker: loop.worker, at: openedAt });
       const served = handler(conn, peer, openedAt).finally(() => {
         open.delete(conn);
         running.delete(served);
+        slotFreed?.();
+        slotFreed = undefined;
       });
       running.add(served);
       if (options.maxConnections > 0 && accepted >= options.maxConnections) stopAccepting();
@@ -96,4 +116,36 @@ export async function acceptLoop(
     clearTimeout(drainTimer);
     signal.removeEventListener("abort", onStop);
   }
+}
+
+/** Answers a connection over the limit with {@link BUSY_REPLY} and records it as refused. */
+function refuse(
+  conn: Deno.TcpConn,
+  peer: string,
+  openedAt: number,
+  worker: string,
+  options: ModeOptions,
+): void {
+  options.onEvent({ type: "open", peer, worker, at: openedAt });
+  const bytes = new TextEncoder().encode(BUSY_REPLY);
+  const done = (bytesOut: number) => {
+    closeQuietly(conn);
+    options.onEvent({
+      type: "close",
+      record: {
+        peer,
+        worker,
+        openedAt,
+        closedAt: epochNow(),
+        messages: 0,
+        bytesIn: 0,
+        bytesOut,
+        gaps: [],
+        oversized: 0,
+        end: "refused",
+      },
+    });
+  };
+  // A short reply fits the socket buffer; the write is not awaited so the loop keeps accepting.
+  conn.write(bytes).then(done, () => done(0));
 }

@@ -5,6 +5,12 @@
  * checks every reply, records latency in its own HDR histogram and counts failures by kind.
  * It reports once at the end; the parent merges the histograms once.
  *
+ * The request loop is kept lean, since at tens of thousands of round trips a second the
+ * generator, not the server, is otherwise what gets measured: no allocation, timer or helper
+ * call per request, one clock reading per reply (in the closed model the reply's time is the
+ * next request's send time), and one watchdog per worker that closes the connections whose
+ * request deadline has passed instead of a timer per request.
+ *
  * @module
  */
 
@@ -14,7 +20,7 @@
 import { emptyFailures, type FailureCounts } from "../lib/bench_result.ts";
 import { connectTcp, failureKind } from "../lib/connect.ts";
 import { createLatencyHistogram, encodeHistogram, recordMs } from "../lib/histogram.ts";
-import { closeQuietly, writeAll } from "../lib/session.ts";
+import { closeQuietly } from "../lib/session.ts";
 
 /** What a load worker is asked to do. */
 export interface LoadWorkerStart {
@@ -44,6 +50,24 @@ export interface LoadConnectionResult {
   failures: number;
 }
 
+/**
+ * When a worker's phases happened, in epoch milliseconds (comparable across workers), so the
+ * parent can rate requests over the request phase alone, as `ldgen` does, rather than over a
+ * window that includes worker start-up and the connect phase.
+ */
+export interface LoadWorkerTiming {
+  /** The worker received its start message. */
+  startedAt: number;
+  /** The first request was sent (`startedAt` when none was). */
+  firstRequestAt: number;
+  /** Every connection of this worker had connected or failed to. */
+  connectedAt: number;
+  /** The last connection finished. */
+  endedAt: number;
+  /** Requests answered correctly after `connectedAt`. */
+  requestsAfterConnected: number;
+}
+
 /** A load worker's report. */
 export interface LoadWorkerResult {
   connections: LoadConnectionResult[];
@@ -51,6 +75,7 @@ export interface LoadWorkerResult {
   failures: FailureCounts;
   requests: number;
   bytes: number;
+  timing: LoadWorkerTiming;
 }
 
 /** The request line (without newline) for a payload size: no `|`, so the task server reverses it. */
@@ -61,120 +86,207 @@ export function payloadFor(size: number): string {
   return text;
 }
 
-function replyMatches(got: Uint8Array, expected: Uint8Array | undefined): boolean {
-  if (expected === undefined) return got[got.length - 1] === 0x0a;
-  if (got.length !== expected.length) return false;
-  for (let i = 0; i < got.length; i++) if (got[i] !== expected[i]) return false;
-  return true;
+/** A connection in its request phase, as the watchdog sees it. */
+interface Live {
+  socket: Deno.TcpConn;
+  /** `performance.now()` by which the outstanding request must be answered. */
+  deadline: number;
+  timedOut: boolean;
 }
 
-async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult> {
+/** How often the watchdog looks at the deadlines: a small fraction of the timeout. */
+export function watchdogPeriodMs(timeoutMs: number): number {
+  return Math.min(1000, Math.max(5, Math.floor(timeoutMs / 20)));
+}
+
+/** Runs one worker's share of the load; exported for in-process tests. */
+export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult> {
+  const epochOf = (now: number) => performance.timeOrigin + now;
+  const startedAt = performance.now();
   const encoder = new TextEncoder();
   const payload = payloadFor(start.size);
   const request = encoder.encode(payload + "\n");
+  const requestLength = request.length;
   const expected = start.expect === "any"
     ? undefined
     : encoder.encode((start.expect === "echo" ? payload : [...payload].reverse().join("")) + "\n");
-  const replyLength = expected?.length ?? request.length;
+  const replyLength = expected?.length ?? requestLength;
+  const requests = start.requests;
+  const timeoutMs = start.timeoutMs;
+  const intervalMs = start.rate ? 1000 / start.rate : 0;
   const histogram = createLatencyHistogram();
   const failures = emptyFailures();
-  const result: LoadWorkerResult = {
-    connections: [],
-    histogram: "",
-    failures,
-    requests: 0,
-    bytes: 0,
-  };
+  const rows: LoadConnectionResult[] = [];
+  let totalRequests = 0;
+  let totalBytes = 0;
+  let firstRequestAt = Infinity;
+  let connectedAt = startedAt;
+  let pendingConnects = start.count;
+  let requestsAfterConnected = 0;
+  /** Correct replies so far, to count those after the connect phase. */
+  let answered = 0;
 
+  // Connection pacing: at most `pace` connects in flight, the others queue in order.
   let connecting = 0;
   const waiters: (() => void)[] = [];
-  const acquire = async () => {
-    while (connecting >= start.pace) await new Promise<void>((resolve) => waiters.push(resolve));
-    connecting++;
+  let nextWaiter = 0;
+  const acquire = (): Promise<void> | undefined => {
+    if (connecting < start.pace) {
+      connecting++;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => waiters.push(resolve));
   };
   const release = () => {
-    connecting--;
-    waiters.shift()?.();
+    // The slot passes straight to the next waiter, if any.
+    if (nextWaiter < waiters.length) waiters[nextWaiter++]();
+    else connecting--;
+  };
+  const connectDone = () => {
+    if (--pendingConnects === 0) {
+      connectedAt = performance.now();
+      requestsAfterConnected = -answered;
+    }
   };
 
-  const one = async (conn: number): Promise<void> => {
+  // One watchdog for all connections: closing a late connection's socket makes its pending
+  // read or write fail, and `timedOut` turns that failure into a timeout.
+  const live = new Set<Live>();
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    for (const entry of live) {
+      if (entry.deadline <= now) {
+        entry.timedOut = true;
+        live.delete(entry);
+        closeQuietly(entry.socket);
+      }
+    }
+  }, watchdogPeriodMs(timeoutMs));
+
+  /** Reads one reply into `buffer`; returns its length. */
+  const readReply = async (socket: Deno.TcpConn, buffer: Uint8Array): Promise<number> => {
+    let got = 0;
+    do {
+      const n = await socket.read(got === 0 ? buffer : buffer.subarray(got));
+      if (n === null) throw new Deno.errors.ConnectionReset("closed by the server");
+      got += n;
+      if (expected === undefined && buffer[got - 1] === 0x0a) break;
+    } while (got < replyLength);
+    return got;
+  };
+
+  const one = async (row: LoadConnectionResult): Promise<void> => {
+    const begin = performance.now();
+    let socket: Deno.TcpConn;
+    const wait = acquire();
+    if (wait) await wait;
+    try {
+      socket = await connectTcp(start.host, start.port, timeoutMs);
+    } catch (error) {
+      failures[failureKind(error)]++;
+      row.failures++;
+      row.durationMs = performance.now() - begin;
+      return;
+    } finally {
+      release();
+      connectDone();
+    }
+    const buffer = new Uint8Array(Math.max(4096, replyLength));
+    const entry: Live = { socket, deadline: Infinity, timedOut: false };
+    live.add(entry);
+    let latencySum = 0;
+    let done = 0;
+    const t0 = performance.now();
+    if (t0 < firstRequestAt) firstRequestAt = t0;
+    let sentAt = t0;
+    try {
+      for (let i = 0; i < requests; i++) {
+        if (intervalMs > 0) {
+          // Open model: send at the intended time; latency counts from it, even when late.
+          const due = t0 + i * intervalMs;
+          const now = performance.now();
+          if (due > now) await new Promise((resolve) => setTimeout(resolve, due - now));
+          sentAt = due;
+          entry.deadline = Math.max(now, due) + timeoutMs;
+        } else {
+          entry.deadline = sentAt + timeoutMs;
+        }
+        let written = await socket.write(request);
+        while (written < requestLength) written += await socket.write(request.subarray(written));
+        const got = await readReply(socket, buffer);
+        const now = performance.now();
+        const latency = now - sentAt;
+        // Closed model: the next request goes out right away.
+        sentAt = now;
+        if (expected !== undefined) {
+          let same = got === replyLength;
+          for (let k = 0; same && k < got; k++) same = buffer[k] === expected[k];
+          if (!same) {
+            failures.mismatch++;
+            row.failures++;
+            continue;
+          }
+        }
+        recordMs(histogram, latency);
+        latencySum += latency;
+        done++;
+        answered++;
+      }
+    } catch (error) {
+      failures[entry.timedOut ? "timeout" : failureKind(error)]++;
+      row.failures++;
+    } finally {
+      live.delete(entry);
+      closeQuietly(socket);
+    }
+    row.requests = done;
+    row.bytes = done * requestLength;
+    row.durationMs = performance.now() - begin;
+    row.meanResponseMs = done ? latencySum / done : 0;
+    totalRequests += done;
+    totalBytes += row.bytes;
+  };
+
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < start.count; i++) {
     const row: LoadConnectionResult = {
-      conn,
+      conn: start.first + i,
       requests: 0,
       bytes: 0,
       durationMs: 0,
       meanResponseMs: 0,
       failures: 0,
     };
-    result.connections.push(row);
-    const begin = performance.now();
-    let socket: Deno.TcpConn;
-    await acquire();
-    try {
-      socket = await connectTcp(start.host, start.port, start.timeoutMs);
-    } catch (error) {
-      failures[failureKind(error)]++;
-      row.failures++;
-      return;
-    } finally {
-      release();
-    }
-    const buffer = new Uint8Array(Math.max(4096, replyLength));
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let latencySum = 0;
-    const intervalMs = start.rate ? 1000 / start.rate : 0;
-    const t0 = performance.now();
-    try {
-      for (let i = 0; i < start.requests; i++) {
-        let sentAt = performance.now();
-        if (intervalMs > 0) {
-          const due = t0 + i * intervalMs;
-          if (due > sentAt) await new Promise((resolve) => setTimeout(resolve, due - sentAt));
-          sentAt = due;
-        }
-        timer = setTimeout(() => {
-          timedOut = true;
-          closeQuietly(socket);
-        }, start.timeoutMs);
-        await writeAll(socket, request);
-        let got = 0;
-        while (got < replyLength) {
-          const n = await socket.read(buffer.subarray(got));
-          if (n === null) throw new Deno.errors.ConnectionReset("closed by the server");
-          got += n;
-          if (expected === undefined && buffer[got - 1] === 0x0a) break;
-        }
-        clearTimeout(timer);
-        const latency = performance.now() - sentAt;
-        if (!replyMatches(buffer.subarray(0, got), expected)) {
-          failures.mismatch++;
-          row.failures++;
-          continue;
-        }
-        recordMs(histogram, latency);
-        latencySum += latency;
-        row.requests++;
-        row.bytes += request.length;
-      }
-    } catch (error) {
-      failures[timedOut ? "timeout" : failureKind(error)]++;
-      row.failures++;
-    } finally {
-      clearTimeout(timer);
-      closeQuietly(socket);
-    }
-    row.durationMs = performance.now() - begin;
-    row.meanResponseMs = row.requests ? latencySum / row.requests : 0;
-    result.requests += row.requests;
-    result.bytes += row.bytes;
+    rows.push(row);
+    running.push(one(row));
+  }
+  try {
+    await Promise.all(running);
+  } finally {
+    clearInterval(watchdog);
+  }
+  const endedAt = performance.now();
+  if (start.count === 0) connectedAt = startedAt;
+  requestsAfterConnected += answered;
+  return {
+    connections: rows,
+    histogram: encodeHistogram(histogram),
+    failures,
+    requests: totalRequests,
+    bytes: totalBytes,
+    timing: {
+      startedAt: epochOf(startedAt),
+      firstRequestAt: epochOf(firstRequestAt === Infinity ? startedAt : firstRequestAt),
+      connectedAt: epochOf(connectedAt),
+      endedAt: epochOf(endedAt),
+      requestsAfterConnected,
+    },
   };
-
-  await Promise.all(Array.from({ length: start.count }, (_, i) => one(start.first + i)));
-  result.histogram = encodeHistogram(histogram);
-  return result;
 }
 
-self.onmessage = async (event: MessageEvent<LoadWorkerStart>) => {
-  self.postMessage(await runLoad(event.data));
-};
+// Only as a worker: in-process (tests) `self` is the main global scope.
+if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined") {
+  self.onmessage = async (event: MessageEvent<LoadWorkerStart>) => {
+    self.postMessage(await runLoad(event.data));
+  };
+}

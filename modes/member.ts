@@ -9,7 +9,8 @@
 import { listenTcp } from "../lib/listen.ts";
 import type { ModeOptions, ServerEvent, ServerSpec } from "../lib/server_spec.ts";
 import type { Duplex } from "../lib/session.ts";
-import { acceptLoop } from "./accept_loop.ts";
+import { acceptLoop, type ConnectionHandler } from "./accept_loop.ts";
+import { failpoint } from "../lib/failpoint.ts";
 import { localHandler, serveHere, sessionOptions } from "./session_handler.ts";
 
 /** Parent to member: stop (drain, then end) or pause (stop accepting, end when idle). */
@@ -55,7 +56,7 @@ export async function runPoolMember(
     const listener = listenTcp(spec.host, spec.port, true);
     const options = memberOptions(spec, emit);
     emit({ type: "listening", hostname: listener.addr.hostname, port: listener.addr.port });
-    await acceptLoop(listener, options, control.stop, localHandler(options, worker), {
+    await acceptLoop(listener, options, control.stop, crashable(localHandler(options, worker)), {
       sequential: false,
       worker,
       pause: control.pause,
@@ -64,6 +65,21 @@ export async function runPoolMember(
     emit({ type: "failed", message: error instanceof Error ? error.message : String(error) });
   }
   emit({ type: "done" });
+}
+
+/** The handler, unless the `member-crash-after` failpoint makes it crash the member. */
+function crashable(handler: ConnectionHandler): ConnectionHandler {
+  const crashAfter = failpoint("member-crash-after");
+  if (crashAfter === undefined) return handler;
+  let accepted = 0;
+  return (conn, peer, openedAt) => {
+    if (++accepted === crashAfter) {
+      setTimeout(() => {
+        throw new Error(`failpoint member-crash-after=${crashAfter}`);
+      });
+    }
+    return handler(conn, peer, openedAt);
+  };
 }
 
 /** Serves one relayed connection in a member and reports `done` once its record is out. */

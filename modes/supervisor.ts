@@ -8,7 +8,13 @@
  */
 
 import { listenTcp } from "../lib/listen.ts";
-import { type Mode, type ModeOptions, ServerStartError } from "../lib/server_spec.ts";
+import {
+  type Mode,
+  type ModeOptions,
+  type ServerEvent,
+  ServerStartError,
+} from "../lib/server_spec.ts";
+import { epochNow } from "../lib/session.ts";
 import { acceptLoop } from "./accept_loop.ts";
 import type { Member, MemberFactory, MemberMessage } from "./member.ts";
 
@@ -62,6 +68,7 @@ async function pool(
   };
   const start = (index: number, replacing: boolean) => {
     const worker = `${memberName} ${index}`;
+    const connections = openConnections(options, worker);
     let listening = false;
     const member = spawn({ role: "pool", spec, worker }, (message: MemberMessage) => {
       switch (message.type) {
@@ -84,7 +91,7 @@ async function pool(
             broadcast("pause");
           }
       }
-      options.onEvent(message);
+      connections.forward(message);
     });
     members.add(member);
     endings.push(member.ended.then(({ failure }) => {
@@ -96,9 +103,12 @@ async function pool(
         return;
       }
       const replace = !stopping && !paused;
+      const lost = connections.lose();
       options.onEvent({
         type: "warning",
-        message: `${worker} died (${failure})${replace ? "; starting a replacement" : ""}`,
+        message: `${worker} died (${failure}) with ${lost} connections open${
+          replace ? "; starting a replacement" : ""
+        }`,
       });
       if (replace) start(index, true);
     }));
@@ -148,18 +158,60 @@ async function perConnection(
   let count = 0;
   await acceptLoop(listener, options, signal, async (conn, peer, openedAt) => {
     const worker = `${memberName} #${++count}`;
+    const connections = openConnections(options, worker);
+    connections.forward({ type: "open", peer, worker, at: openedAt }, false);
     const member = spawn(
       { role: "conn", spec, worker, peer, openedAt },
       (message) => {
-        if (message.type !== "done" && message.type !== "failed") options.onEvent(message);
+        if (message.type !== "done" && message.type !== "failed") connections.forward(message);
       },
       conn,
     );
     const { failure } = await member.ended;
     if (failure !== undefined) {
+      connections.lose();
       options.onEvent({ type: "warning", message: `${worker} for ${peer} died (${failure})` });
     }
   }, { sequential: false, worker: "main" });
+}
+
+/**
+ * Forwards one member's events while remembering which of its connections are open, so that
+ * when the member dies they are reported as lost rather than vanishing from the counts.
+ */
+function openConnections(options: ModeOptions, worker: string) {
+  const open = new Map<string, number>();
+  return {
+    forward(event: ServerEvent, emit = true) {
+      if (event.type === "open") open.set(event.peer, event.at);
+      else if (event.type === "close") open.delete(event.record.peer);
+      if (emit) options.onEvent(event);
+    },
+    /** Reports the open connections as lost; returns how many there were. */
+    lose(): number {
+      const closedAt = epochNow();
+      for (const [peer, openedAt] of open) {
+        options.onEvent({
+          type: "close",
+          record: {
+            peer,
+            worker,
+            openedAt,
+            closedAt,
+            messages: 0,
+            bytesIn: 0,
+            bytesOut: 0,
+            gaps: [],
+            oversized: 0,
+            end: "lost",
+          },
+        });
+      }
+      const count = open.size;
+      open.clear();
+      return count;
+    },
+  };
 }
 
 function stripEvents(options: ModeOptions) {

@@ -102,6 +102,8 @@ Deno.test({
       idleTimeoutMs: 0,
       drainMs: 1000,
       maxConnections: 1,
+      maxConns: 0,
+      overLimit: "wait",
       onEvent,
     }, stop.signal);
     await ready;

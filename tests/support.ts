@@ -5,6 +5,7 @@
  * @module
  */
 
+import { LineReader } from "../lib/line_reader.ts";
 import { readLines } from "../modes/json_lines.ts";
 
 const MAIN = decodeURIComponent(new URL("../main.ts", import.meta.url).pathname);
@@ -49,14 +50,17 @@ export interface RunningServer {
   finished: Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-/** Starts a server (args should include `--host 127.0.0.1 --port 0`) and waits until it listens. */
-export async function startServer(args: string[]): Promise<RunningServer> {
-  const child = new Deno.Command(Deno.execPath(), {
+/**
+ * Starts a server (args should include `--host 127.0.0.1 --port 0`) and waits until it
+ * listens; `command` replaces the default `deno run main.ts <args>` (an env or a wrapper).
+ */
+export async function startServer(args: string[], command?: Deno.Command): Promise<RunningServer> {
+  const child = (command ?? new Deno.Command(Deno.execPath(), {
     args: socklabArgs(args),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
+  })).spawn();
   const stdout: string[] = [];
   const stderr: string[] = [];
   let onPort!: (port: number) => void;
@@ -90,4 +94,42 @@ export function numberAfter(text: string, label: string): number {
   const index = text.indexOf(label);
   if (index < 0) throw new Error(`"${label}" not found in:\n${text}`);
   return Number.parseFloat(text.slice(index + label.length));
+}
+
+/** Sends one request line to a task server and returns the reply line (null if closed). */
+export async function ask(port: number, line: string, host = "127.0.0.1"): Promise<string | null> {
+  const conn = await Deno.connect({ hostname: host, port });
+  try {
+    await conn.write(new TextEncoder().encode(line + "\n"));
+    return await new LineReader(conn).readLine();
+  } finally {
+    conn.close();
+  }
+}
+
+/** Reads everything until the peer closes; the connection is closed afterwards. */
+export async function readToEnd(conn: Deno.Conn): Promise<string> {
+  let text = "";
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(65536);
+  try {
+    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+      text += decoder.decode(buffer.subarray(0, n), { stream: true });
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+  } finally {
+    conn.close();
+  }
+  return text + decoder.decode();
+}
+
+/** The PIDs of a process's children (Linux). */
+export function childPids(pid: number): number[] {
+  const pids: number[] = [];
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const text = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`).trim();
+    if (text) pids.push(...text.split(/\s+/).map(Number));
+  }
+  return pids;
 }

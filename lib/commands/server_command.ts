@@ -42,6 +42,8 @@ export const SERVER_FLAGS: Record<string, FlagSpec> = {
   framing: { type: "string" },
   "max-line": { type: "string" },
   "idle-timeout": { type: "string" },
+  "max-conns": { type: "string" },
+  "over-limit": { type: "string" },
   duration: { type: "string" },
   "max-connections": { type: "string" },
   drain: { type: "string" },
@@ -60,7 +62,11 @@ MODES
   -v, --verbose            print every message and each connection opening and closing
   --framing F              auto | line | chunk (default auto: decided by the first read)
   --max-line SIZE          longest message, e.g. 64KiB (default 64KiB)
-  --idle-timeout DUR       close connections silent this long, e.g. 30s (default: never)
+  --idle-timeout DUR       close connections silent this long (default 5m; 0 = never)
+  --max-conns N            most connections open at once, per accepting thread or
+                           process (default 0: as many as the open-file limit allows)
+  --over-limit WHAT        beyond --max-conns: wait (leave them in the listen backlog)
+                           or refuse (answer "Error: server busy" and close); default wait
   --duration DUR           stop by itself after this long, e.g. 10s
   --max-connections N      stop accepting after N connections, end when they close
   --drain DUR              on stop, how long open connections may finish (default 5s)
@@ -94,7 +100,7 @@ export function serverOptions(
 ): ServerCommandOptions {
   const modeFlag = values.mode !== undefined ? "mode" : "concurrency-mode";
   const mode = choiceFlag(values, modeFlag, "async", MODE_NAMES);
-  const idleTimeoutMs = durationFlag(values, "idle-timeout", 0) ?? 0;
+  const idleTimeoutMs = durationFlag(values, "idle-timeout", 300_000)!;
   return {
     mode,
     spec: {
@@ -108,6 +114,8 @@ export function serverOptions(
       idleTimeoutMs,
       drainMs: durationFlag(values, "drain", 5000)!,
       maxConnections: intFlag(values, "max-connections", 0, 0),
+      maxConns: intFlag(values, "max-conns", 0, 0),
+      overLimit: choiceFlag(values, "over-limit", "wait", ["wait", "refuse"] as const),
     },
     durationMs: durationFlag(values, "duration", undefined),
     csv: typeof values.csv === "string" ? values.csv : undefined,
