@@ -33,11 +33,13 @@ export interface ServerSpec {
 
 /** What a running server reports. Records arrive once per connection, when it closes. */
 export type ServerEvent =
-  | { type: "listening"; hostname: string; port: number }
+  | { type: "listening"; hostname: string; port: number; worker?: string }
   | { type: "open"; peer: string; worker: string; at: number }
   | { type: "close"; record: ConnectionRecord }
   | { type: "log"; line: string }
-  | { type: "warning"; message: string };
+  | { type: "warning"; message: string }
+  /** A notable change in how the server runs, e.g. a worker starting; for stderr. */
+  | { type: "status"; message: string };
 
 /** A running server's options: the spec plus where its events go. */
 export interface ModeOptions extends ServerSpec {

@@ -62,6 +62,8 @@ export interface SessionOptions {
   log(line: string): void;
   /** The clock: epoch milliseconds, sub-millisecond precision. */
   now(): number;
+  /** Where open connections' records are kept while they run, for progress reports. */
+  live?: Set<ConnectionRecord>;
 }
 
 const READ_BUFFER_BYTES = 16 * 1024;
@@ -117,6 +119,7 @@ export async function runSession(
     oversized: 0,
     end: "client",
   };
+  options.live?.add(record);
   const framer = new Framer(options.framing, options.maxLine);
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
   let lastAt = NaN;
@@ -188,5 +191,6 @@ export async function runSession(
     closeQuietly(duplex);
   }
   record.closedAt = options.now();
+  options.live?.delete(record);
   return record;
 }

@@ -163,18 +163,6 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
     }
   }, watchdogPeriodMs(timeoutMs));
 
-  /** Reads one reply into `buffer`; returns its length. */
-  const readReply = async (socket: Deno.TcpConn, buffer: Uint8Array): Promise<number> => {
-    let got = 0;
-    do {
-      const n = await socket.read(got === 0 ? buffer : buffer.subarray(got));
-      if (n === null) throw new Deno.errors.ConnectionReset("closed by the server");
-      got += n;
-      if (expected === undefined && buffer[got - 1] === 0x0a) break;
-    } while (got < replyLength);
-    return got;
-  };
-
   const one = async (row: LoadConnectionResult): Promise<void> => {
     const begin = performance.now();
     let socket: Deno.TcpConn;
@@ -213,7 +201,13 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
         }
         let written = await socket.write(request);
         while (written < requestLength) written += await socket.write(request.subarray(written));
-        const got = await readReply(socket, buffer);
+        let got = 0;
+        do {
+          const n = await socket.read(got === 0 ? buffer : buffer.subarray(got));
+          if (n === null) throw new Deno.errors.ConnectionReset("closed by the server");
+          got += n;
+          if (expected === undefined && buffer[got - 1] === 0x0a) break;
+        } while (got < replyLength);
         const now = performance.now();
         const latency = now - sentAt;
         // Closed model: the next request goes out right away.

@@ -8,7 +8,7 @@
 
 import { listenTcp } from "../lib/listen.ts";
 import type { ModeOptions, ServerEvent, ServerSpec } from "../lib/server_spec.ts";
-import type { Duplex } from "../lib/session.ts";
+import type { ConnectionRecord, Duplex } from "../lib/session.ts";
 import { acceptLoop, type ConnectionHandler } from "./accept_loop.ts";
 import { failpoint } from "../lib/failpoint.ts";
 import { localHandler, serveHere, sessionOptions } from "./session_handler.ts";
@@ -16,8 +16,58 @@ import { localHandler, serveHere, sessionOptions } from "./session_handler.ts";
 /** Parent to member: stop (drain, then end) or pause (stop accepting, end when idle). */
 export type ParentMessage = { type: "stop" } | { type: "pause" };
 
-/** Member to parent: server events, then `done`; `failed` when it could not start. */
-export type MemberMessage = ServerEvent | { type: "done" } | { type: "failed"; message: string };
+/**
+ * What an open connection has done so far, reported every {@link PROGRESS_INTERVAL_MS} when
+ * it changed, so that a member's counts survive the member's death. `gaps` holds only the
+ * inter-arrival times recorded since the previous report.
+ */
+export interface ConnectionProgress {
+  type: "progress";
+  peer: string;
+  messages: number;
+  bytesIn: number;
+  bytesOut: number;
+  oversized: number;
+  gaps: number[];
+}
+
+/** Member to parent: server events and progress, then `done`; `failed` if it could not start. */
+export type MemberMessage =
+  | ServerEvent
+  | ConnectionProgress
+  | { type: "done" }
+  | { type: "failed"; message: string };
+
+/** How often a member reports its open connections' progress. */
+export const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * Reports the progress of the records in `live` that changed since the last report, every
+ * {@link PROGRESS_INTERVAL_MS}; returns the function that stops it.
+ */
+function reportProgress(
+  live: Set<ConnectionRecord>,
+  emit: (message: MemberMessage) => void,
+): () => void {
+  const reported = new WeakMap<ConnectionRecord, { bytesIn: number; gaps: number }>();
+  const timer = setInterval(() => {
+    for (const record of live) {
+      const last = reported.get(record) ?? { bytesIn: 0, gaps: 0 };
+      if (record.bytesIn === last.bytesIn) continue;
+      emit({
+        type: "progress",
+        peer: record.peer,
+        messages: record.messages,
+        bytesIn: record.bytesIn,
+        bytesOut: record.bytesOut,
+        oversized: record.oversized,
+        gaps: record.gaps.slice(last.gaps),
+      });
+      reported.set(record, { bytesIn: record.bytesIn, gaps: record.gaps.length });
+    }
+  }, PROGRESS_INTERVAL_MS);
+  return () => clearInterval(timer);
+}
 
 /** How a member starts: accept on the shared port, or serve one relayed connection. */
 export type MemberStart =
@@ -52,17 +102,27 @@ export async function runPoolMember(
   emit: (message: MemberMessage) => void,
   control: { stop: AbortSignal; pause: AbortSignal },
 ): Promise<void> {
+  const live = new Set<ConnectionRecord>();
+  const stopReporting = reportProgress(live, emit);
   try {
     const listener = listenTcp(spec.host, spec.port, true);
     const options = memberOptions(spec, emit);
-    emit({ type: "listening", hostname: listener.addr.hostname, port: listener.addr.port });
-    await acceptLoop(listener, options, control.stop, crashable(localHandler(options, worker)), {
+    emit({
+      type: "listening",
+      hostname: listener.addr.hostname,
+      port: listener.addr.port,
+      worker,
+    });
+    const handler = crashable(localHandler(options, worker, live));
+    await acceptLoop(listener, options, control.stop, handler, {
       sequential: false,
       worker,
       pause: control.pause,
     });
   } catch (error) {
     emit({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    stopReporting();
   }
   emit({ type: "done" });
 }
@@ -89,8 +149,11 @@ export async function runConnMember(
   emit: (message: MemberMessage) => void,
 ): Promise<void> {
   const options = memberOptions(start.spec, emit);
-  const session = sessionOptions(start.spec, (line) => emit({ type: "log", line }));
+  const live = new Set<ConnectionRecord>();
+  const stopReporting = reportProgress(live, emit);
+  const session = sessionOptions(start.spec, (line) => emit({ type: "log", line }), live);
   await serveHere(duplex, start.peer, start.openedAt, start.worker, options, session);
+  stopReporting();
   emit({ type: "done" });
 }
 

@@ -9,12 +9,23 @@
 import { createProtocol } from "../lib/protocols/mod.ts";
 import { listenTcp } from "../lib/listen.ts";
 import type { Mode, ModeOptions, ServerSpec } from "../lib/server_spec.ts";
-import { type Duplex, epochNow, runSession, type SessionOptions } from "../lib/session.ts";
+import {
+  type ConnectionRecord,
+  type Duplex,
+  epochNow,
+  runSession,
+  type SessionOptions,
+} from "../lib/session.ts";
 import { acceptLoop, type ConnectionHandler } from "./accept_loop.ts";
 
 /** Session options for a spec; `log` receives the `--verbose` lines. */
-export function sessionOptions(spec: ServerSpec, log: (line: string) => void): SessionOptions {
+export function sessionOptions(
+  spec: ServerSpec,
+  log: (line: string) => void,
+  live?: Set<ConnectionRecord>,
+): SessionOptions {
   return {
+    live,
     protocol: createProtocol(spec.protocol),
     framing: spec.framing,
     maxLine: spec.maxLine,
@@ -39,8 +50,12 @@ export async function serveHere(
 }
 
 /** A handler for the accept loop that serves each connection in this thread. */
-export function localHandler(options: ModeOptions, worker: string): ConnectionHandler {
-  const session = sessionOptions(options, (line) => options.onEvent({ type: "log", line }));
+export function localHandler(
+  options: ModeOptions,
+  worker: string,
+  live?: Set<ConnectionRecord>,
+): ConnectionHandler {
+  const session = sessionOptions(options, (line) => options.onEvent({ type: "log", line }), live);
   return (conn, peer, openedAt) => serveHere(conn, peer, openedAt, worker, options, session);
 }
 

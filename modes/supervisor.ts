@@ -14,9 +14,9 @@ import {
   type ServerEvent,
   ServerStartError,
 } from "../lib/server_spec.ts";
-import { epochNow } from "../lib/session.ts";
+import { type ConnectionRecord, epochNow } from "../lib/session.ts";
 import { acceptLoop } from "./accept_loop.ts";
-import type { Member, MemberFactory, MemberMessage } from "./member.ts";
+import type { ConnectionProgress, Member, MemberFactory, MemberMessage } from "./member.ts";
 
 /** A mode whose connections are served by members that `spawn` starts. */
 export function supervisedMode(
@@ -74,6 +74,7 @@ async function pool(
       switch (message.type) {
         case "listening":
           listening = true;
+          options.onEvent({ type: "status", message: `${message.worker ?? worker} listening` });
           if (stopping) member.send({ type: "stop" });
           else if (paused) member.send({ type: "pause" });
           if (!replacing && ++readyCount === options.workers) announce();
@@ -83,6 +84,9 @@ async function pool(
           announce();
           return;
         case "done":
+          return;
+        case "progress":
+          connections.progress(message);
           return;
         case "open":
           opened++;
@@ -163,7 +167,10 @@ async function perConnection(
     const member = spawn(
       { role: "conn", spec, worker, peer, openedAt },
       (message) => {
-        if (message.type !== "done" && message.type !== "failed") connections.forward(message);
+        if (message.type === "progress") connections.progress(message);
+        else if (message.type !== "done" && message.type !== "failed") {
+          connections.forward(message);
+        }
       },
       conn,
     );
@@ -180,32 +187,40 @@ async function perConnection(
  * when the member dies they are reported as lost rather than vanishing from the counts.
  */
 function openConnections(options: ModeOptions, worker: string) {
-  const open = new Map<string, number>();
+  const open = new Map<string, ConnectionRecord>();
   return {
     forward(event: ServerEvent, emit = true) {
-      if (event.type === "open") open.set(event.peer, event.at);
-      else if (event.type === "close") open.delete(event.record.peer);
+      if (event.type === "open") {
+        open.set(event.peer, {
+          peer: event.peer,
+          worker,
+          openedAt: event.at,
+          closedAt: event.at,
+          messages: 0,
+          bytesIn: 0,
+          bytesOut: 0,
+          gaps: [],
+          oversized: 0,
+          end: "lost",
+        });
+      } else if (event.type === "close") open.delete(event.record.peer);
       if (emit) options.onEvent(event);
     },
-    /** Reports the open connections as lost; returns how many there were. */
+    /** Keeps the counts a member reported for an open connection. */
+    progress(update: ConnectionProgress) {
+      const record = open.get(update.peer);
+      if (!record) return;
+      record.messages = update.messages;
+      record.bytesIn = update.bytesIn;
+      record.bytesOut = update.bytesOut;
+      record.oversized = update.oversized;
+      record.gaps.push(...update.gaps);
+    },
+    /** Reports the open connections as lost, with their last counts; returns how many. */
     lose(): number {
       const closedAt = epochNow();
-      for (const [peer, openedAt] of open) {
-        options.onEvent({
-          type: "close",
-          record: {
-            peer,
-            worker,
-            openedAt,
-            closedAt,
-            messages: 0,
-            bytesIn: 0,
-            bytesOut: 0,
-            gaps: [],
-            oversized: 0,
-            end: "lost",
-          },
-        });
+      for (const record of open.values()) {
+        options.onEvent({ type: "close", record: { ...record, closedAt } });
       }
       const count = open.size;
       open.clear();

@@ -40,7 +40,7 @@ const BAD_VALUES: [string[], RegExp][] = [
     /^socklab: Invalid --dist "x": expected one of det, uniform, exp/,
   ],
   [
-    ["client", "-s", "127.0.0.1", "--param", "-1"],
+    ["client", "-s", "127.0.0.1", "--param=-1"],
     /^socklab: Invalid --param "-1": expected a number greater than 0\n$/,
   ],
   [["task-serve", "--delay", "soon"], /^socklab: Invalid --delay "soon": expected a duration/],

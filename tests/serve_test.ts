@@ -93,6 +93,7 @@ for (const mode of ["thr", "proc"]) {
       mode,
       "--workers",
       "2",
+      "--verbose",
     ]);
     const client = runSocklab([
       "client",
@@ -109,7 +110,8 @@ for (const mode of ["thr", "proc"]) {
       "-P",
       String(server.port),
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await server.waitFor(/^\[x\] New connection from /, 3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     server.kill("SIGINT");
     const [clientResult, serverResult] = await Promise.all([client, server.finished]);
     assert.equal(serverResult.code, 0, serverResult.stderr);

@@ -46,6 +46,10 @@ export interface RunningServer {
   port: number;
   pid: number;
   kill(signal: Deno.Signal): void;
+  /** The first capture group of each output line so far that matches `pattern`. */
+  lines(pattern: RegExp): string[];
+  /** Waits (up to 10 s) until `pattern` has matched `count` lines of its stdout or stderr. */
+  waitFor(pattern: RegExp, count?: number): Promise<void>;
   /** Resolves when it exits, with everything it printed. */
   finished: Promise<{ code: number; stdout: string; stderr: string }>;
 }
@@ -85,6 +89,23 @@ export async function startServer(args: string[], command?: Deno.Command): Promi
     port: listening,
     pid: child.pid,
     kill: (signal) => child.kill(signal),
+    lines: (pattern) =>
+      [...stdout, ...stderr].flatMap((line) => {
+        const match = pattern.exec(line);
+        return match ? [match[1]] : [];
+      }),
+    async waitFor(pattern, count = 1) {
+      const deadline = performance.now() + 10_000;
+      const seen = () => [...stdout, ...stderr].filter((line) => pattern.test(line)).length;
+      while (seen() < count) {
+        if (performance.now() > deadline) {
+          throw new Error(
+            `No ${count} lines matching ${pattern} in:\n${stdout.join("\n")}\n${stderr.join("\n")}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     finished,
   };
 }
@@ -122,14 +143,4 @@ export async function readToEnd(conn: Deno.Conn): Promise<string> {
     conn.close();
   }
   return text + decoder.decode();
-}
-
-/** The PIDs of a process's children (Linux). */
-export function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-    const text = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`).trim();
-    if (text) pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids;
 }

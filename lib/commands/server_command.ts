@@ -177,6 +177,9 @@ export async function runServer(
       case "warning":
         warnings++;
         console.error(`warning: ${event.message}`);
+        return;
+      case "status":
+        console.error(`socklab ${command}: ${event.message}`);
     }
   };
 
