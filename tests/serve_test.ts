@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { numberAfter, runSocklab, startServer } from "./support.ts";
+import { numberAfter, readToEnd, runSocklab, startServer } from "./support.ts";
 
 const VARIANTS: [string, string[]][] = [
   ["iter", ["--mode", "iter"]],
@@ -81,7 +81,7 @@ for (const [name, modeArgs] of VARIANTS) {
   });
 }
 
-for (const mode of ["thr", "proc"]) {
+for (const mode of ["iter", "async", "thr", "proc"]) {
   Deno.test(`serve --mode ${mode}: SIGINT while clients send prints a complete summary`, async () => {
     const server = await startServer([
       "serve",
@@ -153,4 +153,44 @@ Deno.test("client: 200 events at a fixed 10 ms take 2.0 s without drift", async 
   assert.ok(Math.abs(sending - 2.0) <= 0.04, `sending took ${sending} s`);
   const { stdout } = await server.finished;
   assert.equal(numberAfter(stdout, "Messages: "), 200);
+});
+
+Deno.test({
+  name: "serve counts and drops an over-long line, closes that connection and goes on",
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  const server = await startServer([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--max-line",
+    "100",
+    "--max-connections",
+    "2",
+  ]);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await conn.write(
+    new TextEncoder().encode("Worker 1, Event 1, Timestamp 1\n" + "x".repeat(200) + "\n"),
+  );
+  assert.equal(await readToEnd(conn), "Hello! You are connected to the server.\n");
+  const client = await runSocklab([
+    "client",
+    "-n",
+    "2",
+    "-p",
+    "0.01",
+    "-s",
+    "127.0.0.1",
+    "-P",
+    String(server.port),
+  ]);
+  assert.equal(client.code, 0);
+  const { code, stdout } = await server.finished;
+  assert.equal(code, 0);
+  assert.equal(numberAfter(stdout, "Messages: "), 3);
+  assert.match(stdout, /oversized: 1/);
+  assert.match(stdout, /1 overflow/);
 });
