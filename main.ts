@@ -7,7 +7,7 @@
  */
 
 import denoConfig from "./deno.json" with { type: "json" };
-import { UsageError } from "./lib/cli.ts";
+import { UsageError } from "./lib/flags.ts";
 import { ServerStartError } from "./lib/server_spec.ts";
 
 /** socklab's version, from deno.json (the release workflow sets it from the tag). */

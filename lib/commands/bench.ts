@@ -29,7 +29,7 @@ import {
   parseFlags,
   sizeFlag,
   UsageError,
-} from "../cli.ts";
+} from "../flags.ts";
 import { connectTcp } from "../connect.ts";
 import { fdAdvice, fdsNeeded, raiseFdLimit } from "../fd_limit.ts";
 import { decodeHistogram, mergeHistograms, summarizeLatency } from "../histogram.ts";

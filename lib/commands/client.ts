@@ -15,7 +15,7 @@ import {
   numberFlag,
   parseFlags,
   UsageError,
-} from "../cli.ts";
+} from "../flags.ts";
 import { connectTcp, describeConnectError } from "../connect.ts";
 import {
   describeDistribution,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseFlags } from "../cli.ts";
+import { parseFlags } from "../flags.ts";
 import { runSelf, startServerProcess } from "../server_process.ts";
 
 /** `demo --help`. */

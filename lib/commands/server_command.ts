@@ -15,7 +15,7 @@ import {
   intFlag,
   parseFlags,
   sizeFlag,
-} from "../cli.ts";
+} from "../flags.ts";
 import { FRAMINGS } from "../framing.ts";
 import type { ProtocolName } from "../protocol.ts";
 import {

@@ -7,7 +7,7 @@
  */
 
 import { modeHelp } from "../../modes/mod.ts";
-import { durationFlag } from "../cli.ts";
+import { durationFlag } from "../flags.ts";
 import { parseServerArgs, runServer, serverOptions, serverOptionsHelp } from "./server_command.ts";
 
 /** The task server's default port. */
