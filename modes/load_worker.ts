@@ -5,11 +5,15 @@
  * checks every reply, records latency in its own HDR histogram and counts failures by kind.
  * It reports once at the end; the parent merges the histograms once.
  *
- * The request loop is kept lean, since at tens of thousands of round trips a second the
- * generator, not the server, is otherwise what gets measured: no allocation, timer or helper
- * call per request, one clock reading per reply (in the closed model the reply's time is the
- * next request's send time), and one watchdog per worker that closes the connections whose
- * request deadline has passed instead of a timer per request.
+ * The request loop is kept lean, since at tens of thousands of round trips a second it is
+ * otherwise the generator, not the server, that gets measured: no allocation, timer, promise
+ * or helper call of its own per request, one clock reading per reply (in the closed model the
+ * reply's time is the next request's send time), and one watchdog per worker that closes the
+ * connections whose request deadline has passed instead of a timer per request.
+ *
+ * Besides the totals, a worker reports when its phases happened and how many requests it
+ * completed in each millisecond, so that the parent can rate requests over the request phase
+ * alone (see {@link requestPhaseRate}), as `ldgen` does.
  *
  * @module
  */
@@ -50,22 +54,20 @@ export interface LoadConnectionResult {
   failures: number;
 }
 
-/**
- * When a worker's phases happened, in epoch milliseconds (comparable across workers), so the
- * parent can rate requests over the request phase alone, as `ldgen` does, rather than over a
- * window that includes worker start-up and the connect phase.
- */
+/** When a worker's phases happened, in epoch milliseconds, comparable across workers. */
 export interface LoadWorkerTiming {
   /** The worker received its start message. */
   startedAt: number;
-  /** The first request was sent (`startedAt` when none was). */
+  /** Its first request was sent (`startedAt` if none was). */
   firstRequestAt: number;
-  /** Every connection of this worker had connected or failed to. */
+  /** Every one of its connections had connected or failed to. */
   connectedAt: number;
-  /** The last connection finished. */
+  /** Its last connection finished. */
   endedAt: number;
-  /** Requests answered correctly after `connectedAt`. */
-  requestsAfterConnected: number;
+  /** Correctly answered requests per millisecond; index 0 is the millisecond `completedFrom`. */
+  completed: Uint32Array;
+  /** The epoch millisecond (an integer) that `completed[0]` counts. */
+  completedFrom: number;
 }
 
 /** A load worker's report. */
@@ -86,6 +88,30 @@ export function payloadFor(size: number): string {
   return text;
 }
 
+/** How often the watchdog looks at the request deadlines: a small fraction of the timeout. */
+export function watchdogPeriodMs(timeoutMs: number): number {
+  return Math.min(1000, Math.max(5, Math.floor(timeoutMs / 20)));
+}
+
+/**
+ * Requests per second over the request phase, the way `ldgen` rates its run: the requests
+ * answered after the last connection of all workers was established, over the time from then
+ * to the last reply. Undefined when that phase is empty (no connection, or every request
+ * answered before the last connect), for the caller to fall back to its own window.
+ */
+export function requestPhaseRate(results: readonly LoadWorkerResult[]): number | undefined {
+  if (results.length === 0) return undefined;
+  const from = Math.ceil(Math.max(...results.map((r) => r.timing.connectedAt)));
+  const to = Math.max(...results.map((r) => r.timing.endedAt));
+  let requests = 0;
+  for (const { timing } of results) {
+    for (let i = Math.max(0, from - timing.completedFrom); i < timing.completed.length; i++) {
+      requests += timing.completed[i];
+    }
+  }
+  return requests > 0 && to > from ? requests / ((to - from) / 1000) : undefined;
+}
+
 /** A connection in its request phase, as the watchdog sees it. */
 interface Live {
   socket: Deno.TcpConn;
@@ -94,14 +120,8 @@ interface Live {
   timedOut: boolean;
 }
 
-/** How often the watchdog looks at the deadlines: a small fraction of the timeout. */
-export function watchdogPeriodMs(timeoutMs: number): number {
-  return Math.min(1000, Math.max(5, Math.floor(timeoutMs / 20)));
-}
-
-/** Runs one worker's share of the load; exported for in-process tests. */
+/** Runs one worker's share of the load. */
 export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult> {
-  const epochOf = (now: number) => performance.timeOrigin + now;
   const startedAt = performance.now();
   const encoder = new TextEncoder();
   const payload = payloadFor(start.size);
@@ -122,9 +142,20 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
   let firstRequestAt = Infinity;
   let connectedAt = startedAt;
   let pendingConnects = start.count;
-  let requestsAfterConnected = 0;
-  /** Correct replies so far, to count those after the connect phase. */
-  let answered = 0;
+
+  // Completions per epoch millisecond: index = (now + tickOffset) | 0.
+  const completedFrom = Math.floor(performance.timeOrigin + startedAt);
+  const tickOffset = performance.timeOrigin - completedFrom;
+  let completed = new Uint32Array(4096);
+  const countCompleted = (now: number) => {
+    const tick = (now + tickOffset) | 0;
+    if (tick >= completed.length) {
+      const grown = new Uint32Array(Math.max(completed.length * 2, tick + 1));
+      grown.set(completed);
+      completed = grown;
+    }
+    completed[tick]++;
+  };
 
   // Connection pacing: at most `pace` connects in flight, the others queue in order.
   let connecting = 0;
@@ -141,12 +172,6 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
     // The slot passes straight to the next waiter, if any.
     if (nextWaiter < waiters.length) waiters[nextWaiter++]();
     else connecting--;
-  };
-  const connectDone = () => {
-    if (--pendingConnects === 0) {
-      connectedAt = performance.now();
-      requestsAfterConnected = -answered;
-    }
   };
 
   // One watchdog for all connections: closing a late connection's socket makes its pending
@@ -173,11 +198,10 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
     } catch (error) {
       failures[failureKind(error)]++;
       row.failures++;
-      row.durationMs = performance.now() - begin;
       return;
     } finally {
       release();
-      connectDone();
+      if (--pendingConnects === 0) connectedAt = performance.now();
     }
     const buffer = new Uint8Array(Math.max(4096, replyLength));
     const entry: Live = { socket, deadline: Infinity, timedOut: false };
@@ -192,10 +216,16 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
         if (intervalMs > 0) {
           // Open model: send at the intended time; latency counts from it, even when late.
           const due = t0 + i * intervalMs;
-          const now = performance.now();
-          if (due > now) await new Promise((resolve) => setTimeout(resolve, due - now));
-          sentAt = due;
-          entry.deadline = Math.max(now, due) + timeoutMs;
+          let now = performance.now();
+          if (due > now) {
+            entry.deadline = Infinity; // not waiting for the server while idle
+            await new Promise((resolve) => setTimeout(resolve, Math.ceil(due - now)));
+            now = performance.now();
+          }
+          // A timer may still wake a fraction of a millisecond early: then the request goes
+          // out before its intended time, and its latency counts from when it actually did.
+          sentAt = Math.min(due, now);
+          entry.deadline = now + timeoutMs;
         } else {
           entry.deadline = sentAt + timeoutMs;
         }
@@ -224,7 +254,7 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
         recordMs(histogram, latency);
         latencySum += latency;
         done++;
-        answered++;
+        countCompleted(now);
       }
     } catch (error) {
       failures[entry.timedOut ? "timeout" : failureKind(error)]++;
@@ -260,8 +290,7 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
     clearInterval(watchdog);
   }
   const endedAt = performance.now();
-  if (start.count === 0) connectedAt = startedAt;
-  requestsAfterConnected += answered;
+  const epoch = (t: number) => performance.timeOrigin + t;
   return {
     connections: rows,
     histogram: encodeHistogram(histogram),
@@ -269,17 +298,18 @@ export async function runLoad(start: LoadWorkerStart): Promise<LoadWorkerResult>
     requests: totalRequests,
     bytes: totalBytes,
     timing: {
-      startedAt: epochOf(startedAt),
-      firstRequestAt: epochOf(firstRequestAt === Infinity ? startedAt : firstRequestAt),
-      connectedAt: epochOf(connectedAt),
-      endedAt: epochOf(endedAt),
-      requestsAfterConnected,
+      startedAt: epoch(startedAt),
+      firstRequestAt: epoch(firstRequestAt === Infinity ? startedAt : firstRequestAt),
+      connectedAt: epoch(connectedAt),
+      endedAt: epoch(endedAt),
+      completed: completed.slice(0, ((endedAt + tickOffset) | 0) + 1),
+      completedFrom,
     },
   };
 }
 
-// Only as a worker: in-process (tests) `self` is the main global scope.
-if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined") {
+// Only when run as a worker: imported elsewhere (for its types and helpers), it does nothing.
+if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
   self.onmessage = async (event: MessageEvent<LoadWorkerStart>) => {
     self.postMessage(await runLoad(event.data));
   };
