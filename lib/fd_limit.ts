@@ -1,7 +1,8 @@
 /**
- * The open-file limit: read it (Linux `/proc/self/limits`), raise the soft limit up to the
- * hard one where allowed (`prlimit` on this process, inherited by the servers it starts), and
- * say what fixes it when a connection count cannot be reached.
+ * The open-file limit: read it and raise the soft limit up to the hard one where allowed, with
+ * util-linux `prlimit` on this process (the servers it starts inherit it; reading
+ * `/proc/self/limits` would need `--allow-all`), and say what fixes it when a connection count
+ * cannot be reached.
  *
  * @module
  */
@@ -12,36 +13,39 @@ export interface FdLimit {
   hard: number;
 }
 
-/** Parses the "Max open files" row of `/proc/<pid>/limits`. */
-export function parseLimits(text: string): FdLimit | undefined {
-  const match = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(text);
+/** Parses `prlimit --nofile --output SOFT,HARD --noheadings --raw` output. */
+export function parsePrlimit(text: string): FdLimit | undefined {
+  const match = /^\s*(\d+|unlimited)\s+(\d+|unlimited)\s*$/.exec(text);
   if (!match) return undefined;
   const value = (s: string) => s === "unlimited" ? Number.MAX_SAFE_INTEGER : Number(s);
   return { soft: value(match[1]), hard: value(match[2]) };
 }
 
-/** This process's limit, or undefined off Linux. */
-export function readFdLimit(): FdLimit | undefined {
+async function prlimit(args: string[]): Promise<string | undefined> {
   try {
-    return parseLimits(Deno.readTextFileSync("/proc/self/limits"));
+    const out = await new Deno.Command("prlimit", {
+      args: [`--pid=${Deno.pid}`, ...args],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.success ? new TextDecoder().decode(out.stdout) : undefined;
   } catch {
-    return undefined;
+    return undefined; // no prlimit here (not Linux, or util-linux missing)
   }
+}
+
+/** This process's limit, or undefined where it cannot be read. */
+export async function readFdLimit(): Promise<FdLimit | undefined> {
+  const text = await prlimit(["--nofile", "--output", "SOFT,HARD", "--noheadings", "--raw"]);
+  return text === undefined ? undefined : parsePrlimit(text);
 }
 
 /** Raises the soft limit towards `wanted` (at most the hard limit); returns the limit in force. */
 export async function raiseFdLimit(wanted: number): Promise<FdLimit | undefined> {
-  const limit = readFdLimit();
+  const limit = await readFdLimit();
   if (!limit || limit.soft >= wanted) return limit;
-  const target = Math.min(wanted, limit.hard);
-  try {
-    await new Deno.Command("prlimit", {
-      args: [`--pid=${Deno.pid}`, `--nofile=${target}:${limit.hard}`],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-  } catch { /* no prlimit: the limit stays as it is */ }
-  return readFdLimit();
+  await prlimit([`--nofile=${Math.min(wanted, limit.hard)}:${limit.hard}`]);
+  return await readFdLimit();
 }
 
 /** Descriptors a count of connections needs in one process, with room for the rest. */

@@ -33,6 +33,32 @@ export function listenTcp(host: string, port: number, reusePort = false): Deno.T
   }
 }
 
+/**
+ * Checks that `port` is free with a plain listen, which fails even when other processes share
+ * the port with `reusePort`, and returns it (the chosen one when 0 was asked for), ready for
+ * `reusePort` listeners. Clients learn the port only once those listen, so closing the probe
+ * loses nobody.
+ */
+export function probePort(host: string, port: number): number {
+  const probe = listenTcp(host, port);
+  const chosen = probe.addr.port;
+  probe.close();
+  return chosen;
+}
+
+/** Opens `count` listeners sharing one free port with `reusePort`. */
+export function listenShared(host: string, port: number, count: number): Deno.TcpListener[] {
+  const chosen = probePort(host, port);
+  const listeners: Deno.TcpListener[] = [];
+  try {
+    for (let i = 0; i < count; i++) listeners.push(listenTcp(host, chosen, true));
+  } catch (error) {
+    listeners.forEach((listener) => listener.close());
+    throw error;
+  }
+  return listeners;
+}
+
 /** `ip:port`, with IPv6 addresses in brackets. */
 export function formatPeer(addr: Deno.Addr): string {
   if (addr.transport !== "tcp" && addr.transport !== "udp") return addr.transport;

@@ -33,9 +33,12 @@ export interface AcceptLoopOptions {
 
 const MAX_BACKOFF_MS = 1000;
 
-/** Runs the loop on `listener` (which it closes) until stopped and drained. */
+/**
+ * Runs the loop on `listeners` (which it closes) until stopped and drained. Several listeners
+ * sharing a port with `reusePort` are several accept queues served by this one loop.
+ */
 export async function acceptLoop(
-  listener: Deno.TcpListener,
+  listeners: Deno.TcpListener[],
   options: ModeOptions,
   signal: AbortSignal,
   handler: ConnectionHandler,
@@ -45,34 +48,36 @@ export async function acceptLoop(
   const running = new Set<Promise<void>>();
   let accepting = true;
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
-  let slotFreed: (() => void) | undefined;
+  let slotWaiters: (() => void)[] = [];
+  const wakeAcceptors = () => {
+    const waiters = slotWaiters;
+    slotWaiters = [];
+    for (const wake of waiters) wake();
+  };
   const stopAccepting = () => {
     if (!accepting) return;
     accepting = false;
-    closeQuietly(listener);
+    listeners.forEach(closeQuietly);
+    wakeAcceptors();
   };
   const onStop = () => {
     stopAccepting();
-    slotFreed?.();
     drainTimer = setTimeout(() => {
       for (const conn of open) closeQuietly(conn);
     }, options.drainMs);
   };
   if (signal.aborted) onStop();
   signal.addEventListener("abort", onStop, { once: true });
-  loop.pause?.addEventListener("abort", () => {
-    stopAccepting();
-    slotFreed?.();
-  }, { once: true });
+  loop.pause?.addEventListener("abort", stopAccepting, { once: true });
 
   let accepted = 0;
-  let backoffMs = 0;
   const full = () => options.maxConns > 0 && open.size >= options.maxConns;
-  try {
+  const acceptFrom = async (listener: Deno.TcpListener) => {
+    let backoffMs = 0;
     while (accepting) {
       if (full() && options.overLimit === "wait") {
         // Leave new connections in the kernel's backlog until one closes.
-        await new Promise<void>((resolve) => slotFreed = resolve);
+        await new Promise<void>((resolve) => slotWaiters.push(resolve));
         continue;
       }
       let conn: Deno.TcpConn;
@@ -93,9 +98,16 @@ export async function acceptLoop(
       backoffMs = 0;
       const openedAt = epochNow();
       const peer = formatPeer(conn.remoteAddr);
-      if (full()) {
+      if (full() && options.overLimit === "refuse") {
         refuse(conn, peer, openedAt, loop.worker, options);
         continue;
+      }
+      // Another accept queue may have filled the last slot meanwhile: hold this one until a
+      // slot frees, as the backlog would.
+      while (full() && accepting) await new Promise<void>((resolve) => slotWaiters.push(resolve));
+      if (!accepting) {
+        closeQuietly(conn);
+        break;
       }
       accepted++;
       open.add(conn);
@@ -103,13 +115,15 @@ export async function acceptLoop(
       const served = handler(conn, peer, openedAt).finally(() => {
         open.delete(conn);
         running.delete(served);
-        slotFreed?.();
-        slotFreed = undefined;
+        wakeAcceptors();
       });
       running.add(served);
       if (options.maxConnections > 0 && accepted >= options.maxConnections) stopAccepting();
       if (loop.sequential) await served;
     }
+  };
+  try {
+    await Promise.all(listeners.map(acceptFrom));
     while (running.size > 0) await Promise.all(running);
   } finally {
     stopAccepting();

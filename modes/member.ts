@@ -114,7 +114,7 @@ export async function runPoolMember(
       worker,
     });
     const handler = crashable(localHandler(options, worker, live));
-    await acceptLoop(listener, options, control.stop, handler, {
+    await acceptLoop([listener], options, control.stop, handler, {
       sequential: false,
       worker,
       pause: control.pause,

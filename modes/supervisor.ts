@@ -7,7 +7,7 @@
  * @module
  */
 
-import { listenTcp } from "../lib/listen.ts";
+import { listenTcp, probePort } from "../lib/listen.ts";
 import {
   type Mode,
   type ModeOptions,
@@ -45,12 +45,7 @@ async function pool(
   spawn: MemberFactory,
   memberName: string,
 ): Promise<void> {
-  // A plain listen first: it reports a port in use even when other processes share it with
-  // reusePort, and picks the port when 0 was asked for. Clients learn the port only from the
-  // listening event, sent after every member listens, so closing the probe loses nobody.
-  const probe = listenTcp(options.host, options.port);
-  const port = probe.addr.port;
-  probe.close();
+  const port = probePort(options.host, options.port);
   const spec = { ...stripEvents(options), port, maxConnections: 0 };
 
   const members = new Set<Member>();
@@ -160,7 +155,7 @@ async function perConnection(
   });
   const spec = stripEvents(options);
   let count = 0;
-  await acceptLoop(listener, options, signal, async (conn, peer, openedAt) => {
+  await acceptLoop([listener], options, signal, async (conn, peer, openedAt) => {
     const worker = `${memberName} #${++count}`;
     const connections = openConnections(options, worker);
     connections.forward({ type: "open", peer, worker, at: openedAt }, false);

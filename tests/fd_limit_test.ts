@@ -5,21 +5,23 @@
  */
 
 import assert from "node:assert/strict";
-import { fdAdvice, fdsNeeded, parseLimits, readFdLimit } from "../lib/fd_limit.ts";
+import { fdAdvice, fdsNeeded, parsePrlimit, raiseFdLimit, readFdLimit } from "../lib/fd_limit.ts";
 
-Deno.test("parseLimits() reads the Max open files row", () => {
-  const text = "Limit                     Soft Limit           Hard Limit           Units\n" +
-    "Max cpu time              unlimited            unlimited            seconds\n" +
-    "Max open files            1024                 524288               files\n";
-  assert.deepEqual(parseLimits(text), { soft: 1024, hard: 524288 });
-  assert.equal(parseLimits("nothing here"), undefined);
+Deno.test("parsePrlimit() reads soft and hard limits", () => {
+  assert.deepEqual(parsePrlimit("1024 524288\n"), { soft: 1024, hard: 524288 });
+  assert.deepEqual(parsePrlimit(" unlimited unlimited"), {
+    soft: Number.MAX_SAFE_INTEGER,
+    hard: Number.MAX_SAFE_INTEGER,
+  });
+  assert.equal(parsePrlimit("nothing here"), undefined);
 });
 
-Deno.test("readFdLimit() reads this process's limit on Linux", () => {
-  const limit = readFdLimit();
-  if (Deno.build.os === "linux") {
-    assert.ok(limit !== undefined && limit.soft > 0 && limit.hard >= limit.soft);
-  }
+Deno.test("readFdLimit() and raiseFdLimit() work on this process on Linux", async () => {
+  if (Deno.build.os !== "linux") return;
+  const limit = await readFdLimit();
+  assert.ok(limit !== undefined && limit.soft > 0 && limit.hard >= limit.soft);
+  const raised = await raiseFdLimit(limit.hard);
+  assert.equal(raised?.soft, limit.hard);
 });
 
 Deno.test("fdAdvice() names the count, the limit and the command that fixes it", () => {

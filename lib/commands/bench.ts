@@ -41,7 +41,11 @@ import { startServerProcess } from "../server_process.ts";
 import { closeQuietly, writeAll } from "../session.ts";
 import { formatDuration } from "../units.ts";
 import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
-import type { LoadWorkerResult, LoadWorkerStart } from "../../modes/load_worker.ts";
+import {
+  type LoadWorkerResult,
+  type LoadWorkerStart,
+  requestPhaseRate,
+} from "../../modes/load_worker.ts";
 
 /** `bench --help`. */
 export const BENCH_HELP =
@@ -71,6 +75,8 @@ round trips of a --size byte line, waiting for each reply.
   --rate R               open model: R requests/s per connection, latency from the
                          intended send time (default: closed model, send on reply)
   --expect KIND          reverse (task server), echo, any (default reverse)
+                         req/s counts the request phase: from the last connect to the
+                         last reply, as ldgen does
   --quick                small preset: connections 50,100, 20 requests
 
 Common:
@@ -346,7 +352,8 @@ async function scaleOnce(
       meanResponseMs: mean(rows.filter((r) => r.requests > 0).map((r) => r.meanResponseMs)),
       latency,
       elapsedMs,
-      requestsPerSec: requests / (elapsedMs / 1000),
+      // Over the request phase (after the last connect), as ldgen rates its runs.
+      requestsPerSec: requestPhaseRate(results) ?? requests / (elapsedMs / 1000),
       failures,
     },
   };
