@@ -30,10 +30,8 @@ import {
   sizeFlag,
   UsageError,
 } from "../flags.ts";
-import { connectTcp } from "../connect.ts";
 import { fdAdvice, fdsNeeded, raiseFdLimit } from "../fd_limit.ts";
 import { decodeHistogram, mergeHistograms, summarizeLatency } from "../histogram.ts";
-import { LineReader } from "../line_reader.ts";
 import { Progress } from "../progress.ts";
 import { benchFiles } from "../reports/bench_files.ts";
 import { benchTable } from "../reports/bench_text.ts";
@@ -198,7 +196,12 @@ async function writeOut(values: FlagValues, result: SweepResult | ScaleResult): 
 const SWEEP_REQUEST = "BenchmarkTestString123";
 const SWEEP_REPLY = [...SWEEP_REQUEST].reverse().join("");
 
-/** One sweep measurement: `clients` connect at once, each sends one request; total time. */
+/**
+ * One sweep measurement: `clients` connect at once, each sends one request and waits for its
+ * reply; the total time until the last reply. Kept lean (no per-client timers or large
+ * buffers) so that the client adds as little as possible to what is measured; one deadline
+ * for the whole run closes whatever is still open and counts it as failed.
+ */
 async function sweepOnce(
   host: string,
   port: number,
@@ -206,21 +209,35 @@ async function sweepOnce(
   timeoutMs: number,
 ): Promise<{ totalMs: number; failures: number }> {
   const request = new TextEncoder().encode(SWEEP_REQUEST + "\n");
+  const expected = new TextEncoder().encode(SWEEP_REPLY + "\n");
+  const open = new Set<Deno.TcpConn>();
+  const deadline = setTimeout(() => open.forEach(closeQuietly), timeoutMs);
   let failures = 0;
   const start = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     let conn: Deno.TcpConn | undefined;
     try {
-      conn = await connectTcp(host, port, timeoutMs);
+      conn = await Deno.connect({ hostname: host, port });
+      open.add(conn);
       await writeAll(conn, request);
-      const reply = await new LineReader(conn).readLine();
-      if (reply !== SWEEP_REPLY) failures++;
+      const reply = new Uint8Array(expected.length);
+      let got = 0;
+      while (got < reply.length) {
+        const n = await conn.read(reply.subarray(got));
+        if (n === null) break;
+        got += n;
+      }
+      if (got !== reply.length || reply.some((byte, i) => byte !== expected[i])) failures++;
     } catch {
       failures++;
     } finally {
-      if (conn) closeQuietly(conn);
+      if (conn) {
+        open.delete(conn);
+        closeQuietly(conn);
+      }
     }
   }));
+  clearTimeout(deadline);
   return { totalMs: performance.now() - start, failures };
 }
 
