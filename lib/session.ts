@@ -8,6 +8,7 @@
  */
 
 import { Framer, type Framing } from "./framing.ts";
+import { idleWatchFor } from "./idle_watch.ts";
 import type { Protocol } from "./protocol.ts";
 
 /** The byte stream a session runs on: a `Deno.Conn`, or a relay to one. */
@@ -123,16 +124,8 @@ export async function runSession(
   const framer = new Framer(options.framing, options.maxLine);
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
   let lastAt = NaN;
-  let idle = false;
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const armIdle = () => {
-    if (options.idleTimeoutMs <= 0) return;
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      idle = true;
-      closeQuietly(duplex);
-    }, options.idleTimeoutMs);
-  };
+  const idleWatch = options.idleTimeoutMs > 0 ? idleWatchFor(options.idleTimeoutMs) : undefined;
+  const idle = idleWatch?.watch(() => closeQuietly(duplex));
   const send = async (text: string) => {
     const bytes = encoder.encode(text);
     await writeAll(duplex, bytes);
@@ -141,14 +134,13 @@ export async function runSession(
 
   try {
     if (protocol.greeting !== undefined) await send(protocol.greeting + "\n");
-    armIdle();
     reading: for (;;) {
       const n = await duplex.read(buffer);
       const at = duplex.arrivedAt?.() ?? options.now();
       const messages = n === null ? [framer.finish()] : framer.push(buffer.subarray(0, n));
       if (n !== null) {
         record.bytesIn += n;
-        armIdle();
+        if (idle) idleWatch!.touch(idle);
       }
       let out = "";
       let close = false;
@@ -185,9 +177,9 @@ export async function runSession(
       if (close || n === null) break reading;
     }
   } catch (error) {
-    record.end = endFromError(error, idle);
+    record.end = endFromError(error, idle?.timedOut ?? false);
   } finally {
-    clearTimeout(idleTimer);
+    if (idle) idleWatch!.forget(idle);
     closeQuietly(duplex);
   }
   record.closedAt = options.now();

@@ -377,3 +377,27 @@ Deno.test({
   server.kill("SIGINT");
   await server.finished;
 });
+
+Deno.test({
+  name: "--idle-timeout closes a silent client and records it as idle",
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  const server = await startServer([
+    "serve",
+    "--host",
+    HOST,
+    "--port",
+    "0",
+    "--idle-timeout",
+    "300ms",
+  ]);
+  const started = performance.now();
+  const silent = await Deno.connect({ hostname: HOST, port: server.port });
+  assert.equal(await readToEnd(silent), "Hello! You are connected to the server.\n");
+  const waited = performance.now() - started;
+  assert.ok(waited >= 300 && waited < 2000, `closed after ${waited} ms`);
+  server.kill("SIGINT");
+  const { stdout } = await server.finished;
+  assert.match(stdout, /1 closed \(1 idle\)/);
+});
