@@ -8,7 +8,8 @@
 
 const MAIN = new URL("../main.ts", import.meta.url);
 const CONFIG = new URL("../deno.json", import.meta.url);
-const PERMISSIONS = [
+/** The permissions socklab runs with, under `deno run` and in the compiled binary. */
+export const PERMISSIONS = [
   "--allow-net",
   "--allow-read",
   "--allow-write",

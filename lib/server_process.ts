@@ -19,14 +19,16 @@ export interface ServerProcess {
 
 const LISTENING = /listening on (\S+):(\d+) /;
 
+type OnLine = (line: string, stream: "stdout" | "stderr") => void;
+
 /**
- * Runs `socklab <args>` (a `serve` or `task-serve` command that should say `--port 0`) and
- * resolves once it listens. `onLine` receives every other line of output, with its stream.
+ * Spawns `socklab <args>` with its output read line by line into `onLine`; `done` resolves
+ * with the exit code once the process has ended and all its output was read.
  */
-export async function startServerProcess(
+function spawnSelf(
   args: string[],
-  onLine: (line: string, stream: "stdout" | "stderr") => void = () => {},
-): Promise<ServerProcess> {
+  onLine: OnLine,
+): { child: Deno.ChildProcess; done: Promise<number> } {
   const { command, args: fullArgs } = selfCommand(args);
   const child = new Deno.Command(command, {
     args: fullArgs,
@@ -34,20 +36,27 @@ export async function startServerProcess(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const output = Promise.all([
+    readLines(child.stdout, (line) => onLine(line, "stdout")),
+    readLines(child.stderr, (line) => onLine(line, "stderr")),
+  ]);
+  return { child, done: Promise.all([child.status, output]).then(([status]) => status.code) };
+}
+
+/**
+ * Runs `socklab <args>` (a `serve` or `task-serve` command that should say `--port 0`) and
+ * resolves once it listens. `onLine` receives every other line of output, with its stream.
+ */
+export async function startServerProcess(
+  args: string[],
+  onLine: OnLine = () => {},
+): Promise<ServerProcess> {
   let resolvePort!: (port: number) => void;
   const portKnown = new Promise<number>((resolve) => resolvePort = resolve);
-  const lines = (stream: "stdout" | "stderr") => (line: string) => {
+  const { child, done: status } = spawnSelf(args, (line, stream) => {
     const match = stream === "stderr" ? LISTENING.exec(line) : null;
     if (match) resolvePort(Number(match[2]));
     else onLine(line, stream);
-  };
-  const output = Promise.all([
-    readLines(child.stdout, lines("stdout")),
-    readLines(child.stderr, lines("stderr")),
-  ]);
-  const status = child.status.then(async (s) => {
-    await output;
-    return s.code;
   });
   const port = await Promise.race([portKnown, status.then((code) => -code - 1)]);
   if (port < 0) {
@@ -68,21 +77,6 @@ export async function startServerProcess(
 }
 
 /** Runs `socklab <args>` to completion, passing its output lines on; resolves with its exit code. */
-export async function runSelf(
-  args: string[],
-  onLine: (line: string, stream: "stdout" | "stderr") => void,
-): Promise<number> {
-  const { command, args: fullArgs } = selfCommand(args);
-  const child = new Deno.Command(command, {
-    args: fullArgs,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const forward = (stream: "stdout" | "stderr") => (line: string) => onLine(line, stream);
-  await Promise.all([
-    readLines(child.stdout, forward("stdout")),
-    readLines(child.stderr, forward("stderr")),
-  ]);
-  return (await child.status).code;
+export function runSelf(args: string[], onLine: OnLine): Promise<number> {
+  return spawnSelf(args, onLine).done;
 }

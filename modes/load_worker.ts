@@ -21,7 +21,7 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 
-import { emptyFailures, type FailureCounts } from "../lib/bench_result.ts";
+import { emptyFailures, type FailureCounts, type ScaleConnectionRow } from "../lib/bench_result.ts";
 import { connectTcp, failureKind } from "../lib/connect.ts";
 import { createLatencyHistogram, encodeHistogram, recordMs } from "../lib/histogram.ts";
 import { closeQuietly } from "../lib/session.ts";
@@ -44,15 +44,8 @@ export interface LoadWorkerStart {
   rate?: number;
 }
 
-/** One connection's outcome. */
-export interface LoadConnectionResult {
-  conn: number;
-  requests: number;
-  bytes: number;
-  durationMs: number;
-  meanResponseMs: number;
-  failures: number;
-}
+/** One connection's outcome: a scale row before the parent adds the step's target and count. */
+export type LoadConnectionResult = Omit<ScaleConnectionRow, "target" | "connections">;
 
 /** When a worker's phases happened, in epoch milliseconds, comparable across workers. */
 export interface LoadWorkerTiming {

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { PERMISSIONS } from "../lib/self_command.ts";
+
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
   "aarch64-unknown-linux-gnu",
@@ -19,12 +21,7 @@ const TARGETS = [
 
 /** The flags the binary runs with, and the modules it loads that static imports do not reach. */
 const COMPILE_FLAGS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-env",
-  "--allow-sys",
+  ...PERMISSIONS,
   "--unstable-net",
   "--include",
   "modes/thr_worker.ts",
