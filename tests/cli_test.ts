@@ -51,6 +51,8 @@ const BAD_VALUES: [string[], RegExp][] = [
   ],
   [["client"], /^socklab: Missing --server: it is required\n$/],
   [["frobnicate"], /^socklab: Unknown command "frobnicate"/],
+  [["bench"], /^socklab: Missing benchmark: expected bench sweep or bench scale/],
+  [["bench", "soak"], /^socklab: Unknown bench "soak": expected sweep or scale/],
 ];
 
 for (const [args, message] of BAD_VALUES) {

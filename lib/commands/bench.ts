@@ -120,9 +120,14 @@ interface Target {
 /** Runs `bench` with its arguments; returns the exit code. */
 export async function bench(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, FLAGS, true);
-  if (values.help || positionals.length === 0) {
+  if (values.help) {
     console.log(BENCH_HELP);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (positionals.length === 0) {
+    throw new UsageError(
+      "Missing benchmark: expected bench sweep or bench scale (see bench --help)",
+    );
   }
   const [kind, ...extra] = positionals;
   if (extra.length > 0) {
