@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runSocklab, startServer } from "./support.ts";
+import { clientArgs, runSocklab, SERVE, startServer } from "./support.ts";
 
 for (const command of ["serve", "client", "task-serve", "bench", "demo"]) {
   Deno.test(`socklab ${command} --help prints its help on stdout and exits 0`, async () => {
@@ -105,27 +105,8 @@ Deno.test("socklab client facing a closed port reports each worker, summarises, 
 });
 
 Deno.test("socklab serve --json prints a parseable summary", async () => {
-  const server = await startServer([
-    "serve",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    "--json",
-    "--max-connections",
-    "1",
-  ]);
-  const client = await runSocklab([
-    "client",
-    "-n",
-    "2",
-    "-p",
-    "0.01",
-    "-s",
-    "127.0.0.1",
-    "-P",
-    String(server.port),
-  ]);
+  const server = await startServer([...SERVE, "--json", "--max-connections", "1"]);
+  const client = await runSocklab(clientArgs(server.port, "-n", "2", "-p", "0.01"));
   assert.equal(client.code, 0);
   const { code, stdout } = await server.finished;
   assert.equal(code, 0);

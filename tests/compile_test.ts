@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { SERVE } from "./support.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const decoder = new TextDecoder();
@@ -42,19 +43,7 @@ Deno.test({
   for (const mode of ["thr", "proc"]) {
     await t.step(`dist/socklab serve --mode ${mode}`, async () => {
       const server = new Deno.Command(`${ROOT}dist/socklab`, {
-        args: [
-          "serve",
-          "--host",
-          "127.0.0.1",
-          "--port",
-          "0",
-          "--mode",
-          mode,
-          "--workers",
-          "2",
-          "--max-connections",
-          "2",
-        ],
+        args: [...SERVE, "--mode", mode, "--workers", "2", "--max-connections", "2"],
         stdout: "piped",
         stderr: "piped",
       }).spawn();

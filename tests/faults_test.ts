@@ -17,8 +17,10 @@ import {
   numberAfter,
   readToEnd,
   type RunningServer,
+  SERVE,
   socklabArgs,
   startServer,
+  TASK_SERVE,
 } from "./support.ts";
 
 const encoder = new TextEncoder();
@@ -69,11 +71,7 @@ for (const [name, modeArgs] of MODES) {
     sanitizeResources: true,
   }, async (t) => {
     const server = await startServer([
-      "task-serve",
-      "--host",
-      HOST,
-      "--port",
-      "0",
+      ...TASK_SERVE,
       "--framing",
       "line",
       "--idle-timeout",
@@ -195,17 +193,7 @@ Deno.test({
   sanitizeResources: true,
 }, async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: socklabArgs([
-      "task-serve",
-      "--host",
-      HOST,
-      "--port",
-      "0",
-      "--mode",
-      "thr",
-      "--workers",
-      "1",
-    ]),
+    args: socklabArgs([...TASK_SERVE, "--mode", "thr", "--workers", "1"]),
     env: { SOCKLAB_FAILPOINTS: "member-crash-after=3" },
     stdout: "piped",
     stderr: "piped",
@@ -243,17 +231,7 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer([
-    "task-serve",
-    "--host",
-    HOST,
-    "--port",
-    "0",
-    "--mode",
-    "proc",
-    "--workers",
-    "2",
-  ]);
+  const server = await startServer([...TASK_SERVE, "--mode", "proc", "--workers", "2"]);
   await alive(server);
   const pids = server.lines(/^socklab task-serve: child \d \(pid (\d+)\) listening$/);
   assert.equal(pids.length, 2);
@@ -275,7 +253,7 @@ Deno.test({
     args: [
       "--nofile=60:60",
       Deno.execPath(),
-      ...socklabArgs(["task-serve", "--host", HOST, "--port", "0"]),
+      ...socklabArgs([...TASK_SERVE]),
     ],
     stdout: "piped",
     stderr: "piped",
@@ -303,7 +281,7 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer(["serve", "--host", HOST, "--port", "0", "--drain", "30s"]);
+  const server = await startServer([...SERVE, "--drain", "30s"]);
   const idle = await Deno.connect({ hostname: HOST, port: server.port });
   await sleep(100);
   server.kill("SIGINT");
@@ -322,17 +300,7 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer([
-    "task-serve",
-    "--host",
-    HOST,
-    "--port",
-    "0",
-    "--max-conns",
-    "2",
-    "--over-limit",
-    "refuse",
-  ]);
+  const server = await startServer([...TASK_SERVE, "--max-conns", "2", "--over-limit", "refuse"]);
   const held = await Promise.all(
     [0, 1].map(() => Deno.connect({ hostname: HOST, port: server.port })),
   );
@@ -355,15 +323,7 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer([
-    "task-serve",
-    "--host",
-    HOST,
-    "--port",
-    "0",
-    "--max-conns",
-    "1",
-  ]);
+  const server = await startServer([...TASK_SERVE, "--max-conns", "1"]);
   const held = await Deno.connect({ hostname: HOST, port: server.port });
   await held.write(encoder.encode("3|first\n"));
   const waiting = ask(server.port, "3|second");
@@ -383,15 +343,7 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer([
-    "serve",
-    "--host",
-    HOST,
-    "--port",
-    "0",
-    "--idle-timeout",
-    "300ms",
-  ]);
+  const server = await startServer([...SERVE, "--idle-timeout", "300ms"]);
   const started = performance.now();
   const silent = await Deno.connect({ hostname: HOST, port: server.port });
   assert.equal(await readToEnd(silent), "Hello! You are connected to the server.\n");

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { numberAfter, readToEnd, runSocklab, startServer } from "./support.ts";
+import { clientArgs, numberAfter, readToEnd, runSocklab, SERVE, startServer } from "./support.ts";
 
 const VARIANTS: [string, string[]][] = [
   ["iter", ["--mode", "iter"]],
@@ -23,33 +23,15 @@ const SENTENCE =
 for (const [name, modeArgs] of VARIANTS) {
   Deno.test(`serve ${name}: 3 workers x 5 events at 20 ms are all recorded`, async () => {
     const server = await startServer([
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
+      ...SERVE,
       "--verbose",
       "--max-connections",
       "3",
       ...modeArgs,
     ]);
-    const client = await runSocklab([
-      "client",
-      "-w",
-      "3",
-      "-n",
-      "5",
-      "-d",
-      "d",
-      "-p",
-      "0.02",
-      "-s",
-      "127.0.0.1",
-      "-P",
-      String(server.port),
-      "--seed",
-      "1",
-    ]);
+    const client = await runSocklab(
+      clientArgs(server.port, "-w", "3", "-n", "5", "-d", "d", "-p", "0.02", "--seed", "1"),
+    );
     assert.equal(client.code, 0, client.stderr);
     assert.match(client.stdout, /All workers have finished\./);
     assert.equal(numberAfter(client.stdout, "Events sent: "), 15);
@@ -83,33 +65,10 @@ for (const [name, modeArgs] of VARIANTS) {
 
 for (const mode of ["iter", "async", "thr", "proc"]) {
   Deno.test(`serve --mode ${mode}: SIGINT while clients send prints a complete summary`, async () => {
-    const server = await startServer([
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--mode",
-      mode,
-      "--workers",
-      "2",
-      "--verbose",
-    ]);
-    const client = runSocklab([
-      "client",
-      "-w",
-      "3",
-      "-n",
-      "25",
-      "-d",
-      "d",
-      "-p",
-      "0.02",
-      "-s",
-      "127.0.0.1",
-      "-P",
-      String(server.port),
-    ]);
+    const server = await startServer([...SERVE, "--mode", mode, "--workers", "2", "--verbose"]);
+    const client = runSocklab(
+      clientArgs(server.port, "-w", "3", "-n", "25", "-d", "d", "-p", "0.02"),
+    );
     await server.waitFor(/^\[x\] New connection from /, 3);
     await new Promise((resolve) => setTimeout(resolve, 100));
     server.kill("SIGINT");
@@ -124,30 +83,10 @@ for (const mode of ["iter", "async", "thr", "proc"]) {
 }
 
 Deno.test("client: 200 events at a fixed 10 ms take 2.0 s without drift", async () => {
-  const server = await startServer([
-    "serve",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    "--max-connections",
-    "1",
-  ]);
-  const client = await runSocklab([
-    "client",
-    "-w",
-    "1",
-    "-n",
-    "200",
-    "-d",
-    "det",
-    "-p",
-    "0.01",
-    "-s",
-    "127.0.0.1",
-    "-P",
-    String(server.port),
-  ]);
+  const server = await startServer([...SERVE, "--max-connections", "1"]);
+  const client = await runSocklab(
+    clientArgs(server.port, "-w", "1", "-n", "200", "-d", "det", "-p", "0.01"),
+  );
   assert.equal(client.code, 0, client.stderr);
   const sending = numberAfter(client.stdout, "slowest worker): ");
   assert.ok(Math.abs(sending - 2.0) <= 0.04, `sending took ${sending} s`);
@@ -160,33 +99,13 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer([
-    "serve",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    "--max-line",
-    "100",
-    "--max-connections",
-    "2",
-  ]);
+  const server = await startServer([...SERVE, "--max-line", "100", "--max-connections", "2"]);
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   await conn.write(
     new TextEncoder().encode("Worker 1, Event 1, Timestamp 1\n" + "x".repeat(200) + "\n"),
   );
   assert.equal(await readToEnd(conn), "Hello! You are connected to the server.\n");
-  const client = await runSocklab([
-    "client",
-    "-n",
-    "2",
-    "-p",
-    "0.01",
-    "-s",
-    "127.0.0.1",
-    "-P",
-    String(server.port),
-  ]);
+  const client = await runSocklab(clientArgs(server.port, "-n", "2", "-p", "0.01"));
   assert.equal(client.code, 0);
   const { code, stdout } = await server.finished;
   assert.equal(code, 0);

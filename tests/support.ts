@@ -11,6 +11,17 @@ import { readLines } from "../modes/json_lines.ts";
 const MAIN = decodeURIComponent(new URL("../main.ts", import.meta.url).pathname);
 const CONFIG = decodeURIComponent(new URL("../deno.json", import.meta.url).pathname);
 
+/** `socklab task-serve` on a free loopback port; append mode and options. */
+export const TASK_SERVE = ["task-serve", "--host", "127.0.0.1", "--port", "0"];
+
+/** `socklab serve` on a free loopback port; append mode and options. */
+export const SERVE = ["serve", "--host", "127.0.0.1", "--port", "0"];
+
+/** `socklab client` against a loopback port; append the client's options. */
+export function clientArgs(port: number, ...args: string[]): string[] {
+  return ["client", "-s", "127.0.0.1", "-P", String(port), ...args];
+}
+
 /** The `deno run` arguments that run `socklab <args>`. */
 export function socklabArgs(args: string[]): string[] {
   return ["run", "--quiet", "-A", "--config", CONFIG, MAIN, ...args];

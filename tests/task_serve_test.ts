@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { LineReader } from "../lib/line_reader.ts";
-import { ask, readToEnd, runSocklab, startServer } from "./support.ts";
+import { ask, clientArgs, readToEnd, runSocklab, startServer, TASK_SERVE } from "./support.ts";
 
 const HOST = "127.0.0.1";
 const encoder = new TextEncoder();
@@ -19,7 +19,7 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer(["task-serve", "--host", HOST, "--port", "0"]);
+  const server = await startServer([...TASK_SERVE]);
   assert.equal(await ask(server.port, "1|Hello World"), "hELLO wORLD");
   assert.equal(await ask(server.port, "case|straße"), "STRASSE");
   assert.equal(await ask(server.port, "2|2**100"), "1267650600228229401496703205376");
@@ -73,18 +73,7 @@ for (
   ]]] as const
 ) {
   Deno.test(`task-serve --mode ${mode} --delay 1s serves 20 concurrent clients in parallel`, async () => {
-    const server = await startServer([
-      "task-serve",
-      "--host",
-      HOST,
-      "--port",
-      "0",
-      "--mode",
-      mode,
-      "--delay",
-      "1s",
-      ...extra,
-    ]);
+    const server = await startServer([...TASK_SERVE, "--mode", mode, "--delay", "1s", ...extra]);
     const elapsed = await concurrentClients(server.port, 20);
     assert.ok(elapsed >= 1000 && elapsed < 1500, `20 clients took ${elapsed} ms`);
     server.kill("SIGINT");
@@ -93,17 +82,7 @@ for (
 }
 
 Deno.test("task-serve --mode iter --delay 200ms serves 5 clients one after another", async () => {
-  const server = await startServer([
-    "task-serve",
-    "--host",
-    HOST,
-    "--port",
-    "0",
-    "--mode",
-    "iter",
-    "--delay",
-    "200ms",
-  ]);
+  const server = await startServer([...TASK_SERVE, "--mode", "iter", "--delay", "200ms"]);
   const elapsed = await concurrentClients(server.port, 5);
   assert.ok(elapsed >= 1000, `5 clients took only ${elapsed} ms`);
   server.kill("SIGINT");
@@ -115,7 +94,7 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer(["task-serve", "--host", HOST, "--port", "0"]);
+  const server = await startServer([...TASK_SERVE]);
   const raw = async (writes: string[], awaitEach: boolean, expected: number) => {
     const conn = await Deno.connect({ hostname: HOST, port: server.port });
     const replies = new LineReader(conn);
@@ -150,9 +129,9 @@ Deno.test({
 });
 
 Deno.test("client --task drives the menu from piped standard input", async () => {
-  const server = await startServer(["task-serve", "--host", HOST, "--port", "0"]);
+  const server = await startServer([...TASK_SERVE]);
   const { code, stdout } = await runSocklab(
-    ["client", "--task", "-s", HOST, "-P", String(server.port)],
+    clientArgs(server.port, "--task"),
     "1\nHello\n2\n7/2\n5\n3\nabc\n4\n",
   );
   assert.equal(code, 0);
@@ -171,33 +150,11 @@ Deno.test("client --task drives the menu from piped standard input", async () =>
 });
 
 Deno.test("client --task --op sends one request and exits 1 on an error reply", async () => {
-  const server = await startServer(["task-serve", "--host", HOST, "--port", "0"]);
-  const ok = await runSocklab([
-    "client",
-    "--task",
-    "-s",
-    HOST,
-    "-P",
-    String(server.port),
-    "--op",
-    "eval",
-    "--text",
-    "1+2",
-  ]);
+  const server = await startServer([...TASK_SERVE]);
+  const ok = await runSocklab(clientArgs(server.port, "--task", "--op", "eval", "--text", "1+2"));
   assert.equal(ok.code, 0);
   assert.equal(ok.stdout, "3\n");
-  const bad = await runSocklab([
-    "client",
-    "--task",
-    "-s",
-    HOST,
-    "-P",
-    String(server.port),
-    "--op",
-    "eval",
-    "--text",
-    "x",
-  ]);
+  const bad = await runSocklab(clientArgs(server.port, "--task", "--op", "eval", "--text", "x"));
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /^Error: /);
   server.kill("SIGINT");
