@@ -8,6 +8,7 @@
 
 import denoConfig from "./deno.json" with { type: "json" };
 import { UsageError } from "./lib/flags.ts";
+import { CHILD_COMMAND } from "./lib/self_command.ts";
 import { ServerStartError } from "./lib/server_spec.ts";
 
 /** socklab's version, from deno.json (the release workflow sets it from the tag). */
@@ -42,7 +43,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
 };
 
 const HIDDEN: Record<string, Subcommand["run"]> = {
-  __child: async (args) => {
+  [CHILD_COMMAND]: async (args) => {
     await (await import("./modes/proc_child.ts")).runChild(args[0]);
     return 0;
   },

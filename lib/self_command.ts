@@ -6,6 +6,9 @@
  * @module
  */
 
+/** The hidden subcommand a `proc` child runs: `socklab __child '<start JSON>'`. */
+export const CHILD_COMMAND = "__child";
+
 const MAIN = new URL("../main.ts", import.meta.url);
 const CONFIG = new URL("../deno.json", import.meta.url);
 /** The permissions socklab runs with, under `deno run` and in the compiled binary. */

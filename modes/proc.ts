@@ -7,14 +7,11 @@
  * @module
  */
 
-import { selfCommand } from "../lib/self_command.ts";
+import { CHILD_COMMAND, selfCommand } from "../lib/self_command.ts";
 import { closeQuietly, writeAll } from "../lib/session.ts";
 import { JsonLineWriter, readJsonLines } from "./json_lines.ts";
 import type { MemberFactory, MemberMessage } from "./member.ts";
 import { supervisedMode } from "./supervisor.ts";
-
-/** The hidden subcommand a child runs: `socklab __child '<start JSON>'`. */
-export const CHILD_COMMAND = "__child";
 
 const RELAY_BUFFER_BYTES = 16 * 1024;
 
