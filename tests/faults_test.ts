@@ -251,7 +251,7 @@ for (const [name, modeArgs] of MODES.filter(([name]) => name !== "iter")) {
     sanitizeOps: true,
     sanitizeResources: true,
   }, async () => {
-    // Few enough descriptors that 100 connections exhaust them, in the server and its members.
+    // Few enough descriptors that 200 connections exhaust them, in the server and its members.
     const child = new Deno.Command("prlimit", {
       args: ["--nofile=80:80", Deno.execPath(), ...socklabArgs([...TASK_SERVE, ...modeArgs])],
       stdout: "piped",
@@ -259,7 +259,7 @@ for (const [name, modeArgs] of MODES.filter(([name]) => name !== "iter")) {
     });
     const server = await startServer([], child);
     const conns = await Promise.all(
-      Array.from({ length: 100 }, () => Deno.connect({ hostname: HOST, port: server.port })),
+      Array.from({ length: 200 }, () => Deno.connect({ hostname: HOST, port: server.port })),
     );
     await server.waitFor(/warning: Accept failed .*retrying in \d+ ms/);
     for (const conn of conns) conn.close();
