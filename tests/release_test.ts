@@ -34,7 +34,8 @@ Deno.test("release.yml runs the project's tasks on version tags", async () => {
   assert.ok(runs.some((run) => /task compile --all/.test(run)));
   assert.ok(runs.some((run) => /sha256sum/.test(run)));
   const ci = await Deno.readTextFile(new URL(".ci/run", ROOT));
-  assert.match(ci, /npx -y deno@2\.9\.6 task test/);
+  assert.match(ci, /deno\(\) \{ npx -y deno@2\.9\.6 "\$@"; \}/);
+  assert.match(ci, /^deno task test /m);
 });
 
 Deno.test("set-version writes the version that --version prints", async () => {
