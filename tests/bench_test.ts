@@ -9,8 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { type LoadWorkerResult, requestPhaseRate } from "../modes/load_worker.ts";
+import { assertOneSeriesEach, csvRecords, markdownTable } from "./report_support.ts";
 import { runSocklab } from "./support.ts";
 
 // ---------------------------------------------------------------------------
@@ -24,80 +24,6 @@ async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** A CSV file as its header and records keyed by column (the bench CSVs need no quoting). */
-function readCsv(text: string): { header: string[]; records: Record<string, string>[] } {
-  assert.ok(text.endsWith("\n"), "CSV ends with a newline");
-  assert.ok(!text.includes('"'), "no quoted fields expected");
-  const [header, ...rows] = text.trimEnd().split(/\r?\n/).map((line) => line.split(","));
-  for (const row of rows) assert.equal(row.length, header.length, `row width: ${row.join(",")}`);
-  return {
-    header,
-    records: rows.map((row) => Object.fromEntries(header.map((h, i) => [h, row[i]]))),
-  };
-}
-
-/** The rows of the first Markdown table after `## Summary`, as cells. */
-function summaryRows(markdown: string): { header: string[]; rows: string[][] } {
-  const lines = markdown.split("\n");
-  const start = lines.indexOf("## Summary");
-  assert.ok(start >= 0, "report.md has a Summary section");
-  const table: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.startsWith("|")) table.push(line);
-    else if (table.length > 0) break;
-  }
-  assert.ok(table.length >= 2, "summary table with header and separator");
-  const cells = (line: string) => line.slice(1, -1).split("|").map((c) => c.trim());
-  return { header: cells(table[0]), rows: table.slice(2).map(cells) };
-}
-
-type XmlNode = Record<string, unknown>;
-
-/** Every element of a parsed (preserveOrder) XML tree, depth first. */
-function elements(
-  nodes: XmlNode[],
-): { tag: string; attrs: Record<string, string>; text: string }[] {
-  const out: { tag: string; attrs: Record<string, string>; text: string }[] = [];
-  for (const node of nodes) {
-    const tag = Object.keys(node).find((k) => k !== ":@");
-    if (!tag || tag === "#text") continue;
-    const children = node[tag] as XmlNode[];
-    const text = children.filter((c) => "#text" in c).map((c) => String(c["#text"])).join("");
-    out.push({ tag, attrs: (node[":@"] ?? {}) as Record<string, string>, text });
-    out.push(...elements(children));
-  }
-  return out;
-}
-
-/**
- * Checks that `svg` is well-formed XML with an `<svg>` root holding one drawn line per series
- * (Vega marks them `aria-roledescription="line mark"`), each with `points` vertices, and a
- * legend naming the series in order.
- */
-function assertSeries(svg: string, series: string[], points: number, what: string): void {
-  const valid = XMLValidator.validate(svg);
-  assert.equal(valid, true, `${what} is well-formed XML: ${JSON.stringify(valid)}`);
-  const tree = new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: "",
-    parseTagValue: false,
-    parseAttributeValue: false,
-  }).parse(svg) as XmlNode[];
-  const all = elements(tree);
-  assert.equal(all[0]?.tag, "svg", `${what}: <svg> root`);
-  const lines = all.filter((e) =>
-    e.tag === "path" && e.attrs["aria-roledescription"] === "line mark"
-  );
-  assert.equal(lines.length, series.length, `${what}: one line per series`);
-  assert.equal(new Set(lines.map((l) => l.attrs.stroke)).size, series.length, `${what}: colors`);
-  for (const line of lines) {
-    assert.equal((line.attrs.d.match(/[ML]/g) ?? []).length, points, `${what}: points per line`);
-  }
-  const texts = all.filter((e) => e.tag === "text").map((e) => e.text);
-  for (const name of series) assert.ok(texts.includes(name), `${what}: legend names ${name}`);
 }
 
 /** Lines of the terminal table: the header line first. */
@@ -161,7 +87,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
     ]);
 
     // One measurement row per mode × clients × run; the iterative server serialises clients.
-    const measurements = readCsv(await Deno.readTextFile(`${dir}/sweep_measurements.csv`));
+    const measurements = csvRecords(await Deno.readTextFile(`${dir}/sweep_measurements.csv`));
     assert.deepEqual(measurements.header, ["mode", "clients", "run", "total_ms", "failures"]);
     assert.equal(
       measurements.records.length,
@@ -182,7 +108,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
     }
 
     // One summary row per mode × clients; the median lies between min and max.
-    const summary = readCsv(await Deno.readTextFile(`${dir}/sweep_summary.csv`));
+    const summary = csvRecords(await Deno.readTextFile(`${dir}/sweep_summary.csv`));
     assert.deepEqual(summary.header, [
       "mode",
       "clients",
@@ -220,7 +146,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
 
     // report.md: a table row per client count, a column per mode, the chart and the data.
     const report = await Deno.readTextFile(`${dir}/report.md`);
-    const md = summaryRows(report);
+    const md = markdownTable(report, "## Summary");
     assert.deepEqual(md.header, ["clients", ...SWEEP_MODES.map((m) => `${m} (s)`), "failures"]);
     assert.deepEqual(md.rows.map((r) => Number(r[0])), SWEEP_CLIENTS);
     assert.ok(report.includes("](sweep.svg)"), "report links the chart");
@@ -230,7 +156,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
 
     // The chart: one line per mode, a point per client count.
     const svg = await Deno.readTextFile(`${dir}/sweep.svg`);
-    assertSeries(svg, SWEEP_MODES, SWEEP_CLIENTS.length, "sweep.svg");
+    assertOneSeriesEach(svg, SWEEP_MODES, SWEEP_CLIENTS.length);
   });
 });
 
@@ -283,7 +209,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
     ]);
 
     // One row per connection: 2 targets × (50 + 100), each connection numbered once.
-    const connections = readCsv(await Deno.readTextFile(`${dir}/scale_connections.csv`));
+    const connections = csvRecords(await Deno.readTextFile(`${dir}/scale_connections.csv`));
     assert.deepEqual(connections.header, [
       "target",
       "connections",
@@ -319,7 +245,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
     }
 
     // One summary row per target × count, no failures, ordered percentiles.
-    const summary = readCsv(await Deno.readTextFile(`${dir}/scale_summary.csv`));
+    const summary = csvRecords(await Deno.readTextFile(`${dir}/scale_summary.csv`));
     assert.deepEqual(summary.header, [
       "target",
       "connections",
@@ -363,7 +289,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
     for (const s of json.summaries) assert.equal(s.latency.count, s.requests, "a latency each");
 
     const report = await Deno.readTextFile(`${dir}/report.md`);
-    const md = summaryRows(report);
+    const md = markdownTable(report, "## Summary");
     assert.equal(md.header[0], "target");
     assert.deepEqual(
       md.rows.map((r) => `${r[0]}/${r[1]}`),
@@ -375,7 +301,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
 
     // Both charts: one line per mode, a point per connection count.
     for (const file of ["scale_duration.svg", "scale_response.svg"]) {
-      assertSeries(await Deno.readTextFile(`${dir}/${file}`), SCALE_MODES, 2, file);
+      assertOneSeriesEach(await Deno.readTextFile(`${dir}/${file}`), SCALE_MODES, 2);
     }
   });
 });
