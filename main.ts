@@ -7,9 +7,9 @@
  */
 
 import denoConfig from "./deno.json" with { type: "json" };
-import { UsageError } from "./lib/flags.ts";
-import { CHILD_COMMAND } from "./lib/self_command.ts";
-import { ServerStartError } from "./lib/server_spec.ts";
+import { UsageError } from "./lib/cli/flags.ts";
+import { CHILD_COMMAND } from "./lib/cli/self_command.ts";
+import { ServerStartError } from "./lib/server/server_spec.ts";
 
 /** socklab's version, from deno.json (the release workflow sets it from the tag). */
 export const VERSION: string = denoConfig.version;
@@ -44,7 +44,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
 
 const HIDDEN: Record<string, Subcommand["run"]> = {
   [CHILD_COMMAND]: async (args) => {
-    await (await import("./modes/proc_child.ts")).runChild(args[0]);
+    await (await import("./modes/_proc_child.ts")).runChild(args[0]);
     return 0;
   },
 };

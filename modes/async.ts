@@ -4,7 +4,7 @@
  * @module
  */
 
-import { localMode } from "./session_handler.ts";
+import { localMode } from "./_local.ts";
 
 /** The event-loop mode. */
 export const asyncMode = localMode(

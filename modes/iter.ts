@@ -5,7 +5,7 @@
  * @module
  */
 
-import { localMode } from "./session_handler.ts";
+import { localMode } from "./_local.ts";
 
 /** The iterative mode. */
 export const iterMode = localMode(

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Mode } from "../lib/server_spec.ts";
+import type { Mode } from "../lib/server/server_spec.ts";
 import { asyncMode } from "./async.ts";
 import { iterMode } from "./iter.ts";
 import { procMode } from "./proc.ts";

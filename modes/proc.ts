@@ -7,11 +7,11 @@
  * @module
  */
 
-import { CHILD_COMMAND, selfCommand } from "../lib/self_command.ts";
-import { closeQuietly, writeAll } from "../lib/session.ts";
-import { JsonLineWriter, readJsonLines } from "./json_lines.ts";
-import type { MemberFactory, MemberMessage } from "./member.ts";
-import { supervisedMode } from "./supervisor.ts";
+import { CHILD_COMMAND, selfCommand } from "../lib/cli/self_command.ts";
+import { closeQuietly, writeAll } from "../lib/server/session.ts";
+import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
+import type { MemberFactory, MemberMessage } from "./_member.ts";
+import { supervisedMode } from "./_supervisor.ts";
 
 const RELAY_BUFFER_BYTES = 16 * 1024;
 

@@ -6,16 +6,16 @@
  * @module
  */
 
-import { closeQuietly, epochNow, writeAll } from "../lib/session.ts";
-import type { Member, MemberFactory, MemberMessage } from "./member.ts";
-import { supervisedMode } from "./supervisor.ts";
+import { closeQuietly, epochNow, writeAll } from "../lib/server/session.ts";
+import type { Member, MemberFactory, MemberMessage } from "./_member.ts";
+import { supervisedMode } from "./_supervisor.ts";
 
 /** What the parent posts to a worker serving a relayed connection, besides control messages. */
 export type RelayIn = { type: "data"; bytes: Uint8Array; at: number } | { type: "eof" };
 /** What such a worker posts back, besides member messages. */
 export type RelayOut = { type: "write"; bytes: Uint8Array } | { type: "end" };
 
-const WORKER_URL = new URL("./thr_worker.ts", import.meta.url).href;
+const WORKER_URL = new URL("./_thr_worker.ts", import.meta.url).href;
 const RELAY_BUFFER_BYTES = 16 * 1024;
 
 const spawnWorker: MemberFactory = (start, onMessage, conn) => {

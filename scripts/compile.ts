@@ -9,7 +9,7 @@
  * @module
  */
 
-import { PERMISSIONS } from "../lib/self_command.ts";
+import { PERMISSIONS } from "../lib/cli/self_command.ts";
 
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -24,11 +24,11 @@ const COMPILE_FLAGS = [
   ...PERMISSIONS,
   "--unstable-net",
   "--include",
-  "modes/thr_worker.ts",
+  "modes/_thr_worker.ts",
   "--include",
-  "modes/client_worker.ts",
+  "lib/client/client_worker.ts",
   "--include",
-  "modes/load_worker.ts",
+  "lib/bench/load_worker.ts",
 ];
 
 function hostTarget(): string {

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { LineReader } from "../lib/line_reader.ts";
-import { readLines } from "../modes/json_lines.ts";
+import { LineReader } from "../lib/protocols/line_reader.ts";
+import { readLines } from "../lib/protocols/json_lines.ts";
 
 const MAIN = decodeURIComponent(new URL("../main.ts", import.meta.url).pathname);
 const CONFIG = decodeURIComponent(new URL("../deno.json", import.meta.url).pathname);

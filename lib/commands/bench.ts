@@ -17,7 +17,7 @@ import {
   type SweepMeasurement,
   type SweepResult,
   totalFailures,
-} from "../bench_result.ts";
+} from "../bench/bench_result.ts";
 import {
   choiceFlag,
   choiceListFlag,
@@ -29,21 +29,21 @@ import {
   parseFlags,
   sizeFlag,
   UsageError,
-} from "../flags.ts";
-import { fdAdvice, fdsNeeded, raiseFdLimit } from "../fd_limit.ts";
-import { decodeHistogram, mergeHistograms, summarizeLatency } from "../histogram.ts";
-import { Progress } from "../progress.ts";
+} from "../cli/flags.ts";
+import { fdAdvice, fdsNeeded, raiseFdLimit } from "../net/fd_limit.ts";
+import { decodeHistogram, mergeHistograms, summarizeLatency } from "../stats/histogram.ts";
+import { Progress } from "../cli/progress.ts";
 import { benchFiles } from "../reports/bench_files.ts";
 import { benchTable } from "../reports/bench_text.ts";
-import { startServerProcess } from "../server_process.ts";
-import { closeQuietly, writeAll } from "../session.ts";
-import { formatDuration } from "../units.ts";
+import { startServerProcess } from "../server/server_process.ts";
+import { closeQuietly, writeAll } from "../server/session.ts";
+import { formatDuration } from "../cli/units.ts";
 import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
 import {
   type LoadWorkerResult,
   type LoadWorkerStart,
   requestPhaseRate,
-} from "../../modes/load_worker.ts";
+} from "../bench/load_worker.ts";
 
 /** `bench --help`. */
 export const BENCH_HELP =
@@ -313,7 +313,7 @@ async function ensureFds(count: number, fatal: boolean): Promise<boolean> {
   return false;
 }
 
-const LOAD_WORKER_URL = new URL("../../modes/load_worker.ts", import.meta.url).href;
+const LOAD_WORKER_URL = new URL("../bench/load_worker.ts", import.meta.url).href;
 
 function runLoadWorker(start: LoadWorkerStart): Promise<LoadWorkerResult> {
   return new Promise((resolve, reject) => {

@@ -15,25 +15,25 @@ import {
   numberFlag,
   parseFlags,
   UsageError,
-} from "../flags.ts";
-import { connectTcp, describeConnectError } from "../connect.ts";
+} from "../cli/flags.ts";
+import { connectTcp, describeConnectError } from "../net/connect.ts";
 import {
   describeDistribution,
   type Distribution,
   DISTRIBUTION_ALIASES,
   DISTRIBUTION_KINDS,
   meanSeconds,
-} from "../distribution.ts";
-import { LineReader } from "../line_reader.ts";
+} from "../stats/distribution.ts";
+import { LineReader } from "../protocols/line_reader.ts";
 import { TASK_OPERATIONS } from "../protocols/task.ts";
-import { randomSeed } from "../rng.ts";
-import { closeQuietly, writeAll } from "../session.ts";
-import { formatMs } from "../units.ts";
+import { randomSeed } from "../stats/rng.ts";
+import { closeQuietly, writeAll } from "../server/session.ts";
+import { formatMs } from "../cli/units.ts";
 import type {
   ClientWorkerMessage,
   ClientWorkerResult,
   ClientWorkerStart,
-} from "../../modes/client_worker.ts";
+} from "../client/client_worker.ts";
 import { SERVE_DEFAULT_PORT } from "./serve.ts";
 import { TASK_DEFAULT_PORT } from "./task_serve.ts";
 
@@ -137,7 +137,7 @@ export async function client(args: string[]): Promise<number> {
   return await timestampClient(timestampClientOptions(values));
 }
 
-const WORKER_URL = new URL("../../modes/client_worker.ts", import.meta.url).href;
+const WORKER_URL = new URL("../client/client_worker.ts", import.meta.url).href;
 
 function runClientWorker(start: ClientWorkerStart): Promise<ClientWorkerResult> {
   return new Promise((resolve) => {

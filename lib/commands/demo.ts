@@ -7,8 +7,8 @@
  * @module
  */
 
-import { parseFlags } from "../flags.ts";
-import { runSelf, startServerProcess } from "../server_process.ts";
+import { parseFlags } from "../cli/flags.ts";
+import { runSelf, startServerProcess } from "../server/server_process.ts";
 
 /** `demo --help`. */
 export const DEMO_HELP = `socklab demo: the labs on loopback in a few seconds

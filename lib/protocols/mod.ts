@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Protocol, ProtocolConfig, ProtocolName } from "../protocol.ts";
+import type { Protocol, ProtocolConfig, ProtocolName } from "./protocol.ts";
 import { taskProtocol } from "./task.ts";
 import { timestampProtocol } from "./timestamp.ts";
 

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { formatEvalReply } from "../expr.ts";
-import type { Protocol, ProtocolConfig, Reply } from "../protocol.ts";
+import { formatEvalReply } from "./expr.ts";
+import type { Protocol, ProtocolConfig, Reply } from "./protocol.ts";
 
 /** The reply to `exit`. */
 export const GOODBYE = "Goodbye!";

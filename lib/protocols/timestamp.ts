@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Protocol, ProtocolConfig, Reply } from "../protocol.ts";
+import type { Protocol, ProtocolConfig, Reply } from "./protocol.ts";
 
 /** The greeting every timestamp connection receives on accept. */
 export const TIMESTAMP_GREETING = "Hello! You are connected to the server.";

@@ -10,8 +10,8 @@
  */
 
 import { stringify } from "csv-stringify";
-import type { BenchResult, ScaleResult, SweepResult } from "../bench_result.ts";
-import { FAILURE_KINDS } from "../bench_result.ts";
+import type { BenchResult, ScaleResult, SweepResult } from "../bench/bench_result.ts";
+import { FAILURE_KINDS } from "../bench/bench_result.ts";
 
 type Row = Record<string, string | number>;
 

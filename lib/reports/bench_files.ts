@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { BenchResult } from "../bench_result.ts";
+import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
 import { benchMarkdown } from "./bench_markdown.ts";
 import { chartSvgs } from "./bench_svg.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BenchResult } from "../bench_result.ts";
+import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
 import { CHART_TITLES, chartFiles } from "./bench_svg.ts";
 import { summaryTable } from "./bench_text.ts";

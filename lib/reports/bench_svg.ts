@@ -12,7 +12,7 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
-import type { BenchResult, ScaleResult, SweepResult } from "../bench_result.ts";
+import type { BenchResult, ScaleResult, SweepResult } from "../bench/bench_result.ts";
 
 /** Chart key → SVG file name: sweep → `sweep`; scale → `duration`, `response`. */
 export function chartFiles(result: BenchResult): Record<string, string> {

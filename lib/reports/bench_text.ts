@@ -12,8 +12,13 @@
  * @module
  */
 
-import type { BenchResult, FailureCounts, ScaleResult, SweepResult } from "../bench_result.ts";
-import { FAILURE_KINDS, totalFailures } from "../bench_result.ts";
+import type {
+  BenchResult,
+  FailureCounts,
+  ScaleResult,
+  SweepResult,
+} from "../bench/bench_result.ts";
+import { FAILURE_KINDS, totalFailures } from "../bench/bench_result.ts";
 
 /** A table of already formatted cells; `numeric[i]` says whether column i is right-aligned. */
 export interface SummaryTable {

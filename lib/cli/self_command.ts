@@ -1,0 +1,39 @@
+/**
+ * How socklab starts another copy of itself (the `proc` mode's children, the servers `bench`
+ * starts): the compiled binary runs itself; under `deno run` the same `deno` runs `main.ts`
+ * with this project's config, so both ways behave alike.
+ *
+ * @module
+ */
+
+/** The hidden subcommand a `proc` child runs: `socklab __child '<start JSON>'`. */
+export const CHILD_COMMAND = "__child";
+
+const MAIN = new URL("../../main.ts", import.meta.url);
+const CONFIG = new URL("../../deno.json", import.meta.url);
+/** The permissions socklab runs with, under `deno run` and in the compiled binary. */
+export const PERMISSIONS = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-env",
+  "--allow-sys",
+];
+
+/** The command and arguments that run `socklab <args>`. */
+export function selfCommand(args: string[]): { command: string; args: string[] } {
+  if (Deno.build.standalone) return { command: Deno.execPath(), args };
+  return {
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "--quiet",
+      ...PERMISSIONS,
+      "--config",
+      decodeURIComponent(CONFIG.pathname),
+      decodeURIComponent(MAIN.pathname),
+      ...args,
+    ],
+  };
+}

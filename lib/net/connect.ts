@@ -1,0 +1,54 @@
+/**
+ * Client connections: connecting with a time limit, and failures in words a user can act on,
+ * with their kinds for counting.
+ *
+ * @module
+ */
+
+import type { FailureKind } from "../bench/bench_result.ts";
+
+/** The failure kind of an error raised on a client connection. */
+export function failureKind(error: unknown): FailureKind {
+  if (error instanceof Deno.errors.ConnectionRefused) return "connect";
+  if (error instanceof Deno.errors.TimedOut) return "timeout";
+  if (error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe) {
+    return "reset";
+  }
+  if (error instanceof Deno.errors.ConnectionAborted) return "reset";
+  return "connect";
+}
+
+/** One sentence for a failed connection to `host:port`. */
+export function describeConnectError(error: unknown, host: string, port: number): string {
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  if (error instanceof Deno.errors.ConnectionRefused) {
+    return `connection refused by ${where}: is the server running on that port?`;
+  }
+  if (error instanceof Deno.errors.TimedOut) return `connection to ${where} timed out`;
+  if (error instanceof Deno.errors.ConnectionReset) return `connection reset by ${where}`;
+  if (error instanceof Deno.errors.BrokenPipe) return `connection to ${where} closed by the server`;
+  if (error instanceof Deno.errors.NotFound) return `host "${host}" not found`;
+  return `${where}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Connects to `host:port`, failing with `Deno.errors.TimedOut` after `timeoutMs`. */
+export async function connectTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<Deno.TcpConn> {
+  const connecting = Deno.connect({ hostname: host, port, transport: "tcp" });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Deno.errors.TimedOut("connect timed out")), timeoutMs);
+  });
+  try {
+    return await Promise.race([connecting, timeout]);
+  } catch (error) {
+    // A connection that completes after the deadline must not leak.
+    connecting.then((conn) => conn.close(), () => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * What `serve` and `task-serve` share: their flags, the argv → {@link ServerCommandOptions}
+ * parser, and the run loop that starts the chosen mode, prints the live log, stops on
+ * SIGINT/SIGTERM, `--duration` or `--max-connections`, and prints the report.
+ *
+ * @module
+ */
+
+import {
+  choiceFlag,
+  durationFlag,
+  type FlagSpec,
+  type FlagValues,
+  hostFlag,
+  intFlag,
+  parseFlags,
+  sizeFlag,
+} from "../cli/flags.ts";
+import { FRAMINGS } from "../protocols/framing.ts";
+import type { ProtocolName } from "../protocols/protocol.ts";
+import {
+  formatConnectionLog,
+  formatInterArrival,
+  formatTotals,
+  samplesCsv,
+  summarizeServer,
+  summaryJson,
+} from "../reports/server_report.ts";
+import type { ServerEvent, ServerSpec } from "./server_spec.ts";
+import type { ConnectionRecord } from "./session.ts";
+import { epochNow } from "./session.ts";
+import { MODE_NAMES, type ModeName, MODES } from "../../modes/mod.ts";
+
+/** The flags both servers take. */
+export const SERVER_FLAGS: Record<string, FlagSpec> = {
+  host: { type: "string" },
+  port: { type: "string", short: "p" },
+  mode: { type: "string", short: "m" },
+  "concurrency-mode": { type: "string" },
+  workers: { type: "string", short: "w" },
+  verbose: { type: "boolean", short: "v" },
+  framing: { type: "string" },
+  "max-line": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "max-conns": { type: "string" },
+  "over-limit": { type: "string" },
+  duration: { type: "string" },
+  "max-connections": { type: "string" },
+  drain: { type: "string" },
+  csv: { type: "string" },
+  json: { type: "boolean" },
+};
+
+/** The options help text both servers print. */
+export const SERVER_OPTIONS_HELP = `
+  --host HOST              address to listen on (default 0.0.0.0; :: for IPv6)
+  -p, --port PORT          TCP port, 0 picks a free one (default PORT_DEFAULT)
+  -m, --mode MODE          concurrency mode (alias --concurrency-mode; default async):
+MODES
+  -w, --workers N          pool size for thr and proc (default: CPU count);
+                           0 = one Web Worker or process per connection
+  -v, --verbose            print every message and each connection opening and closing
+  --framing F              auto | line | chunk (default auto: decided by the first read)
+  --max-line SIZE          longest message, e.g. 64KiB (default 64KiB)
+  --idle-timeout DUR       close connections silent this long (default 5m; 0 = never)
+  --max-conns N            most connections open at once, per accepting thread or
+                           process (default 0: as many as the open-file limit allows)
+  --over-limit WHAT        beyond --max-conns: wait (leave them in the listen backlog)
+                           or refuse (answer "Error: server busy" and close); default wait
+  --duration DUR           stop by itself after this long, e.g. 10s
+  --max-connections N      stop accepting after N connections, end when they close
+  --drain DUR              on stop, how long open connections may finish (default 5s)
+  --csv FILE               write the raw samples as CSV
+  --json                   print the summary as JSON on stdout
+  -h, --help               show this help`;
+
+/** A server command's typed options. */
+export interface ServerCommandOptions {
+  mode: ModeName;
+  spec: ServerSpec;
+  durationMs?: number;
+  csv?: string;
+  json: boolean;
+}
+
+/** Help-text options with the command's default port and the mode list filled in. */
+export function serverOptionsHelp(defaultPort: number, modeLines: string): string {
+  return SERVER_OPTIONS_HELP.replace("PORT_DEFAULT", String(defaultPort)).replace(
+    "MODES",
+    modeLines,
+  );
+}
+
+/** Turns parsed flag values into typed server options. */
+export function serverOptions(
+  values: FlagValues,
+  protocol: ProtocolName,
+  defaultPort: number,
+  delayMs: number,
+): ServerCommandOptions {
+  const modeFlag = values.mode !== undefined ? "mode" : "concurrency-mode";
+  const mode = choiceFlag(values, modeFlag, "async", MODE_NAMES);
+  const idleTimeoutMs = durationFlag(values, "idle-timeout", 300_000)!;
+  return {
+    mode,
+    spec: {
+      host: hostFlag(values, "host", "0.0.0.0"),
+      port: intFlag(values, "port", defaultPort, 0, 65535),
+      workers: intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024),
+      protocol: { name: protocol, delayMs },
+      framing: choiceFlag(values, "framing", "auto", FRAMINGS),
+      maxLine: sizeFlag(values, "max-line", 64 * 1024, 1, 64 * 1024 * 1024),
+      verbose: values.verbose === true,
+      idleTimeoutMs,
+      drainMs: durationFlag(values, "drain", 5000)!,
+      maxConnections: intFlag(values, "max-connections", 0, 0),
+      maxConns: intFlag(values, "max-conns", 0, 0),
+      overLimit: choiceFlag(values, "over-limit", "wait", ["wait", "refuse"] as const),
+    },
+    durationMs: durationFlag(values, "duration", undefined),
+    csv: typeof values.csv === "string" ? values.csv : undefined,
+    json: values.json === true,
+  };
+}
+
+/** Parses a server command line; `undefined` means `--help` was asked for. */
+export function parseServerArgs(
+  args: string[],
+  extraFlags: Record<string, FlagSpec>,
+): FlagValues | undefined {
+  const { values } = parseFlags(args, { ...SERVER_FLAGS, ...extraFlags });
+  return values.help ? undefined : values;
+}
+
+/** Which report sections a server prints after its totals. */
+export type ServerReportKind = "inter-arrival" | "connection-log";
+
+/** Runs a server until it stops and prints its report; returns the exit code. */
+export async function runServer(
+  command: string,
+  options: ServerCommandOptions,
+  report: ServerReportKind,
+): Promise<number> {
+  const { spec } = options;
+  const mode = MODES[options.mode];
+  const stop = new AbortController();
+  const records: ConnectionRecord[] = [];
+  let opened = 0;
+  let warnings = 0;
+  const startedAt = epochNow();
+  const quietStdout = options.json;
+
+  const onEvent = (event: ServerEvent) => {
+    switch (event.type) {
+      case "listening":
+        console.error(
+          `socklab ${command}: listening on ${event.hostname}:${event.port} (${options.mode}, ${
+            mode.layout(spec.workers)
+          }); stop with Ctrl-C`,
+        );
+        return;
+      case "open":
+        opened++;
+        if (spec.verbose && !quietStdout) {
+          console.log(`[x] New connection from ${event.peer} (${event.worker})`);
+        }
+        return;
+      case "close":
+        records.push(event.record);
+        if (spec.verbose && !quietStdout) {
+          console.log(`[x] Connection closed for ${event.record.peer}`);
+        }
+        return;
+      case "log":
+        if (!quietStdout) console.log(event.line);
+        return;
+      case "warning":
+        warnings++;
+        console.error(`warning: ${event.message}`);
+        return;
+      case "status":
+        console.error(`socklab ${command}: ${event.message}`);
+    }
+  };
+
+  let signals = 0;
+  let forceExit!: () => void;
+  const forced = new Promise<"forced">((resolve) => forceExit = () => resolve("forced"));
+  const onSignal = () => {
+    signals++;
+    if (signals === 1) {
+      console.error(
+        `socklab ${command}: stopping; draining open connections for up to ${
+          spec.drainMs / 1000
+        } s (press Ctrl-C again to quit now)`,
+      );
+      stop.abort();
+    } else {
+      forceExit();
+    }
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const timer = options.durationMs === undefined
+    ? undefined
+    : setTimeout(() => stop.abort(), options.durationMs);
+  try {
+    const outcome = await Promise.race([mode.run({ ...spec, onEvent }, stop.signal), forced]);
+    if (outcome === "forced") {
+      console.error(`socklab ${command}: forced to quit; the report is incomplete`);
+      return 130;
+    }
+  } finally {
+    clearTimeout(timer);
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+
+  const summary = summarizeServer(records, {
+    mode: options.mode,
+    layout: mode.layout(spec.workers),
+    startedAt,
+    stoppedAt: epochNow(),
+    opened,
+    warnings,
+  });
+  if (options.csv !== undefined) await Deno.writeTextFile(options.csv, samplesCsv(records));
+  if (options.json) {
+    console.log(summaryJson(summary));
+  } else {
+    console.log("The server is terminating");
+    if (report === "inter-arrival") console.log(formatInterArrival(summary));
+    else if (records.length > 0) console.log(formatConnectionLog(records));
+    console.log(formatTotals(summary));
+  }
+  return 0;
+}

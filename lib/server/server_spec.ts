@@ -1,0 +1,62 @@
+/**
+ * The contract between the server commands and the concurrency modes: the serialisable
+ * {@link ServerSpec} every mode, Web Worker and subprocess receives, the {@link ServerEvent}s
+ * they report back, and the {@link Mode} signature they all share.
+ *
+ * @module
+ */
+
+import type { Framing } from "../protocols/framing.ts";
+import type { ProtocolConfig } from "../protocols/protocol.ts";
+import type { ConnectionRecord } from "./session.ts";
+
+/** Everything a server needs, in a form that crosses worker and process borders. */
+export interface ServerSpec {
+  host: string;
+  port: number;
+  /** Pool size for `thr` and `proc`; 0 means one worker or process per connection. */
+  workers: number;
+  protocol: ProtocolConfig;
+  framing: Framing;
+  maxLine: number;
+  verbose: boolean;
+  idleTimeoutMs: number;
+  /** After a stop request, how long open connections may go on before they are closed. */
+  drainMs: number;
+  /** Stop accepting after this many connections and end when they have closed; 0: no limit. */
+  maxConnections: number;
+  /** Most connections open at once per accepting thread or process; 0: as the fd limit allows. */
+  maxConns: number;
+  /** Beyond `maxConns`: leave new connections in the backlog, or accept and refuse them. */
+  overLimit: "wait" | "refuse";
+}
+
+/** What a running server reports. Records arrive once per connection, when it closes. */
+export type ServerEvent =
+  | { type: "listening"; hostname: string; port: number; worker?: string }
+  | { type: "open"; peer: string; worker: string; at: number }
+  | { type: "close"; record: ConnectionRecord }
+  | { type: "log"; line: string }
+  | { type: "warning"; message: string }
+  /** A notable change in how the server runs, e.g. a worker starting; for stderr. */
+  | { type: "status"; message: string };
+
+/** A running server's options: the spec plus where its events go. */
+export interface ModeOptions extends ServerSpec {
+  onEvent(event: ServerEvent): void;
+}
+
+/** A concurrency mode. `run` resolves once the server has stopped and every record is in. */
+export interface Mode {
+  name: string;
+  /** One line for help texts. */
+  description: string;
+  /** How the mode runs with this many workers, for reports: `2 workers`, `one thread`. */
+  layout(workers: number): string;
+  run(options: ModeOptions, signal: AbortSignal): Promise<void>;
+}
+
+/** Fails a server start: port in use, permission denied, unknown host. Exit code 1. */
+export class ServerStartError extends Error {
+  override name = "ServerStartError";
+}

@@ -1,0 +1,188 @@
+/**
+ * One server connection from greeting to close: reads with a reused buffer, frames, hands each
+ * message to the protocol, writes the replies of one read in one write, and returns a
+ * {@link ConnectionRecord}. Every concurrency mode runs connections through this one function.
+ * Failures on the connection are recorded, never thrown.
+ *
+ * @module
+ */
+
+import { Framer, type Framing } from "../protocols/framing.ts";
+import { idleWatchFor } from "./idle_watch.ts";
+import type { Protocol } from "../protocols/protocol.ts";
+
+/** The byte stream a session runs on: a `Deno.Conn`, or a relay to one. */
+export interface Duplex {
+  read(buffer: Uint8Array): Promise<number | null>;
+  /**
+   * When the bytes of the last read arrived, for relays that learn it before the bytes reach
+   * the session; without it the session's clock at the read is used.
+   */
+  arrivedAt?(): number;
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+/** How a connection ended. */
+export type ConnectionEnd =
+  | "client" // the client closed
+  | "server" // the protocol closed it (task `exit`)
+  | "reset" // reset or broken pipe
+  | "overflow" // a message exceeded --max-line
+  | "idle" // no bytes within --idle-timeout
+  | "shutdown" // still open when the drain time ran out
+  | "refused" // over --max-conns with --over-limit refuse
+  | "lost"; // its worker or child died while it was open
+
+/** What one connection did; crosses worker and process borders as plain JSON. */
+export interface ConnectionRecord {
+  peer: string;
+  /** Which worker or child served it, e.g. `main`, `worker 2`, `pid 1234`. */
+  worker: string;
+  /** Unix epoch milliseconds with sub-millisecond precision. */
+  openedAt: number;
+  closedAt: number;
+  messages: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Milliseconds between consecutive messages, for protocols that record them. */
+  gaps: number[];
+  /** Messages dropped for exceeding --max-line. */
+  oversized: number;
+  end: ConnectionEnd;
+}
+
+/** What a session needs besides the connection. */
+export interface SessionOptions {
+  protocol: Protocol;
+  framing: Framing;
+  maxLine: number;
+  verbose: boolean;
+  /** Milliseconds of silence after which the connection is closed; 0 disables. */
+  idleTimeoutMs: number;
+  log(line: string): void;
+  /** The clock: epoch milliseconds, sub-millisecond precision. */
+  now(): number;
+  /** Where open connections' records are kept while they run, for progress reports. */
+  live?: Set<ConnectionRecord>;
+}
+
+const READ_BUFFER_BYTES = 16 * 1024;
+const encoder = new TextEncoder();
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across workers and processes. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Writes every byte of `bytes` (a single write may take only part). */
+export async function writeAll(
+  writer: { write(bytes: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) offset += await writer.write(bytes.subarray(offset));
+}
+
+/** Closes a connection or stream end, ignoring that it may be closed already. */
+export function closeQuietly(closable: { close(): void }): void {
+  try {
+    closable.close();
+  } catch { /* already closed */ }
+}
+
+function endFromError(error: unknown, idle: boolean): ConnectionEnd {
+  if (idle) return "idle";
+  if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
+    return "shutdown";
+  }
+  return "reset";
+}
+
+/** Serves one connection until it ends; never throws. */
+export async function runSession(
+  duplex: Duplex,
+  peer: string,
+  openedAt: number,
+  worker: string,
+  options: SessionOptions,
+): Promise<ConnectionRecord> {
+  const { protocol, verbose } = options;
+  const record: ConnectionRecord = {
+    peer,
+    worker,
+    openedAt,
+    closedAt: openedAt,
+    messages: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    gaps: [],
+    oversized: 0,
+    end: "client",
+  };
+  options.live?.add(record);
+  const framer = new Framer(options.framing, options.maxLine);
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  let lastAt = NaN;
+  const idleWatch = options.idleTimeoutMs > 0 ? idleWatchFor(options.idleTimeoutMs) : undefined;
+  const idle = idleWatch?.watch(() => closeQuietly(duplex));
+  const send = async (text: string) => {
+    const bytes = encoder.encode(text);
+    await writeAll(duplex, bytes);
+    record.bytesOut += bytes.length;
+  };
+
+  try {
+    if (protocol.greeting !== undefined) await send(protocol.greeting + "\n");
+    reading: for (;;) {
+      const n = await duplex.read(buffer);
+      const at = duplex.arrivedAt?.() ?? options.now();
+      const messages = n === null ? [framer.finish()] : framer.push(buffer.subarray(0, n));
+      if (n !== null) {
+        record.bytesIn += n;
+        if (idle) idleWatch!.touch(idle);
+      }
+      let out = "";
+      let close = false;
+      for (const message of messages) {
+        if (message === undefined) continue;
+        record.messages++;
+        if (protocol.recordGaps) {
+          if (!Number.isNaN(lastAt)) record.gaps.push(at - lastAt);
+          lastAt = at;
+        }
+        const reply = protocol.handle(message);
+        if (reply.text !== undefined) out += reply.text + "\n";
+        if (verbose) {
+          for (const line of protocol.verboseLines(peer, message, reply)) options.log(line);
+        }
+        if (reply.close) {
+          close = true;
+          break;
+        }
+      }
+      if (framer.overflowed) {
+        record.oversized++;
+        const text = protocol.overflowReply(options.maxLine);
+        if (text !== undefined) out += text + "\n";
+        record.end = "overflow";
+        close = true;
+      } else if (close) {
+        record.end = "server";
+      }
+      if (out !== "") {
+        if (protocol.delayMs > 0) await new Promise((r) => setTimeout(r, protocol.delayMs));
+        await send(out);
+      }
+      if (close || n === null) break reading;
+    }
+  } catch (error) {
+    record.end = endFromError(error, idle?.timedOut ?? false);
+  } finally {
+    if (idle) idleWatch!.forget(idle);
+    closeQuietly(duplex);
+  }
+  record.closedAt = options.now();
+  options.live?.delete(record);
+  return record;
+}

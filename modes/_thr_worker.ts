@@ -1,0 +1,42 @@
+/**
+ * The Web Worker entry of `thr`: the first message says whether this worker is a pool member
+ * (accepting on the shared port) or serves one connection whose bytes the parent relays.
+ *
+ * @module
+ */
+
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
+
+import {
+  memberControl,
+  type MemberMessage,
+  type MemberStart,
+  type ParentMessage,
+  runConnMember,
+  runPoolMember,
+} from "./_member.ts";
+import { PushDuplex } from "./_relay_duplex.ts";
+import type { RelayIn, RelayOut } from "./thr.ts";
+
+const post = (message: MemberMessage | RelayOut) => self.postMessage(message);
+
+self.onmessage = (first: MessageEvent<MemberStart>) => {
+  const start = first.data;
+  if (start.role === "pool") {
+    const control = memberControl();
+    self.onmessage = (event: MessageEvent<ParentMessage>) => control.receive(event.data);
+    void runPoolMember(start.spec, start.worker, post, control);
+    return;
+  }
+  const duplex = new PushDuplex(
+    (bytes) => post({ type: "write", bytes }),
+    () => post({ type: "end" }),
+  );
+  self.onmessage = (event: MessageEvent<RelayIn | ParentMessage>) => {
+    const message = event.data;
+    if (message.type === "data") duplex.push(message.bytes, message.at);
+    else if (message.type === "eof") duplex.end();
+  };
+  void runConnMember(start, duplex, post);
+};

@@ -1,0 +1,115 @@
+/**
+ * Integration tests of `serve` and the timestamp `client` in every concurrency mode: real
+ * servers on port 0, real clients, counts and inter-arrival times checked end to end.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { clientArgs, numberAfter, readToEnd, runSocklab, SERVE, startServer } from "../support.ts";
+
+const VARIANTS: [string, string[]][] = [
+  ["iter", ["--mode", "iter"]],
+  ["async", ["--mode", "async"]],
+  ["thr pool of 2", ["--mode", "thr", "--workers", "2"]],
+  ["thr one worker per connection", ["--mode", "thr", "--workers", "0"]],
+  ["proc pool of 2", ["--mode", "proc", "--workers", "2"]],
+  ["proc one child per connection", ["--mode", "proc", "--workers", "0"]],
+];
+
+const SENTENCE =
+  /^Sentence "Worker (\d), Event (\d), Timestamp \d{13}" received from (127\.0\.0\.1:\d+)$/;
+
+for (const [name, modeArgs] of VARIANTS) {
+  Deno.test(`serve ${name}: 3 workers x 5 events at 20 ms are all recorded`, async () => {
+    const server = await startServer([
+      ...SERVE,
+      "--verbose",
+      "--max-connections",
+      "3",
+      ...modeArgs,
+    ]);
+    const client = await runSocklab(
+      clientArgs(server.port, "-w", "3", "-n", "5", "-d", "d", "-p", "0.02", "--seed", "1"),
+    );
+    assert.equal(client.code, 0, client.stderr);
+    assert.match(client.stdout, /All workers have finished\./);
+    assert.equal(numberAfter(client.stdout, "Events sent: "), 15);
+
+    const { code, stdout } = await server.finished;
+    assert.equal(code, 0);
+    assert.equal(numberAfter(stdout, "Connections: "), 3);
+    assert.match(stdout, /3 closed \(3 client\), 0 open at shutdown/);
+    assert.equal(numberAfter(stdout, "Messages: "), 15);
+    const dataMean = numberAfter(stdout, "Average data inter-arrival time: ");
+    assert.ok(Math.abs(dataMean - 20) <= 3, `data inter-arrival mean ${dataMean} ms`);
+    assert.ok(numberAfter(stdout, "Average connection inter-arrival time: ") >= 0);
+
+    const lines = stdout.split("\n");
+    const sentences = lines.map((line) => SENTENCE.exec(line)).filter((m) => m !== null);
+    assert.equal(sentences.length, 15);
+    assert.equal(lines.filter((l) => l.startsWith("[x] New connection from 127.0.0.1:")).length, 3);
+    assert.equal(
+      lines.filter((l) => l.startsWith("[x] Connection closed for 127.0.0.1:")).length,
+      3,
+    );
+    const peers = sentences.map((m) => m[3]);
+    assert.equal(new Set(peers).size, 3);
+    if (name === "iter") {
+      // One after another: each peer's five sentences are contiguous.
+      const runs = peers.filter((peer, i) => i === 0 || peers[i - 1] !== peer);
+      assert.equal(runs.length, 3, `interleaved: ${peers.join(" ")}`);
+    }
+  });
+}
+
+for (const mode of ["iter", "async", "thr", "proc"]) {
+  Deno.test(`serve --mode ${mode}: SIGINT while clients send prints a complete summary`, async () => {
+    const server = await startServer([...SERVE, "--mode", mode, "--workers", "2", "--verbose"]);
+    const client = runSocklab(
+      clientArgs(server.port, "-w", "3", "-n", "25", "-d", "d", "-p", "0.02"),
+    );
+    await server.waitFor(/^\[x\] New connection from /, 3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.kill("SIGINT");
+    const [clientResult, serverResult] = await Promise.all([client, server.finished]);
+    assert.equal(serverResult.code, 0, serverResult.stderr);
+    assert.match(serverResult.stdout, /Average data inter-arrival time: /);
+    const sent = numberAfter(clientResult.stdout, "Events sent: ");
+    assert.ok(sent > 0);
+    assert.equal(numberAfter(serverResult.stdout, "Messages: "), sent);
+    assert.equal(numberAfter(serverResult.stdout, "Connections: "), 3);
+  });
+}
+
+Deno.test("client: 200 events at a fixed 10 ms take 2.0 s without drift", async () => {
+  const server = await startServer([...SERVE, "--max-connections", "1"]);
+  const client = await runSocklab(
+    clientArgs(server.port, "-w", "1", "-n", "200", "-d", "det", "-p", "0.01"),
+  );
+  assert.equal(client.code, 0, client.stderr);
+  const sending = numberAfter(client.stdout, "slowest worker): ");
+  assert.ok(Math.abs(sending - 2.0) <= 0.04, `sending took ${sending} s`);
+  const { stdout } = await server.finished;
+  assert.equal(numberAfter(stdout, "Messages: "), 200);
+});
+
+Deno.test({
+  name: "serve counts and drops an over-long line, closes that connection and goes on",
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  const server = await startServer([...SERVE, "--max-line", "100", "--max-connections", "2"]);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await conn.write(
+    new TextEncoder().encode("Worker 1, Event 1, Timestamp 1\n" + "x".repeat(200) + "\n"),
+  );
+  assert.equal(await readToEnd(conn), "Hello! You are connected to the server.\n");
+  const client = await runSocklab(clientArgs(server.port, "-n", "2", "-p", "0.01"));
+  assert.equal(client.code, 0);
+  const { code, stdout } = await server.finished;
+  assert.equal(code, 0);
+  assert.equal(numberAfter(stdout, "Messages: "), 3);
+  assert.match(stdout, /oversized: 1/);
+  assert.match(stdout, /1 overflow/);
+});

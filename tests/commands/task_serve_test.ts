@@ -1,0 +1,162 @@
+/**
+ * Integration tests of `task-serve` and `client --task`: the operations end to end, hostile
+ * expressions, `--delay` against concurrent clients in every mode, framing variants, and the
+ * interactive client driven through piped standard input.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { LineReader } from "../../lib/protocols/line_reader.ts";
+import { ask, clientArgs, readToEnd, runSocklab, startServer, TASK_SERVE } from "../support.ts";
+
+const HOST = "127.0.0.1";
+const encoder = new TextEncoder();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test({
+  name: "task-serve answers each operation and refuses hostile expressions quickly",
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  const server = await startServer([...TASK_SERVE]);
+  assert.equal(await ask(server.port, "1|Hello World"), "hELLO wORLD");
+  assert.equal(await ask(server.port, "case|straße"), "STRASSE");
+  assert.equal(await ask(server.port, "2|2**100"), "1267650600228229401496703205376");
+  assert.equal(await ask(server.port, "eval|7/2"), "3.5");
+  assert.equal(await ask(server.port, "2|-7//2"), "-4");
+  assert.equal(await ask(server.port, "3|a😀b"), "b😀a");
+  assert.equal(await ask(server.port, "BenchmarkTestString123"), "321gnirtStseTkramhcneB");
+  assert.match((await ask(server.port, "9|x"))!, /^Error: unknown operation "9"/);
+  assert.equal(await ask(server.port, "2|1/0"), "Error: division by zero");
+
+  const hostile = [
+    "__import__('os').system('id')",
+    "().__class__",
+    "9**9**9**9",
+    "'a'*10**9",
+    "(".repeat(10_000) + "1" + ")".repeat(10_000),
+    "1".repeat(1024 * 1024),
+  ];
+  for (const expression of hostile) {
+    const started = performance.now();
+    const reply = await ask(server.port, `2|${expression}`);
+    assert.match(reply!, /^Error: /, `reply to ${expression.slice(0, 30)}`);
+    assert.ok(performance.now() - started < 2000, `${expression.slice(0, 30)} took too long`);
+    assert.equal(await ask(server.port, "3|abc"), "cba");
+  }
+  const conn = await Deno.connect({ hostname: HOST, port: server.port });
+  await conn.write(encoder.encode("4|\n"));
+  assert.equal(await readToEnd(conn), "Goodbye!\n");
+  server.kill("SIGINT");
+  const { code, stdout } = await server.finished;
+  assert.equal(code, 0);
+  assert.match(
+    stdout,
+    /^127\.0\.0\.1:\d+ requests=1 bytes_in=\d+ bytes_out=\d+ duration_ms=[\d.]+$/m,
+  );
+});
+
+async function concurrentClients(port: number, clients: number): Promise<number> {
+  const started = performance.now();
+  const replies = await Promise.all(
+    Array.from({ length: clients }, (_, i) => ask(port, `3|client${i}`)),
+  );
+  replies.forEach((reply, i) => assert.equal(reply, [...`client${i}`].reverse().join("")));
+  return performance.now() - started;
+}
+
+for (
+  const [mode, extra] of [["async", []], ["thr", ["--workers", "2"]], ["proc", [
+    "--workers",
+    "2",
+  ]]] as const
+) {
+  Deno.test(`task-serve --mode ${mode} --delay 1s serves 20 concurrent clients in parallel`, async () => {
+    const server = await startServer([...TASK_SERVE, "--mode", mode, "--delay", "1s", ...extra]);
+    const elapsed = await concurrentClients(server.port, 20);
+    assert.ok(elapsed >= 1000 && elapsed < 1500, `20 clients took ${elapsed} ms`);
+    server.kill("SIGINT");
+    assert.equal((await server.finished).code, 0);
+  });
+}
+
+Deno.test("task-serve --mode iter --delay 200ms serves 5 clients one after another", async () => {
+  const server = await startServer([...TASK_SERVE, "--mode", "iter", "--delay", "200ms"]);
+  const elapsed = await concurrentClients(server.port, 5);
+  assert.ok(elapsed >= 1000, `5 clients took only ${elapsed} ms`);
+  server.kill("SIGINT");
+  assert.equal((await server.finished).code, 0);
+});
+
+Deno.test({
+  name: "task-serve replies in order to unterminated, terminated and pipelined requests",
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  const server = await startServer([...TASK_SERVE]);
+  const raw = async (writes: string[], awaitEach: boolean, expected: number) => {
+    const conn = await Deno.connect({ hostname: HOST, port: server.port });
+    const replies = new LineReader(conn);
+    const got: string[] = [];
+    for (const write of writes) {
+      await conn.write(encoder.encode(write));
+      if (awaitEach) got.push((await replies.readLine())!);
+    }
+    while (got.length < expected) got.push((await replies.readLine())!);
+    conn.close();
+    return got;
+  };
+  // The reference client: one request per write, no newline, each awaiting its reply.
+  assert.deepEqual(await raw(["1|ab", "3|xyz", "2|1+2"], true, 3), ["AB", "zyx", "3"]);
+  assert.deepEqual(await raw(["1|ab\n", "3|xyz\n"], true, 2), ["AB", "zyx"]);
+  assert.deepEqual(await raw(["1|ab\n3|xyz\n2|2*3\nplain\n"], false, 4), [
+    "AB",
+    "zyx",
+    "6",
+    "nialp",
+  ]);
+  // A request split over writes is reassembled.
+  const split = await Deno.connect({ hostname: HOST, port: server.port });
+  await split.write(encoder.encode("3|hel"));
+  await split.write(encoder.encode("lo\n3|x"));
+  await sleep(20);
+  await split.write(encoder.encode("y\n"));
+  await split.closeWrite();
+  assert.equal(await readToEnd(split), "hel\nyx\n".replace("hel", "olleh"));
+  server.kill("SIGINT");
+  await server.finished;
+});
+
+Deno.test("client --task drives the menu from piped standard input", async () => {
+  const server = await startServer([...TASK_SERVE]);
+  const { code, stdout } = await runSocklab(
+    clientArgs(server.port, "--task"),
+    "1\nHello\n2\n7/2\n5\n3\nabc\n4\n",
+  );
+  assert.equal(code, 0);
+  assert.match(stdout, /1\. Change case\n2\. Evaluate expression\n3\. Reverse string\n4\. Exit/);
+  const results = stdout.split("\n").filter((line) => line.includes("Result: "));
+  assert.deepEqual(results.map((l) => l.slice(l.indexOf("Result: "))), [
+    "Result: hELLO",
+    "Result: 3.5",
+    "Result: cba",
+  ]);
+  assert.match(stdout, /Invalid choice "5"/);
+  assert.match(stdout, /Goodbye!/);
+  server.kill("SIGINT");
+  const { stdout: log } = await server.finished;
+  assert.match(log, /requests=4 /);
+});
+
+Deno.test("client --task --op sends one request and exits 1 on an error reply", async () => {
+  const server = await startServer([...TASK_SERVE]);
+  const ok = await runSocklab(clientArgs(server.port, "--task", "--op", "eval", "--text", "1+2"));
+  assert.equal(ok.code, 0);
+  assert.equal(ok.stdout, "3\n");
+  const bad = await runSocklab(clientArgs(server.port, "--task", "--op", "eval", "--text", "x"));
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /^Error: /);
+  server.kill("SIGINT");
+  await server.finished;
+});

@@ -1,0 +1,31 @@
+/**
+ * Tests of the exact sample statistics.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { gaps, quantile, summarize } from "../../lib/stats/stats.ts";
+
+Deno.test("summarize() gives count, mean, min, median, p95, p99, max", () => {
+  const values = Array.from({ length: 101 }, (_, i) => 100 - i);
+  const s = summarize(values);
+  assert.deepEqual(s, { count: 101, mean: 50, min: 0, median: 50, p95: 95, p99: 99, max: 100 });
+  assert.equal(values[0], 100, "the input is not sorted in place");
+});
+
+Deno.test("summarize() of an empty sample is NaN but for the count", () => {
+  const s = summarize([]);
+  assert.equal(s.count, 0);
+  assert.ok([s.mean, s.min, s.median, s.max].every(Number.isNaN));
+});
+
+Deno.test("quantile() interpolates between ranks", () => {
+  assert.equal(quantile([10, 20], 0.5), 15);
+  assert.equal(quantile([1, 2, 3, 4], 0.25), 1.75);
+});
+
+Deno.test("gaps() differences consecutive values", () => {
+  assert.deepEqual(gaps([1, 4, 4.5, 10]), [3, 0.5, 5.5]);
+  assert.deepEqual(gaps([7]), []);
+});
