@@ -7,7 +7,9 @@
  */
 
 import { createProtocol } from "../lib/protocols/mod.ts";
-import { listenShared, listenTcp } from "../lib/net/listen.ts";
+import { listenOn, listenShared } from "../lib/net/listen.ts";
+import type { IoName, Transport } from "../lib/net/transport.ts";
+import { transportFor } from "../lib/net/transports.ts";
 import type { Mode, ModeOptions, ServerSpec } from "../lib/server/server_spec.ts";
 import {
   type ConnectionRecord,
@@ -31,6 +33,7 @@ export function sessionOptions(
     maxLine: spec.maxLine,
     verbose: spec.verbose,
     idleTimeoutMs: spec.idleTimeoutMs,
+    requestTimeoutMs: spec.requestTimeoutMs,
     log,
     now: epochNow,
   };
@@ -56,34 +59,44 @@ export function localHandler(
   live?: Set<ConnectionRecord>,
 ): ConnectionHandler {
   const session = sessionOptions(options, (line) => options.onEvent({ type: "log", line }), live);
-  return (conn, peer, openedAt) => serveHere(conn, peer, openedAt, worker, options, session);
+  return (conn, openedAt) => serveHere(conn, conn.peer, openedAt, worker, options, session);
+}
+
+/** The connect burst `async` takes without the kernel dropping handshakes. */
+const CONNECT_BURST = 2048;
+
+/**
+ * How many listeners `async` opens on its port with `reusePort`: enough backlog for
+ * {@link CONNECT_BURST} connects. `Deno.listen` has a fixed backlog of 511, and a burst
+ * that overflows it makes the kernel retry the dropped handshakes a second later, which a
+ * benchmark would mistake for a slow server.
+ */
+export function acceptQueues(transport: Transport): number {
+  return Math.ceil(CONNECT_BURST / transport.backlog);
 }
 
 /**
- * How many listeners `async` opens on its port with `reusePort`. `Deno.listen` has a fixed
- * backlog of 511: a burst of a thousand connects overflows one queue and the kernel retries
- * the dropped handshakes a second later, which a benchmark would mistake for a slow server.
- */
-export const ACCEPT_QUEUES = 4;
-
-/**
  * A mode that accepts and serves in this thread: `iter` in turn from one accept queue,
- * `async` concurrently from {@link ACCEPT_QUEUES} queues.
+ * `async` concurrently from {@link acceptQueues} queues.
  */
-export function localMode(name: string, description: string, sequential: boolean): Mode {
+export function localMode(
+  name: string,
+  description: string,
+  sequential: boolean,
+  defaultIo: IoName,
+): Mode {
   return {
     name,
     description,
-    layout: () =>
-      sequential
-        ? "one thread, one connection at a time"
-        : `one thread, ${ACCEPT_QUEUES} accept queues`,
+    defaultIo,
+    layout: () => sequential ? "one thread, one connection at a time" : "one thread",
     async run(options, signal) {
+      const transport = transportFor(options.io);
       const listeners = sequential
-        ? [listenTcp(options.host, options.port)]
-        : listenShared(options.host, options.port, ACCEPT_QUEUES);
-      const addr = listeners[0].addr;
-      options.onEvent({ type: "listening", hostname: addr.hostname, port: addr.port });
+        ? [await listenOn(transport, options)]
+        : await listenShared(transport, options.host, options.port, acceptQueues(transport));
+      const { hostname, port } = listeners[0];
+      options.onEvent({ type: "listening", hostname, port });
       await acceptLoop(listeners, options, signal, localHandler(options, "main"), {
         sequential,
         worker: "main",

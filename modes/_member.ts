@@ -6,7 +6,9 @@
  * @module
  */
 
-import { listenTcp } from "../lib/net/listen.ts";
+import { listenOn } from "../lib/net/listen.ts";
+import type { Conn } from "../lib/net/transport.ts";
+import { transportFor } from "../lib/net/transports.ts";
 import type { ModeOptions, ServerEvent, ServerSpec } from "../lib/server/server_spec.ts";
 import type { ConnectionRecord, Duplex } from "../lib/server/session.ts";
 import { acceptLoop, type ConnectionHandler } from "../lib/server/accept_loop.ts";
@@ -31,15 +33,22 @@ export interface ConnectionProgress {
   gaps: number[];
 }
 
-/** Member to parent: server events and progress, then `done`; `failed` if it could not start. */
+/**
+ * Member to parent: server events and progress, then `done`; `failed` if it could not start;
+ * a heartbeat at least every {@link HEARTBEAT_MS} while it runs.
+ */
 export type MemberMessage =
   | ServerEvent
   | ConnectionProgress
+  | { type: "heartbeat" }
   | { type: "done" }
   | { type: "failed"; message: string };
 
 /** How often a member reports its open connections' progress. */
 export const PROGRESS_INTERVAL_MS = 100;
+
+/** How often a member says it is alive. */
+export const HEARTBEAT_MS = 250;
 
 /**
  * Reports the progress of the records in `live` that changed since the last report, every
@@ -50,6 +59,7 @@ function reportProgress(
   emit: (message: MemberMessage) => void,
 ): () => void {
   const reported = new WeakMap<ConnectionRecord, { bytesIn: number; gaps: number }>();
+  const heartbeat = setInterval(() => emit({ type: "heartbeat" }), HEARTBEAT_MS);
   const timer = setInterval(() => {
     for (const record of live) {
       const last = reported.get(record) ?? { bytesIn: 0, gaps: 0 };
@@ -66,17 +76,23 @@ function reportProgress(
       reported.set(record, { bytesIn: record.bytesIn, gaps: record.gaps.length });
     }
   }, PROGRESS_INTERVAL_MS);
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    clearInterval(heartbeat);
+  };
 }
 
 /** How a member starts: accept on the shared port, or serve one relayed connection. */
 export type MemberStart =
-  | { role: "pool"; spec: ServerSpec; worker: string }
+  /** `fdShare`: the share of the process's descriptors this member may use. */
+  | { role: "pool"; spec: ServerSpec; worker: string; fdShare: number }
   | { role: "conn"; spec: ServerSpec; worker: string; peer: string; openedAt: number };
 
 /** A started member, as the supervisor sees it. */
 export interface Member {
   send(message: ParentMessage): void;
+  /** Ends the member at once (it stopped responding); `ended` then reports `reason`. */
+  kill(reason: string): void;
   /** Resolves when the member has ended: `failure` says why if it died without `done`. */
   ended: Promise<{ failure?: string }>;
 }
@@ -85,7 +101,7 @@ export interface Member {
 export type MemberFactory = (
   start: MemberStart,
   onMessage: (message: MemberMessage) => void,
-  conn?: Deno.TcpConn,
+  conn?: Conn,
 ) => Member;
 
 function memberOptions(spec: ServerSpec, emit: (m: MemberMessage) => void): ModeOptions {
@@ -97,22 +113,23 @@ function memberOptions(spec: ServerSpec, emit: (m: MemberMessage) => void): Mode
  * (drain, then end) or `pause` (end once its connections close). Reports `done` last.
  */
 export async function runPoolMember(
-  spec: ServerSpec,
+  start: Extract<MemberStart, { role: "pool" }>,
   worker: string,
   emit: (message: MemberMessage) => void,
   control: { stop: AbortSignal; pause: AbortSignal },
 ): Promise<void> {
+  const { spec, fdShare } = start;
   const live = new Set<ConnectionRecord>();
   const stopReporting = reportProgress(live, emit);
   try {
-    const listener = listenTcp(spec.host, spec.port, true);
-    const options = memberOptions(spec, emit);
-    emit({
-      type: "listening",
-      hostname: listener.addr.hostname,
-      port: listener.addr.port,
-      worker,
+    const listener = await listenOn(transportFor(spec.io), {
+      host: spec.host,
+      port: spec.port,
+      reusePort: true,
+      fdShare,
     });
+    const options = memberOptions(spec, emit);
+    emit({ type: "listening", hostname: listener.hostname, port: listener.port, worker });
     const handler = crashable(localHandler(options, worker, live));
     await acceptLoop([listener], options, control.stop, handler, {
       sequential: false,
@@ -132,13 +149,13 @@ function crashable(handler: ConnectionHandler): ConnectionHandler {
   const crashAfter = failpoint("member-crash-after");
   if (crashAfter === undefined) return handler;
   let accepted = 0;
-  return (conn, peer, openedAt) => {
+  return (conn, openedAt) => {
     if (++accepted === crashAfter) {
       setTimeout(() => {
         throw new Error(`failpoint member-crash-after=${crashAfter}`);
       });
     }
-    return handler(conn, peer, openedAt);
+    return handler(conn, openedAt);
   };
 }
 

@@ -31,7 +31,7 @@ export async function runChild(startJson: string): Promise<void> {
       () => {},
     ).finally(() => control.receive({ type: "stop" }));
     await runPoolMember(
-      start.spec,
+      start,
       `${start.worker} (pid ${Deno.pid})`,
       (m) => out.write(m),
       control,
@@ -40,9 +40,13 @@ export async function runChild(startJson: string): Promise<void> {
     return;
   }
   const events = new JsonLineWriter((bytes) => writeAll(Deno.stderr, bytes));
+  const buffer = new Uint8Array(16 * 1024);
   const duplex = {
-    read: (buffer: Uint8Array) => Deno.stdin.read(buffer),
-    write: (bytes: Uint8Array) => Deno.stdout.write(bytes),
+    read: async () => {
+      const n = await Deno.stdin.read(buffer);
+      return n === null ? null : buffer.subarray(0, n);
+    },
+    write: (bytes: Uint8Array) => writeAll(Deno.stdout, bytes),
     close: () => {
       closeQuietly(Deno.stdout);
       closeQuietly(Deno.stdin);

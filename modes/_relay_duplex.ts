@@ -1,24 +1,41 @@
 /**
- * A {@link Duplex} fed by pushed chunks, for a member that serves a connection whose bytes the
- * parent relays: reads wait for pushed data, the end of the stream, or a close.
+ * A {@link Duplex} whose bytes travel as messages, for a Web Worker serving a connection that
+ * its parent relays. Both directions are flow-controlled: the worker acknowledges what the
+ * session has read (the parent keeps at most {@link RELAY_WINDOW_BYTES} unacknowledged), and
+ * each write waits for the parent to say the bytes reached the socket, so a peer that never
+ * reads makes neither side buffer more than a window.
  *
  * @module
  */
 
 import type { Duplex } from "../lib/server/session.ts";
 
-/** A duplex whose incoming bytes are pushed and whose outgoing bytes go to `send`. */
+/** Bytes the parent may relay ahead of what the worker's session has read. */
+export const RELAY_WINDOW_BYTES = 64 * 1024;
+
+/** A duplex fed by pushed chunks; what it writes goes to `send` and waits for {@link written}. */
 export class PushDuplex implements Duplex {
   #chunks: { bytes: Uint8Array; at: number }[] = [];
   #lastAt = 0;
   #eof = false;
   #closed = false;
   #wake: (() => void) | undefined;
+  #writing: { resolve(): void; reject(error: Error): void } | undefined;
   #send: (bytes: Uint8Array) => void;
+  #consumed: (bytes: number) => void;
   #onClose: () => void;
 
-  constructor(send: (bytes: Uint8Array) => void, onClose: () => void) {
+  /**
+   * `send` carries written bytes to the parent, `consumed` acknowledges bytes read, and
+   * `onClose` tells the parent this side closed.
+   */
+  constructor(
+    send: (bytes: Uint8Array) => void,
+    consumed: (bytes: number) => void,
+    onClose: () => void,
+  ) {
     this.#send = send;
+    this.#consumed = consumed;
     this.#onClose = onClose;
   }
 
@@ -34,34 +51,42 @@ export class PushDuplex implements Duplex {
     this.#wakeReader();
   }
 
-  async read(buffer: Uint8Array): Promise<number | null> {
+  /** The parent's answer to the pending write: on the socket, or failed (reset, closed). */
+  written(ok: boolean): void {
+    const writing = this.#writing;
+    this.#writing = undefined;
+    if (ok) writing?.resolve();
+    else writing?.reject(new Deno.errors.ConnectionReset("The relayed connection failed"));
+  }
+
+  async read(): Promise<Uint8Array | null> {
     while (this.#chunks.length === 0 && !this.#eof && !this.#closed) {
       await new Promise<void>((resolve) => this.#wake = resolve);
     }
     if (this.#closed) throw new Deno.errors.BadResource("The relayed connection is closed");
-    const chunk = this.#chunks[0];
+    const chunk = this.#chunks.shift();
     if (chunk === undefined) return null;
-    const n = Math.min(buffer.length, chunk.bytes.length);
-    buffer.set(chunk.bytes.subarray(0, n));
     this.#lastAt = chunk.at;
-    if (n === chunk.bytes.length) this.#chunks.shift();
-    else chunk.bytes = chunk.bytes.subarray(n);
-    return n;
+    this.#consumed(chunk.bytes.length);
+    return chunk.bytes;
   }
 
   arrivedAt(): number {
     return this.#lastAt;
   }
 
-  write(bytes: Uint8Array): Promise<number> {
+  write(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(new Deno.errors.BadResource("closed"));
-    this.#send(bytes.slice());
-    return Promise.resolve(bytes.length);
+    return new Promise((resolve, reject) => {
+      this.#writing = { resolve, reject };
+      this.#send(bytes.slice());
+    });
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.written(false);
     this.#wakeReader();
     this.#onClose();
   }

@@ -7,7 +7,9 @@
  * @module
  */
 
-import { listenTcp, probePort } from "../lib/net/listen.ts";
+import { listenOn, probePort } from "../lib/net/listen.ts";
+import type { IoName } from "../lib/net/transport.ts";
+import { transportFor } from "../lib/net/transports.ts";
 import {
   type Mode,
   type ModeOptions,
@@ -16,7 +18,18 @@ import {
 } from "../lib/server/server_spec.ts";
 import { type ConnectionRecord, epochNow } from "../lib/server/session.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
+import { HeartbeatWatch } from "./_heartbeat.ts";
 import type { ConnectionProgress, Member, MemberFactory, MemberMessage } from "./_member.ts";
+
+/** What a member costs the parent, for the default limits. */
+export interface MemberCosts {
+  /** Memory per connection served by its own member (measured, RELIABILITY.md). */
+  bytesPerConnection: number;
+  /** Descriptors the parent holds per connection relayed to its own member. */
+  fdsPerConnection: number;
+  /** Whether pool members share the parent's process, and so its open-file limit. */
+  membersShareProcess: boolean;
+}
 
 /** A mode whose connections are served by members that `spawn` starts. */
 export function supervisedMode(
@@ -24,18 +37,21 @@ export function supervisedMode(
   description: string,
   memberName: { one: string; many: string },
   spawn: MemberFactory,
+  defaultIo: IoName,
+  costs: MemberCosts,
 ): Mode {
   return {
     name,
     description,
+    defaultIo,
     layout: (workers) =>
       workers === 0
         ? `one ${memberName.one} per connection`
         : `pool of ${workers} ${memberName.many}`,
     run: (options, signal) =>
       options.workers === 0
-        ? perConnection(options, signal, spawn, memberName.one)
-        : pool(options, signal, spawn, memberName.one),
+        ? perConnection(options, signal, spawn, memberName.one, costs)
+        : pool(options, signal, spawn, memberName.one, costs),
   };
 }
 
@@ -44,11 +60,14 @@ async function pool(
   signal: AbortSignal,
   spawn: MemberFactory,
   memberName: string,
+  costs: MemberCosts,
 ): Promise<void> {
+  const fdShare = costs.membersShareProcess ? 1 / options.workers : 1;
   const port = probePort(options.host, options.port);
   const spec = { ...stripEvents(options), port, maxConnections: 0 };
 
   const members = new Set<Member>();
+  const heartbeats = new HeartbeatWatch();
   const endings: Promise<void>[] = [];
   let opened = 0;
   let stopping = false;
@@ -65,10 +84,14 @@ async function pool(
     const worker = `${memberName} ${index}`;
     const connections = openConnections(options, worker);
     let listening = false;
-    const member = spawn({ role: "pool", spec, worker }, (message: MemberMessage) => {
+    const member = spawn({ role: "pool", spec, worker, fdShare }, (message: MemberMessage) => {
+      heartbeats.heard(member);
       switch (message.type) {
+        case "heartbeat":
+          return;
         case "listening":
           listening = true;
+          heartbeats.watch(member);
           options.onEvent({ type: "status", message: `${message.worker ?? worker} listening` });
           if (stopping) member.send({ type: "stop" });
           else if (paused) member.send({ type: "pause" });
@@ -95,6 +118,7 @@ async function pool(
     members.add(member);
     endings.push(member.ended.then(({ failure }) => {
       members.delete(member);
+      heartbeats.forget(member);
       if (failure === undefined) return;
       if (!listening) {
         startFailure ??= `${worker} could not start: ${failure}`;
@@ -141,35 +165,70 @@ async function settle(endings: Promise<void>[]): Promise<void> {
   }
 }
 
+/** Share of the machine's memory that per-connection members may take by default. */
+const MEMORY_SHARE = 0.25;
+
+/**
+ * The default `--max-conns` of a per-connection mode: as many members as fit in a quarter
+ * of the machine's memory at `bytesPerConnection` each (measured, RELIABILITY.md), so that
+ * idle connections cannot take the machine; at least 8.
+ */
+export function perConnectionLimit(bytesPerConnection: number, totalMemory: number): number {
+  return Math.max(8, Math.floor((totalMemory * MEMORY_SHARE) / bytesPerConnection));
+}
+
 async function perConnection(
-  options: ModeOptions,
+  given: ModeOptions,
   signal: AbortSignal,
   spawn: MemberFactory,
   memberName: string,
+  costs: MemberCosts,
 ): Promise<void> {
-  const listener = listenTcp(options.host, options.port);
-  options.onEvent({
-    type: "listening",
-    hostname: listener.addr.hostname,
-    port: listener.addr.port,
+  const { bytesPerConnection } = costs;
+  let options = given;
+  if (options.maxConns === 0) {
+    const total = Deno.systemMemoryInfo().total;
+    const maxConns = perConnectionLimit(bytesPerConnection, total);
+    options = { ...options, maxConns };
+    options.onEvent({
+      type: "status",
+      message: `at most ${maxConns} connections at once (one ${memberName} each, about ${
+        Math.round(bytesPerConnection / 2 ** 20)
+      } MB; a quarter of ${
+        (total / 2 ** 30).toFixed(1)
+      } GiB of memory); others wait in the backlog; set --max-conns to change`,
+    });
+  }
+  const listener = await listenOn(transportFor(options.io), {
+    host: options.host,
+    port: options.port,
+    fdShare: 1 / costs.fdsPerConnection,
   });
+  options.onEvent({ type: "listening", hostname: listener.hostname, port: listener.port });
   const spec = stripEvents(options);
+  const heartbeats = new HeartbeatWatch();
   let count = 0;
-  await acceptLoop([listener], options, signal, async (conn, peer, openedAt) => {
+  await acceptLoop([listener], options, signal, async (conn, openedAt) => {
+    const peer = conn.peer;
     const worker = `${memberName} #${++count}`;
     const connections = openConnections(options, worker);
     connections.forward({ type: "open", peer, worker, at: openedAt }, false);
     const member = spawn(
       { role: "conn", spec, worker, peer, openedAt },
       (message) => {
+        heartbeats.heard(member);
         if (message.type === "progress") connections.progress(message);
-        else if (message.type !== "done" && message.type !== "failed") {
+        else if (
+          message.type !== "done" && message.type !== "failed" && message.type !== "heartbeat"
+        ) {
           connections.forward(message);
         }
       },
       conn,
     );
+    heartbeats.watch(member);
     const { failure } = await member.ended;
+    heartbeats.forget(member);
     if (failure !== undefined) {
       connections.lose();
       options.onEvent({ type: "warning", message: `${worker} for ${peer} died (${failure})` });

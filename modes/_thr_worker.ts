@@ -26,17 +26,19 @@ self.onmessage = (first: MessageEvent<MemberStart>) => {
   if (start.role === "pool") {
     const control = memberControl();
     self.onmessage = (event: MessageEvent<ParentMessage>) => control.receive(event.data);
-    void runPoolMember(start.spec, start.worker, post, control);
+    void runPoolMember(start, start.worker, post, control);
     return;
   }
   const duplex = new PushDuplex(
     (bytes) => post({ type: "write", bytes }),
+    (bytes) => post({ type: "consumed", bytes }),
     () => post({ type: "end" }),
   );
   self.onmessage = (event: MessageEvent<RelayIn | ParentMessage>) => {
     const message = event.data;
     if (message.type === "data") duplex.push(message.bytes, message.at);
     else if (message.type === "eof") duplex.end();
+    else if (message.type === "written") duplex.written(message.ok);
   };
   void runConnMember(start, duplex, post);
 };

@@ -11,4 +11,5 @@ export const asyncMode = localMode(
   "async",
   "one event loop serves all connections (the epoll design)",
   false,
+  "node",
 );

@@ -12,4 +12,5 @@ export const iterMode = localMode(
   "iter",
   "iterative: one connection at a time, the next waits in the listen backlog",
   true,
+  "node",
 );

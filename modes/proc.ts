@@ -8,12 +8,11 @@
  */
 
 import { CHILD_COMMAND, selfCommand } from "../lib/cli/self_command.ts";
-import { closeQuietly, writeAll } from "../lib/server/session.ts";
+import type { Conn } from "../lib/net/transport.ts";
+import { closeQuietly } from "../lib/server/session.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
 import type { MemberFactory, MemberMessage } from "./_member.ts";
 import { supervisedMode } from "./_supervisor.ts";
-
-const RELAY_BUFFER_BYTES = 16 * 1024;
 
 const spawnChild: MemberFactory = (start, onMessage, conn) => {
   const { command, args } = selfCommand([CHILD_COMMAND, JSON.stringify(start)]);
@@ -39,14 +38,23 @@ const spawnChild: MemberFactory = (start, onMessage, conn) => {
     ])
     : readJsonLines(child.stdout, onChildMessage, forwardText);
   const control = new JsonLineWriter((bytes) => stdin.write(bytes));
+  let killedFor: string | undefined;
   return {
     send: (message) => {
       if (!conn) control.write(message);
     },
+    kill: (reason) => {
+      killedFor = reason;
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already ended */ }
+      if (conn) closeQuietly(conn);
+    },
     ended: Promise.all([child.status, events]).then(([status]) => {
       if (done) return {};
       return {
-        failure: status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`,
+        failure: killedFor ??
+          (status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`),
       };
     }),
   };
@@ -54,21 +62,20 @@ const spawnChild: MemberFactory = (start, onMessage, conn) => {
 
 /** Relays the client's bytes to the child's stdin and the child's stdout to the client. */
 async function relay(
-  conn: Deno.TcpConn,
+  conn: Conn,
   stdin: WritableStreamDefaultWriter<Uint8Array>,
   stdout: ReadableStream<Uint8Array>,
 ): Promise<void> {
   const toChild = (async () => {
-    const buffer = new Uint8Array(RELAY_BUFFER_BYTES);
     try {
-      for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
-        await stdin.write(buffer.slice(0, n));
+      for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
+        await stdin.write(chunk.slice());
       }
     } catch { /* reset, or closed once the child finished */ }
     await stdin.close().catch(() => {});
   })();
   try {
-    for await (const chunk of stdout) await writeAll(conn, chunk);
+    for await (const chunk of stdout) await conn.write(chunk);
   } catch { /* the client went away; the child sees its stdin end */ }
   closeQuietly(conn);
   await toChild;
@@ -80,4 +87,7 @@ export const procMode = supervisedMode(
   "subprocesses: a pool sharing the port (--workers N) or one per connection (--workers 0)",
   { one: "child", many: "children" },
   spawnChild,
+  "node",
+  // The socket and the child's three pipes.
+  { bytesPerConnection: 43 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: false },
 );

@@ -6,31 +6,34 @@
  * @module
  */
 
-import { closeQuietly, epochNow, writeAll } from "../lib/server/session.ts";
+import type { Conn } from "../lib/net/transport.ts";
+import { closeQuietly, epochNow } from "../lib/server/session.ts";
 import type { Member, MemberFactory, MemberMessage } from "./_member.ts";
+import { RELAY_WINDOW_BYTES } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
 /** What the parent posts to a worker serving a relayed connection, besides control messages. */
-export type RelayIn = { type: "data"; bytes: Uint8Array; at: number } | { type: "eof" };
+export type RelayIn =
+  | { type: "data"; bytes: Uint8Array; at: number }
+  | { type: "eof" }
+  | { type: "written"; ok: boolean };
 /** What such a worker posts back, besides member messages. */
-export type RelayOut = { type: "write"; bytes: Uint8Array } | { type: "end" };
+export type RelayOut =
+  | { type: "write"; bytes: Uint8Array }
+  | { type: "consumed"; bytes: number }
+  | { type: "end" };
 
 const WORKER_URL = new URL("./_thr_worker.ts", import.meta.url).href;
-const RELAY_BUFFER_BYTES = 16 * 1024;
 
 const spawnWorker: MemberFactory = (start, onMessage, conn) => {
   const worker = new Worker(WORKER_URL, { type: "module" });
   let settle!: (result: { failure?: string }) => void;
   const ended = new Promise<{ failure?: string }>((resolve) => settle = resolve);
-  let writes = Promise.resolve();
+  const relay = conn ? relayTo(conn, worker) : undefined;
   worker.onmessage = (event: MessageEvent<MemberMessage | RelayOut>) => {
     const message = event.data;
-    if (message.type === "write" || message.type === "end") {
-      if (!conn) return;
-      writes = writes.then(async () => {
-        if (message.type === "end") return closeQuietly(conn);
-        await writeAll(conn, message.bytes);
-      }).catch(() => closeQuietly(conn));
+    if (message.type === "write" || message.type === "consumed" || message.type === "end") {
+      relay?.receive(message);
       return;
     }
     onMessage(message);
@@ -39,18 +42,21 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
       settle({});
     }
   };
-  worker.onerror = (event) => {
-    event.preventDefault();
+  const kill = (failure: string) => {
     worker.terminate();
     if (conn) closeQuietly(conn);
-    settle({ failure: event.message || "uncaught error" });
+    settle({ failure });
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    kill(event.message || "uncaught error");
   };
   worker.postMessage(start);
-  if (conn) void pumpToWorker(conn, worker);
   const member: Member = {
     send: (message) => worker.postMessage(message),
+    kill,
     ended: ended.then(async (result) => {
-      await writes;
+      await relay?.writes();
       if (conn) closeQuietly(conn);
       return result;
     }),
@@ -58,17 +64,49 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
   return member;
 };
 
-async function pumpToWorker(conn: Deno.TcpConn, worker: Worker): Promise<void> {
-  try {
-    for (;;) {
-      const buffer = new Uint8Array(RELAY_BUFFER_BYTES);
-      const n = await conn.read(buffer);
-      if (n === null) break;
-      const bytes = buffer.subarray(0, n);
-      worker.postMessage({ type: "data", bytes, at: epochNow() } satisfies RelayIn);
-    }
-  } catch { /* reset, or closed by us: the worker sees the end of the stream */ }
-  worker.postMessage({ type: "eof" } satisfies RelayIn);
+/**
+ * The parent's half of a relayed connection: pumps the socket's bytes to the worker within
+ * the window the worker acknowledges, and writes the worker's bytes one at a time,
+ * answering each so the worker's session sees the socket's backpressure.
+ */
+function relayTo(conn: Conn, worker: Worker) {
+  let unacknowledged = 0;
+  let opened: (() => void) | undefined;
+  let writes = Promise.resolve();
+  const post = (message: RelayIn) => worker.postMessage(message);
+  void (async () => {
+    try {
+      for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
+        unacknowledged += chunk.length;
+        post({ type: "data", bytes: chunk.slice(), at: epochNow() });
+        while (unacknowledged > RELAY_WINDOW_BYTES) {
+          await new Promise<void>((resolve) => opened = resolve);
+        }
+      }
+    } catch { /* reset, or closed by us: the worker sees the end of the stream */ }
+    post({ type: "eof" });
+  })();
+  return {
+    receive(message: RelayOut) {
+      if (message.type === "consumed") {
+        unacknowledged -= message.bytes;
+        const wake = opened;
+        opened = undefined;
+        wake?.();
+      } else if (message.type === "end") {
+        writes = writes.then(() => closeQuietly(conn));
+      } else {
+        writes = writes.then(() => conn.write(message.bytes)).then(
+          () => post({ type: "written", ok: true }),
+          () => {
+            closeQuietly(conn);
+            post({ type: "written", ok: false });
+          },
+        );
+      }
+    },
+    writes: () => writes,
+  };
 }
 
 /** The Web Worker mode. */
@@ -77,4 +115,7 @@ export const thrMode = supervisedMode(
   "Web Workers: a pool sharing the port (--workers N) or one per connection (--workers 0)",
   { one: "worker", many: "workers" },
   spawnWorker,
+  "node",
+  // Each Worker thread has an event loop of its own, a few descriptors besides the socket.
+  { bytesPerConnection: 10 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: true },
 );

@@ -1,36 +1,40 @@
 /**
- * Opening TCP listeners, with the errors a user can act on: port in use, permission denied,
- * an address that is not this machine's.
+ * Opening listeners on a transport, with the errors a user can act on: port in use,
+ * permission denied, an address that is not this machine's.
  *
  * @module
  */
 
 import { ServerStartError } from "../server/server_spec.ts";
+import { formatHostPort, type Listener, type ListenOptions, type Transport } from "./transport.ts";
 
-/** Listens on `host:port`; `reusePort` lets pool members share one port. */
-export function listenTcp(host: string, port: number, reusePort = false): Deno.TcpListener {
-  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+/** Listens as `options` say, failing with a {@link ServerStartError} a user can act on. */
+export async function listenOn(transport: Transport, options: ListenOptions): Promise<Listener> {
   try {
-    return Deno.listen({ hostname: host, port, reusePort, transport: "tcp" });
+    return await transport.listen(options);
   } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
-      throw new ServerStartError(
-        `Cannot listen on ${where}: the port is already in use; choose another --port or stop the program using it`,
-      );
-    }
-    if (error instanceof Deno.errors.PermissionDenied) {
-      throw new ServerStartError(
-        `Cannot listen on ${where}: permission denied; ports below 1024 need privileges, choose --port 1024 or above`,
-      );
-    }
-    if (error instanceof Deno.errors.AddrNotAvailable) {
-      throw new ServerStartError(
-        `Cannot listen on ${where}: the address is not available on this machine; check --host`,
-      );
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ServerStartError(`Cannot listen on ${where}: ${reason}; check --host and --port`);
+    throw startError(error, formatHostPort(options.host, options.port));
   }
+}
+
+function startError(error: unknown, where: string): ServerStartError {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return new ServerStartError(
+      `Cannot listen on ${where}: the port is already in use; choose another --port or stop the program using it`,
+    );
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new ServerStartError(
+      `Cannot listen on ${where}: permission denied; ports below 1024 need privileges, choose --port 1024 or above`,
+    );
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return new ServerStartError(
+      `Cannot listen on ${where}: the address is not available on this machine; check --host`,
+    );
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ServerStartError(`Cannot listen on ${where}: ${reason}; check --host and --port`);
 }
 
 /**
@@ -40,29 +44,35 @@ export function listenTcp(host: string, port: number, reusePort = false): Deno.T
  * loses nobody.
  */
 export function probePort(host: string, port: number): number {
-  const probe = listenTcp(host, port);
+  let probe: Deno.TcpListener;
+  try {
+    probe = Deno.listen({ hostname: host, port, transport: "tcp" });
+  } catch (error) {
+    throw startError(error, formatHostPort(host, port));
+  }
   const chosen = probe.addr.port;
   probe.close();
   return chosen;
 }
 
-/** Opens `count` listeners sharing one free port with `reusePort`. */
-export function listenShared(host: string, port: number, count: number): Deno.TcpListener[] {
+/** Opens `count` listeners sharing one free port with `reusePort` and this process's descriptors. */
+export async function listenShared(
+  transport: Transport,
+  host: string,
+  port: number,
+  count: number,
+): Promise<Listener[]> {
   const chosen = probePort(host, port);
-  const listeners: Deno.TcpListener[] = [];
+  const listeners: Listener[] = [];
   try {
-    for (let i = 0; i < count; i++) listeners.push(listenTcp(host, chosen, true));
+    for (let i = 0; i < count; i++) {
+      listeners.push(
+        await listenOn(transport, { host, port: chosen, reusePort: true, fdShare: 1 / count }),
+      );
+    }
   } catch (error) {
     listeners.forEach((listener) => listener.close());
     throw error;
   }
   return listeners;
-}
-
-/** `ip:port`, with IPv6 addresses in brackets. */
-export function formatPeer(addr: Deno.Addr): string {
-  if (addr.transport !== "tcp" && addr.transport !== "udp") return addr.transport;
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
 }

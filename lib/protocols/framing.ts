@@ -41,6 +41,11 @@ export class Framer {
     return this.#overflowed;
   }
 
+  /** Bytes held for an unfinished message. */
+  get buffered(): number {
+    return this.#pendingLength;
+  }
+
   /** The framing in force: `auto` until the first read decides it. */
   get mode(): Framing {
     return this.#mode;

@@ -21,6 +21,8 @@ export interface ServerSummary {
   stoppedAt: number;
   /** Connections accepted (open events). */
   opened: number;
+  /** Connections that failed before they were accepted (reset in the backlog). */
+  aborted: number;
   /** Connections whose record arrived. */
   closed: number;
   /** Of the closed, those still open when the drain time ran out. */
@@ -45,6 +47,7 @@ export function summarizeServer(
     startedAt: number;
     stoppedAt: number;
     opened: number;
+    aborted: number;
     warnings: number;
   },
 ): ServerSummary {
@@ -127,7 +130,9 @@ export function formatTotals(summary: ServerSummary): string {
   return [
     `Connections: ${summary.opened} opened, ${summary.closed} closed${
       ends ? ` (${ends})` : ""
-    }, ${summary.openAtShutdown} open at shutdown`,
+    }, ${summary.openAtShutdown} open at shutdown${
+      summary.aborted > 0 ? `, ${summary.aborted} reset before accept` : ""
+    }`,
     `Messages: ${summary.messages}, bytes in: ${summary.bytesIn}, bytes out: ${summary.bytesOut}, oversized: ${summary.oversized}`,
     `Mode: ${summary.mode} (${summary.layout}), ran ${seconds} s, warnings: ${summary.warnings}`,
     ...workers,

@@ -1,13 +1,15 @@
 /**
  * The accept loop every mode shares: accepts until stopped or `maxConnections` is reached,
- * hands each connection to a handler (in turn for `iter`, concurrently otherwise), backs off
- * and retries on accept failures such as EMFILE, and on stop drains open connections for
- * `drainMs` before closing them, so that every record is in when it resolves.
+ * hands each connection to a handler (in turn for `iter`, concurrently otherwise), and on
+ * stop drains open connections for `drainMs` before closing them, so that every record is in
+ * when it resolves. A connection that fails before it is accepted (reset in the backlog) is
+ * counted and the loop goes straight on; only running out of descriptors or memory pauses it,
+ * briefly, since retrying at once would spin.
  *
  * @module
  */
 
-import { formatPeer } from "../net/listen.ts";
+import { type Conn, isResourceExhaustion, type Listener } from "../net/transport.ts";
 import type { ModeOptions } from "./server_spec.ts";
 import { closeQuietly, epochNow } from "./session.ts";
 
@@ -15,11 +17,7 @@ import { closeQuietly, epochNow } from "./session.ts";
 export const BUSY_REPLY = "Error: server busy: too many connections, try again later\n";
 
 /** Serves one accepted connection; resolves when the connection's record has been reported. */
-export type ConnectionHandler = (
-  conn: Deno.TcpConn,
-  peer: string,
-  openedAt: number,
-) => Promise<void>;
+export type ConnectionHandler = (conn: Conn, openedAt: number) => Promise<void>;
 
 /** How the loop runs. */
 export interface AcceptLoopOptions {
@@ -31,20 +29,21 @@ export interface AcceptLoopOptions {
   pause?: AbortSignal;
 }
 
-const MAX_BACKOFF_MS = 1000;
+const FIRST_PAUSE_MS = 10;
+const MAX_PAUSE_MS = 200;
 
 /**
  * Runs the loop on `listeners` (which it closes) until stopped and drained. Several listeners
  * sharing a port with `reusePort` are several accept queues served by this one loop.
  */
 export async function acceptLoop(
-  listeners: Deno.TcpListener[],
+  listeners: Listener[],
   options: ModeOptions,
   signal: AbortSignal,
   handler: ConnectionHandler,
   loop: AcceptLoopOptions,
 ): Promise<void> {
-  const open = new Set<Deno.TcpConn>();
+  const open = new Set<Conn>();
   const running = new Set<Promise<void>>();
   let accepting = true;
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
@@ -57,7 +56,7 @@ export async function acceptLoop(
   const stopAccepting = () => {
     if (!accepting) return;
     accepting = false;
-    listeners.forEach(closeQuietly);
+    listeners.forEach((listener) => listener.close());
     wakeAcceptors();
   };
   const onStop = () => {
@@ -72,47 +71,51 @@ export async function acceptLoop(
 
   let accepted = 0;
   const full = () => options.maxConns > 0 && open.size >= options.maxConns;
-  const acceptFrom = async (listener: Deno.TcpListener) => {
-    let backoffMs = 0;
+  const waitForSlot = () => new Promise<void>((resolve) => slotWaiters.push(resolve));
+  const acceptFrom = async (listener: Listener) => {
+    let pauseMs = 0;
     while (accepting) {
       if (full() && options.overLimit === "wait") {
-        // Leave new connections in the kernel's backlog until one closes.
-        await new Promise<void>((resolve) => slotWaiters.push(resolve));
+        // Leave new connections in the backlog until one closes.
+        await waitForSlot();
         continue;
       }
-      let conn: Deno.TcpConn;
+      let conn: Conn;
       try {
         conn = await listener.accept();
       } catch (error) {
         if (!accepting || error instanceof Deno.errors.BadResource) break;
-        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(10, backoffMs * 2));
+        if (!isResourceExhaustion(error)) {
+          options.onEvent({ type: "aborted" });
+          continue;
+        }
+        pauseMs = Math.min(MAX_PAUSE_MS, Math.max(FIRST_PAUSE_MS, pauseMs * 2));
         options.onEvent({
           type: "warning",
           message: `Accept failed (${
             error instanceof Error ? error.message : error
-          }); retrying in ${backoffMs} ms`,
+          }); retrying in ${pauseMs} ms`,
         });
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
         continue;
       }
-      backoffMs = 0;
+      pauseMs = 0;
       const openedAt = epochNow();
-      const peer = formatPeer(conn.remoteAddr);
       if (full() && options.overLimit === "refuse") {
-        refuse(conn, peer, openedAt, loop.worker, options);
+        refuse(conn, openedAt, loop.worker, options);
         continue;
       }
       // Another accept queue may have filled the last slot meanwhile: hold this one until a
       // slot frees, as the backlog would.
-      while (full() && accepting) await new Promise<void>((resolve) => slotWaiters.push(resolve));
+      while (full() && accepting) await waitForSlot();
       if (!accepting) {
         closeQuietly(conn);
         break;
       }
       accepted++;
       open.add(conn);
-      options.onEvent({ type: "open", peer, worker: loop.worker, at: openedAt });
-      const served = handler(conn, peer, openedAt).finally(() => {
+      options.onEvent({ type: "open", peer: conn.peer, worker: loop.worker, at: openedAt });
+      const served = handler(conn, openedAt).finally(() => {
         open.delete(conn);
         running.delete(served);
         wakeAcceptors();
@@ -133,13 +136,8 @@ export async function acceptLoop(
 }
 
 /** Answers a connection over the limit with {@link BUSY_REPLY} and records it as refused. */
-function refuse(
-  conn: Deno.TcpConn,
-  peer: string,
-  openedAt: number,
-  worker: string,
-  options: ModeOptions,
-): void {
+function refuse(conn: Conn, openedAt: number, worker: string, options: ModeOptions): void {
+  const peer = conn.peer;
   options.onEvent({ type: "open", peer, worker, at: openedAt });
   const bytes = new TextEncoder().encode(BUSY_REPLY);
   const done = (bytesOut: number) => {
@@ -161,5 +159,5 @@ function refuse(
     });
   };
   // A short reply fits the socket buffer; the write is not awaited so the loop keeps accepting.
-  conn.write(bytes).then(done, () => done(0));
+  conn.write(bytes).then(() => done(bytes.length), () => done(0));
 }

@@ -16,6 +16,7 @@ import {
   parseFlags,
   sizeFlag,
 } from "../cli/flags.ts";
+import { IO_NAMES } from "../net/transport.ts";
 import { FRAMINGS } from "../protocols/framing.ts";
 import type { ProtocolName } from "../protocols/protocol.ts";
 import {
@@ -42,6 +43,8 @@ export const SERVER_FLAGS: Record<string, FlagSpec> = {
   framing: { type: "string" },
   "max-line": { type: "string" },
   "idle-timeout": { type: "string" },
+  "request-timeout": { type: "string" },
+  io: { type: "string" },
   "max-conns": { type: "string" },
   "over-limit": { type: "string" },
   duration: { type: "string" },
@@ -62,7 +65,12 @@ MODES
   -v, --verbose            print every message and each connection opening and closing
   --framing F              auto | line | chunk (default auto: decided by the first read)
   --max-line SIZE          longest message, e.g. 64KiB (default 64KiB)
+  --io API                 socket API: deno (Deno.listen) or node (node:net); default:
+                           the mode's (see BENCHMARKS.md)
   --idle-timeout DUR       close connections silent this long (default 5m; 0 = never)
+  --request-timeout DUR    close a connection whose started line is not complete this
+                           long after its first byte, however slowly bytes trickle in
+                           (default 30s; 0 = never)
   --max-conns N            most connections open at once, per accepting thread or
                            process (default 0: as many as the open-file limit allows)
   --over-limit WHAT        beyond --max-conns: wait (leave them in the listen backlog)
@@ -101,17 +109,20 @@ export function serverOptions(
   const modeFlag = values.mode !== undefined ? "mode" : "concurrency-mode";
   const mode = choiceFlag(values, modeFlag, "async", MODE_NAMES);
   const idleTimeoutMs = durationFlag(values, "idle-timeout", 300_000)!;
+  const requestTimeoutMs = durationFlag(values, "request-timeout", 30_000)!;
   return {
     mode,
     spec: {
       host: hostFlag(values, "host", "0.0.0.0"),
       port: intFlag(values, "port", defaultPort, 0, 65535),
+      io: choiceFlag(values, "io", MODES[mode].defaultIo, IO_NAMES),
       workers: intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024),
       protocol: { name: protocol, delayMs },
       framing: choiceFlag(values, "framing", "auto", FRAMINGS),
       maxLine: sizeFlag(values, "max-line", 64 * 1024, 1, 64 * 1024 * 1024),
       verbose: values.verbose === true,
       idleTimeoutMs,
+      requestTimeoutMs,
       drainMs: durationFlag(values, "drain", 5000)!,
       maxConnections: intFlag(values, "max-connections", 0, 0),
       maxConns: intFlag(values, "max-conns", 0, 0),
@@ -146,6 +157,7 @@ export async function runServer(
   const stop = new AbortController();
   const records: ConnectionRecord[] = [];
   let opened = 0;
+  let aborted = 0;
   let warnings = 0;
   const startedAt = epochNow();
   const quietStdout = options.json;
@@ -156,8 +168,11 @@ export async function runServer(
         console.error(
           `socklab ${command}: listening on ${event.hostname}:${event.port} (${options.mode}, ${
             mode.layout(spec.workers)
-          }); stop with Ctrl-C`,
+          }, io ${spec.io}); stop with Ctrl-C`,
         );
+        return;
+      case "aborted":
+        aborted++;
         return;
       case "open":
         opened++;
@@ -222,6 +237,7 @@ export async function runServer(
     startedAt,
     stoppedAt: epochNow(),
     opened,
+    aborted,
     warnings,
   });
   if (options.csv !== undefined) await Deno.writeTextFile(options.csv, samplesCsv(records));

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { IoName } from "../net/transport.ts";
 import type { Framing } from "../protocols/framing.ts";
 import type { ProtocolConfig } from "../protocols/protocol.ts";
 import type { ConnectionRecord } from "./session.ts";
@@ -14,6 +15,8 @@ import type { ConnectionRecord } from "./session.ts";
 export interface ServerSpec {
   host: string;
   port: number;
+  /** The socket API the server runs on. */
+  io: IoName;
   /** Pool size for `thr` and `proc`; 0 means one worker or process per connection. */
   workers: number;
   protocol: ProtocolConfig;
@@ -21,6 +24,8 @@ export interface ServerSpec {
   maxLine: number;
   verbose: boolean;
   idleTimeoutMs: number;
+  /** How long a started line may take to complete; 0: no limit. */
+  requestTimeoutMs: number;
   /** After a stop request, how long open connections may go on before they are closed. */
   drainMs: number;
   /** Stop accepting after this many connections and end when they have closed; 0: no limit. */
@@ -36,6 +41,8 @@ export type ServerEvent =
   | { type: "listening"; hostname: string; port: number; worker?: string }
   | { type: "open"; peer: string; worker: string; at: number }
   | { type: "close"; record: ConnectionRecord }
+  /** A connection that failed before it was accepted (reset in the backlog); only counted. */
+  | { type: "aborted" }
   | { type: "log"; line: string }
   | { type: "warning"; message: string }
   /** A notable change in how the server runs, e.g. a worker starting; for stderr. */
@@ -51,6 +58,8 @@ export interface Mode {
   name: string;
   /** One line for help texts. */
   description: string;
+  /** The socket API it runs on unless `--io` says otherwise (BENCHMARKS.md says why). */
+  defaultIo: IoName;
   /** How the mode runs with this many workers, for reports: `2 workers`, `one thread`. */
   layout(workers: number): string;
   run(options: ModeOptions, signal: AbortSignal): Promise<void>;

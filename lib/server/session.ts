@@ -8,18 +8,21 @@
  */
 
 import { Framer, type Framing } from "../protocols/framing.ts";
-import { idleWatchFor } from "./idle_watch.ts";
+import type { DeadlineKind } from "./deadline_watch.ts";
+import { deadlineWatchFor } from "./deadline_watch.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 
-/** The byte stream a session runs on: a `Deno.Conn`, or a relay to one. */
+/** The byte stream a session runs on: a transport's connection, or a relay to one. */
 export interface Duplex {
-  read(buffer: Uint8Array): Promise<number | null>;
+  /** The next bytes (valid until the next call), or null at the end of the peer's stream. */
+  read(): Promise<Uint8Array | null>;
   /**
    * When the bytes of the last read arrived, for relays that learn it before the bytes reach
    * the session; without it the session's clock at the read is used.
    */
   arrivedAt?(): number;
-  write(bytes: Uint8Array): Promise<number>;
+  /** Writes every byte; resolves when more may be written. */
+  write(bytes: Uint8Array): Promise<void>;
   close(): void;
 }
 
@@ -30,6 +33,7 @@ export type ConnectionEnd =
   | "reset" // reset or broken pipe
   | "overflow" // a message exceeded --max-line
   | "idle" // no bytes within --idle-timeout
+  | "request-timeout" // a started line not completed within --request-timeout
   | "shutdown" // still open when the drain time ran out
   | "refused" // over --max-conns with --over-limit refuse
   | "lost"; // its worker or child died while it was open
@@ -60,6 +64,8 @@ export interface SessionOptions {
   verbose: boolean;
   /** Milliseconds of silence after which the connection is closed; 0 disables. */
   idleTimeoutMs: number;
+  /** Milliseconds a started line may take to complete, however it trickles in; 0 disables. */
+  requestTimeoutMs: number;
   log(line: string): void;
   /** The clock: epoch milliseconds, sub-millisecond precision. */
   now(): number;
@@ -67,7 +73,6 @@ export interface SessionOptions {
   live?: Set<ConnectionRecord>;
 }
 
-const READ_BUFFER_BYTES = 16 * 1024;
 const encoder = new TextEncoder();
 
 /** Epoch milliseconds with sub-millisecond precision, comparable across workers and processes. */
@@ -91,8 +96,9 @@ export function closeQuietly(closable: { close(): void }): void {
   } catch { /* already closed */ }
 }
 
-function endFromError(error: unknown, idle: boolean): ConnectionEnd {
-  if (idle) return "idle";
+function endFromError(error: unknown, expired: DeadlineKind | undefined): ConnectionEnd {
+  if (expired === "idle") return "idle";
+  if (expired === "request") return "request-timeout";
   if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
     return "shutdown";
   }
@@ -122,25 +128,27 @@ export async function runSession(
   };
   options.live?.add(record);
   const framer = new Framer(options.framing, options.maxLine);
-  const buffer = new Uint8Array(READ_BUFFER_BYTES);
   let lastAt = NaN;
-  const idleWatch = options.idleTimeoutMs > 0 ? idleWatchFor(options.idleTimeoutMs) : undefined;
-  const idle = idleWatch?.watch(() => closeQuietly(duplex));
+  const deadlines = deadlineWatchFor({
+    idleMs: options.idleTimeoutMs,
+    requestMs: options.requestTimeoutMs,
+  });
+  const watched = deadlines?.watch(() => closeQuietly(duplex));
   const send = async (text: string) => {
     const bytes = encoder.encode(text);
-    await writeAll(duplex, bytes);
+    await duplex.write(bytes);
     record.bytesOut += bytes.length;
   };
 
   try {
     if (protocol.greeting !== undefined) await send(protocol.greeting + "\n");
     reading: for (;;) {
-      const n = await duplex.read(buffer);
+      const chunk = await duplex.read();
       const at = duplex.arrivedAt?.() ?? options.now();
-      const messages = n === null ? [framer.finish()] : framer.push(buffer.subarray(0, n));
-      if (n !== null) {
-        record.bytesIn += n;
-        if (idle) idleWatch!.touch(idle);
+      const messages = chunk === null ? [framer.finish()] : framer.push(chunk);
+      if (chunk !== null) {
+        record.bytesIn += chunk.length;
+        if (watched) deadlines!.touch(watched, framer.buffered > 0);
       }
       let out = "";
       let close = false;
@@ -174,12 +182,12 @@ export async function runSession(
         if (protocol.delayMs > 0) await new Promise((r) => setTimeout(r, protocol.delayMs));
         await send(out);
       }
-      if (close || n === null) break reading;
+      if (close || chunk === null) break reading;
     }
   } catch (error) {
-    record.end = endFromError(error, idle?.timedOut ?? false);
+    record.end = endFromError(error, watched?.expired);
   } finally {
-    if (idle) idleWatch!.forget(idle);
+    if (watched) deadlines!.forget(watched);
     closeQuietly(duplex);
   }
   record.closedAt = options.now();

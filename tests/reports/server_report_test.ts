@@ -38,6 +38,7 @@ const RECORDS = [
   record("127.0.0.1:2", "worker 1", 1010, []),
 ];
 const META = {
+  aborted: 0,
   mode: "thr",
   layout: "pool of 2 workers",
   startedAt: 0,

@@ -1,0 +1,275 @@
+/**
+ * The `node` transport: `node:net` inside Deno. Sockets read on their own and push chunks;
+ * a connection keeps at most one unread chunk before it pauses its socket, so a slow
+ * consumer holds the peer back through TCP flow control instead of buffering. Writes report
+ * backpressure through `drain`. Node's errors become the `Deno.errors` classes.
+ *
+ * @module
+ */
+
+import * as net from "node:net";
+import { softFdLimitSync } from "./fd_limit.ts";
+import { type Conn, formatHostPort, type Listener, type Transport } from "./transport.ts";
+
+/** The listen backlog asked of the kernel. */
+const BACKLOG = 4096;
+/**
+ * Connections accepted natively but not yet taken by `accept`: node accepts whatever the
+ * kernel queues, so this queue stands in for the backlog and is as long.
+ */
+const ACCEPT_QUEUE_LIMIT = BACKLOG;
+/** Descriptors kept for everything but connections: stdio, pipes, the runtime's own. */
+const RESERVED_FDS = 64;
+/** How long a closed connection may take to flush what it wrote before it is destroyed. */
+const CLOSE_FLUSH_MS = 2000;
+
+const ERRORS: Record<string, new (message: string) => Error> = {
+  ECONNREFUSED: Deno.errors.ConnectionRefused,
+  ECONNRESET: Deno.errors.ConnectionReset,
+  ECONNABORTED: Deno.errors.ConnectionAborted,
+  EPIPE: Deno.errors.BrokenPipe,
+  ETIMEDOUT: Deno.errors.TimedOut,
+  ENOTFOUND: Deno.errors.NotFound,
+  EAI_AGAIN: Deno.errors.NotFound,
+  EADDRINUSE: Deno.errors.AddrInUse,
+  EADDRNOTAVAIL: Deno.errors.AddrNotAvailable,
+  EACCES: Deno.errors.PermissionDenied,
+  ENOTCONN: Deno.errors.NotConnected,
+};
+
+/** Node's error as the `Deno.errors` class of the same meaning, keeping its code. */
+function denoError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const code = (error as { code?: string }).code;
+  const Kind = code === undefined ? undefined : ERRORS[code];
+  if (Kind === undefined) return error;
+  const mapped: Error = new Kind(error.message);
+  Object.assign(mapped, { code });
+  return mapped;
+}
+
+const closedError = () => new Deno.errors.BadResource("The connection is closed");
+
+class NodeConn implements Conn {
+  readonly peer: string;
+  #socket: net.Socket;
+  #chunks: Uint8Array[] = [];
+  #ended = false;
+  #closed = false;
+  #error: Error | undefined;
+  #reader: { resolve(chunk: Uint8Array | null): void; reject(error: Error): void } | undefined;
+  #drainWaiters: { resolve(): void; reject(error: Error): void }[] = [];
+
+  constructor(socket: net.Socket) {
+    this.#socket = socket;
+    this.peer = formatHostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Uint8Array) => {
+      const reader = this.#reader;
+      if (reader) {
+        this.#reader = undefined;
+        reader.resolve(chunk);
+        return;
+      }
+      this.#chunks.push(chunk);
+      socket.pause();
+    });
+    socket.on("end", () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on("error", (error) => {
+      this.#error ??= denoError(error);
+      this.#wake();
+    });
+    socket.on("close", () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on("drain", () => this.#settleWriters());
+    // A connection that waited in the accept queue was paused there.
+    socket.resume();
+  }
+
+  read(): Promise<Uint8Array | null> {
+    const chunk = this.#chunks.shift();
+    if (chunk !== undefined) {
+      if (this.#chunks.length === 0 && !this.#closed) this.#socket.resume();
+      return Promise.resolve(chunk);
+    }
+    if (this.#closed) return Promise.reject(closedError());
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve, reject) => this.#reader = { resolve, reject });
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#socket.write(bytes)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
+  }
+
+  closeWrite(): Promise<void> {
+    return new Promise((resolve) => this.#socket.end(resolve));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake();
+    const socket = this.#socket;
+    if (socket.writableLength === 0) {
+      socket.destroy();
+      return;
+    }
+    // Let what was written reach the peer, but never wait on a peer that does not read.
+    const timer = setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS);
+    socket.end(() => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
+  }
+
+  /** Settles a waiting read and waiting writes after an end, an error or a close. */
+  #wake(): void {
+    const reader = this.#reader;
+    if (reader) {
+      this.#reader = undefined;
+      if (this.#closed) reader.reject(closedError());
+      else if (this.#error) reader.reject(this.#error);
+      else if (this.#chunks.length === 0) reader.resolve(null);
+    }
+    if (this.#closed || this.#error) this.#settleWriters();
+  }
+
+  #settleWriters(): void {
+    const waiters = this.#drainWaiters;
+    if (waiters.length === 0) return;
+    this.#drainWaiters = [];
+    const failure = this.#closed ? closedError() : this.#error;
+    for (const waiter of waiters) failure ? waiter.reject(failure) : waiter.resolve();
+  }
+}
+
+/**
+ * A `node:net` server as a pull-based listener. Deno's `node:net` stops accepting for good,
+ * silently, once an accept fails for want of descriptors (seen with Deno 2.9.6 under
+ * `prlimit --nofile`), so this listener never lets its connections reach the limit: beyond
+ * its budget it resets new connections and makes the next `accept` fail as EMFILE would,
+ * which the accept loop reports and pauses on.
+ */
+class NodeListener implements Listener {
+  readonly hostname: string;
+  readonly port: number;
+  #server: net.Server;
+  #queue: net.Socket[] = [];
+  #held = 0;
+  #budget: number;
+  #overBudget: Error | undefined;
+  #closed = false;
+  #waiter: { resolve(conn: Conn): void; reject(error: Error): void } | undefined;
+
+  constructor(server: net.Server, budget: number) {
+    this.#server = server;
+    this.#budget = budget;
+    const addr = server.address() as net.AddressInfo;
+    this.hostname = addr.address;
+    this.port = addr.port;
+    server.on("connection", (socket: net.Socket) => {
+      // A connection reset before it reached us costs nothing but its closed socket.
+      socket.on("error", () => {});
+      if (this.#held >= this.#budget) {
+        socket.destroy();
+        this.#refuse();
+        return;
+      }
+      this.#held++;
+      socket.once("close", () => this.#held--);
+      const waiter = this.#waiter;
+      if (waiter) {
+        this.#waiter = undefined;
+        waiter.resolve(new NodeConn(socket));
+      } else if (this.#queue.length < ACCEPT_QUEUE_LIMIT && !this.#closed) {
+        socket.pause();
+        this.#queue.push(socket);
+      } else {
+        socket.destroy();
+      }
+    });
+  }
+
+  accept(): Promise<Conn> {
+    const refused = this.#overBudget;
+    if (refused !== undefined) {
+      this.#overBudget = undefined;
+      return Promise.reject(refused);
+    }
+    const socket = this.#queue.shift();
+    if (socket !== undefined) return Promise.resolve(new NodeConn(socket));
+    if (this.#closed) return Promise.reject(closedError());
+    return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
+  }
+
+  /** Tells the accept loop, once per pause, that connections are being reset. */
+  #refuse(): void {
+    const error = Object.assign(
+      new Error(
+        `Too many open files: ${this.#budget} connections held, the share of the open-file limit this listener may use; new connections are reset until some close`,
+      ),
+      { code: "EMFILE" },
+    );
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    if (waiter) waiter.reject(error);
+    else this.#overBudget ??= error;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#server.close();
+    for (const socket of this.#queue.splice(0)) socket.destroy();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.reject(closedError());
+  }
+}
+
+/** `node:net`. */
+export const nodeTransport: Transport = {
+  name: "node",
+  backlog: BACKLOG,
+  listen({ host, port, reusePort = false, fdShare = 1 }) {
+    const limit = softFdLimitSync() ?? Number.MAX_SAFE_INTEGER;
+    const budget = Math.max(1, Math.floor((limit - RESERVED_FDS) * fdShare));
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+      server.once("error", (error) => reject(denoError(error)));
+      server.listen({ host, port, reusePort, backlog: BACKLOG, exclusive: true }, () => {
+        server.removeAllListeners("error");
+        // Errors after listening belong to single connections; the accept loop goes on.
+        server.on("error", () => {});
+        resolve(new NodeListener(server, budget));
+      });
+    });
+  },
+  connect(host, port, timeoutMs) {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port, allowHalfOpen: true });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Deno.errors.TimedOut("connect timed out"));
+      }, timeoutMs);
+      socket.once("error", (error) => {
+        clearTimeout(timer);
+        reject(denoError(error));
+      });
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        socket.removeAllListeners("error");
+        resolve(new NodeConn(socket));
+      });
+    });
+  },
+};

@@ -1,0 +1,100 @@
+/**
+ * The two time limits a peer lives under, for many connections at the cost of one timer:
+ * `--idle-timeout` (no bytes at all for that long) and `--request-timeout` (a started line
+ * not completed in time, however many bytes trickle in). Each connection notes its activity
+ * with plain field writes, and one interval per watch closes those past a limit. A timer per
+ * connection, re-armed on every read, would cost more than the rest of a small request.
+ *
+ * @module
+ */
+
+/** Why the watch closed a connection. */
+export type DeadlineKind = "idle" | "request";
+
+/** One watched connection. */
+export interface Watched {
+  /** When it last received bytes, by the watch's clock. */
+  lastActive: number;
+  /** When its unfinished line began, by the watch's clock; NaN while none is pending. */
+  lineStartedAt: number;
+  /** Set once the watch closed it. */
+  expired?: DeadlineKind;
+}
+
+/** The limits, in milliseconds; 0 disables one. */
+export interface Deadlines {
+  idleMs: number;
+  requestMs: number;
+}
+
+/** Closes connections past their idle or request deadline, checked every eighth of the shorter. */
+export class DeadlineWatch {
+  #limits: Deadlines;
+  #now: () => number;
+  #entries = new Map<Watched, () => void>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(limits: Deadlines, now: () => number = () => performance.now()) {
+    this.#limits = limits;
+    this.#now = now;
+  }
+
+  /** Watches a connection; `close` is called if it expires. */
+  watch(close: () => void): Watched {
+    const entry: Watched = { lastActive: this.#now(), lineStartedAt: NaN };
+    this.#entries.set(entry, close);
+    if (this.#timer === undefined) {
+      const shortest = Math.min(
+        ...[this.#limits.idleMs, this.#limits.requestMs].filter((ms) => ms > 0),
+      );
+      this.#timer = setInterval(() => this.sweep(), Math.max(10, shortest / 8));
+      // The watch alone must not keep a finished server alive.
+      Deno.unrefTimer(this.#timer);
+    }
+    return entry;
+  }
+
+  /** Notes bytes received; `linePending` says whether they leave a line unfinished. */
+  touch(entry: Watched, linePending: boolean): void {
+    const now = this.#now();
+    entry.lastActive = now;
+    if (!linePending) entry.lineStartedAt = NaN;
+    else if (Number.isNaN(entry.lineStartedAt)) entry.lineStartedAt = now;
+  }
+
+  /** Stops watching a connection. */
+  forget(entry: Watched): void {
+    this.#entries.delete(entry);
+    if (this.#entries.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  /** Closes every connection past a deadline (the interval calls this). */
+  sweep(): void {
+    const now = this.#now();
+    const { idleMs, requestMs } = this.#limits;
+    for (const [entry, close] of this.#entries) {
+      if (requestMs > 0 && now - entry.lineStartedAt > requestMs) entry.expired = "request";
+      else if (idleMs > 0 && now - entry.lastActive > idleMs) entry.expired = "idle";
+      else continue;
+      this.#entries.delete(entry);
+      close();
+    }
+  }
+}
+
+const watches = new Map<string, DeadlineWatch>();
+
+/**
+ * The shared watch for a pair of limits, so all connections with the same limits share one
+ * timer; undefined when both are disabled.
+ */
+export function deadlineWatchFor(limits: Deadlines): DeadlineWatch | undefined {
+  if (limits.idleMs <= 0 && limits.requestMs <= 0) return undefined;
+  const key = `${limits.idleMs}/${limits.requestMs}`;
+  let watch = watches.get(key);
+  if (!watch) watches.set(key, watch = new DeadlineWatch(limits));
+  return watch;
+}
