@@ -78,6 +78,7 @@ export function localMode(name: string, description: string, sequential: boolean
       sequential
         ? "one thread, one connection at a time"
         : `one thread, ${ACCEPT_QUEUES} accept queues`,
+    servesOneAtATime: sequential,
     async run(options, signal) {
       const listeners = sequential
         ? [listenTcp(options.host, options.port)]

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { summarize } from "../stats/stats.ts";
+
 /** Why a request or connection failed; mismatch means a reply that was not the expected one. */
 export type FailureKind = "connect" | "reset" | "timeout" | "mismatch";
 
@@ -105,14 +107,6 @@ export function totalFailures(counts: FailureCounts): number {
   return FAILURE_KINDS.reduce((sum, kind) => sum + counts[kind], 0);
 }
 
-/** Median of a non-empty list; for an even count, the mean of the two middle values. */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError("median of an empty list");
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /**
  * Groups sweep runs by mode × client count and reduces each group to one cell.
  *
@@ -139,14 +133,14 @@ export function summarizeSweep(measurements: readonly SweepMeasurement[]): Sweep
     const byClients = groups.get(mode)!;
     for (const clients of [...byClients.keys()].sort((a, b) => a - b)) {
       const runs = byClients.get(clients)!;
-      const times = runs.map((r) => r.totalMs);
+      const times = summarize(runs.map((r) => r.totalMs));
       cells.push({
         mode,
         clients,
         runs: runs.length,
-        medianMs: median(times),
-        minMs: Math.min(...times),
-        maxMs: Math.max(...times),
+        medianMs: times.median,
+        minMs: times.min,
+        maxMs: times.max,
         failures: runs.reduce((sum, r) => sum + r.failures, 0),
       });
     }

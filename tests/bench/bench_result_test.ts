@@ -5,7 +5,6 @@ import fc from "fast-check";
 import {
   emptyFailures,
   FAILURE_KINDS,
-  median,
   summarizeSweep,
   type SweepMeasurement,
   totalFailures,
@@ -84,10 +83,6 @@ Deno.test("summarizeSweep() medians lie between min and max and split the runs i
       },
     ),
   );
-});
-
-Deno.test("median() refuses an empty list", () => {
-  assert.throws(() => median([]), RangeError);
 });
 
 Deno.test("emptyFailures() has every kind at zero and is a fresh object", () => {

@@ -2,29 +2,20 @@
  * Acceptance tests for `socklab bench`, run as users run it (main.ts in a subprocess):
  * `bench sweep --quick` and a small `bench scale` write CSV, JSON, Markdown and SVG whose
  * contents are checked (row counts and columns; each SVG parses as XML and holds one series per
- * mode), exit 0 and print the summary table. Also: the load generator's failure kinds against
- * misbehaving in-test servers, and its request-phase rate.
+ * mode), exit 0 and print the summary table; and the command line → options parse.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { type LoadWorkerResult, requestPhaseRate } from "../../lib/bench/load_worker.ts";
+import { parseBenchArgs } from "../../lib/commands/bench.ts";
+import { UsageError } from "../../lib/cli/flags.ts";
 import { assertOneSeriesEach, csvRecords, markdownTable } from "../report_support.ts";
 import { runSocklab } from "../support.ts";
+import { withTempDir } from "../bench/bench_support.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-/** Runs `body` with a fresh temporary directory, removed afterwards. */
-async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "socklab_bench_test_" });
-  try {
-    return await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Lines of the terminal table: the header line first. */
 function terminalTable(stdout: string, firstHeader: string): string[] {
@@ -34,6 +25,114 @@ function terminalTable(stdout: string, firstHeader: string): string[] {
   const end = lines.findIndex((line, i) => i > start && line.trim() === "");
   return lines.slice(start, end < 0 ? undefined : end);
 }
+
+// ---------------------------------------------------------------------------
+// parseBenchArgs
+
+const CPUS = navigator.hardwareConcurrency;
+
+Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the defaults", () => {
+  assert.deepEqual(parseBenchArgs(["sweep", "--quick"]), {
+    kind: "sweep",
+    targets: ["iter", "async", "thr", "proc"].map((mode) => ({ kind: "mode", mode })),
+    serverWorkers: CPUS,
+    timeoutMs: 30_000,
+    out: undefined,
+    clients: [5, 10, 20],
+    runs: 1,
+    delayMs: 200,
+  });
+  assert.deepEqual(
+    parseBenchArgs(["sweep", "--modes", "thr,iter", "--workers", "0", "--runs", "5", "--out", "d"]),
+    {
+      kind: "sweep",
+      targets: [{ kind: "mode", mode: "thr" }, { kind: "mode", mode: "iter" }],
+      serverWorkers: 0,
+      timeoutMs: 30_000,
+      out: "d",
+      clients: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+      runs: 5,
+      delayMs: 3000,
+    },
+  );
+});
+
+Deno.test("parseBenchArgs() reads every scale option, an external server included", () => {
+  assert.deepEqual(
+    parseBenchArgs([
+      "scale",
+      "--server",
+      "[::1]:7000",
+      "--connections",
+      "10,20",
+      "--requests",
+      "7",
+      "--size",
+      "1KiB",
+      "--expect",
+      "echo",
+      "--pace",
+      "8",
+      "--rate",
+      "5",
+      "--client-workers",
+      "3",
+      "--timeout",
+      "250ms",
+    ]),
+    {
+      kind: "scale",
+      targets: [{ kind: "server", host: "::1", port: 7000 }],
+      serverWorkers: CPUS,
+      timeoutMs: 250,
+      out: undefined,
+      connections: [10, 20],
+      requests: 7,
+      size: 1024,
+      expect: "echo",
+      pace: 8,
+      rate: 5,
+      clientWorkers: 3,
+    },
+  );
+  assert.deepEqual(parseBenchArgs(["scale"]), {
+    kind: "scale",
+    targets: [{ kind: "mode", mode: "async" }],
+    serverWorkers: CPUS,
+    timeoutMs: 30_000,
+    out: undefined,
+    connections: [100, 200, 500, 1000, 1500, 2000, 2500, 3000, 4000],
+    requests: 100,
+    size: 64,
+    expect: "reverse",
+    pace: 256,
+    rate: undefined,
+    clientWorkers: CPUS,
+  });
+  assert.deepEqual(parseBenchArgs(["scale", "--help"]), { kind: "help" });
+  assert.deepEqual(parseBenchArgs(["-h"]), { kind: "help" });
+});
+
+Deno.test("parseBenchArgs() rejects what a run would ignore or read too late", () => {
+  const cases: [string[], RegExp][] = [
+    [[], /Missing benchmark/],
+    [["sprint"], /Unknown bench "sprint"/],
+    [["sweep", "scale"], /Unexpected argument "scale"/],
+    [["scale", "--clients", "5"], /"--clients" for bench scale/],
+    [["sweep", "--requests", "5"], /"--requests" for bench sweep/],
+    [["sweep", "--workers", "many"], /Invalid --workers "many"/],
+    [["scale", "--server", "127.0.0.1:9", "--modes", "thr"], /--modes .* --server/],
+    [["scale", "--server", "127.0.0.1:9", "--workers", "2"], /--workers .* --server/],
+    [["scale", "--server", "nowhere"], /Invalid --server "nowhere"/],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(() => parseBenchArgs(argv), (error: unknown) => {
+      assert.ok(error instanceof UsageError, `${argv.join(" ")}: a UsageError`);
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+});
 
 // ---------------------------------------------------------------------------
 // bench sweep
@@ -304,201 +403,4 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
       assertOneSeriesEach(await Deno.readTextFile(`${dir}/${file}`), SCALE_MODES, 2);
     }
   });
-});
-
-// ---------------------------------------------------------------------------
-// The load generator's failure kinds, against in-test servers
-
-/** A server on 127.0.0.1 that hands every connection to `serve`; closed by `close()`. */
-function testServer(serve: (conn: Deno.TcpConn) => Promise<void>) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns = new Set<Deno.TcpConn>();
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      conns.add(conn);
-      serve(conn).catch(() => {}).finally(() => {
-        conns.delete(conn);
-        try {
-          conn.close();
-        } catch { /* closed already */ }
-      });
-    }
-  })().catch(() => {});
-  return {
-    port: listener.addr.port,
-    async close() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch { /* closed already */ }
-      }
-      await accepting;
-    },
-  };
-}
-
-/**
- * Runs a small `bench scale` (4 connections × 3 requests unless `extra` says otherwise) against
- * `port`; returns its exit code, failure counts, requests and per-connection durations.
- */
-async function scaleFailures(port: number, extra: string[] = []) {
-  return await withTempDir(async (dir) => {
-    const { code, stderr } = await runSocklab([
-      "bench",
-      "scale",
-      "--server",
-      `127.0.0.1:${port}`,
-      "--connections",
-      "4",
-      "--requests",
-      "3",
-      "--expect",
-      "echo",
-      "--client-workers",
-      "2",
-      "--out",
-      dir,
-      ...extra,
-    ]);
-    const json = JSON.parse(await Deno.readTextFile(`${dir}/scale.json`));
-    return {
-      code,
-      stderr,
-      failures: json.summaries[0].failures,
-      requests: json.summaries[0].requests as number,
-      durationsMs: (json.connections as { durationMs: number }[]).map((c) => c.durationMs),
-    };
-  });
-}
-
-async function readSome(conn: Deno.TcpConn): Promise<Uint8Array | null> {
-  const buffer = new Uint8Array(4096);
-  const n = await conn.read(buffer);
-  return n === null ? null : buffer.subarray(0, n);
-}
-
-Deno.test("bench scale counts a silent server as timeouts, wrong replies as mismatches", async () => {
-  // Reads requests and never answers: every connection's first request times out.
-  const silent = testServer(async (conn) => {
-    while (await readSome(conn) !== null) { /* no reply */ }
-  });
-  // Answers every request with a wrong line of the right length.
-  const wrong = testServer(async (conn) => {
-    for (let data = await readSome(conn); data !== null; data = await readSome(conn)) {
-      await conn.write(new Uint8Array(data.length).fill(0x78).fill(0x0a, data.length - 1));
-    }
-  });
-  try {
-    const started = performance.now();
-    const timedOut = await scaleFailures(silent.port, ["--timeout", "300ms"]);
-    const waited = performance.now() - started;
-    assert.equal(timedOut.code, 1, "failures make a non-zero exit");
-    assert.deepEqual(timedOut.failures, { connect: 0, reset: 0, timeout: 4, mismatch: 0 });
-    assert.equal(timedOut.requests, 0);
-    assert.ok(waited < 10_000, `the timeouts fired in time (${waited} ms)`);
-
-    const mismatched = await scaleFailures(wrong.port);
-    assert.equal(mismatched.code, 1);
-    assert.deepEqual(mismatched.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 12 });
-  } finally {
-    await silent.close();
-    await wrong.close();
-  }
-});
-
-Deno.test("bench scale counts a closing server as resets, a closed port as connect failures", async () => {
-  // Answers the first request correctly, then closes.
-  const closing = testServer(async (conn) => {
-    const data = await readSome(conn);
-    if (data) await conn.write(data);
-  });
-  const closedPort = (() => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = listener.addr.port;
-    listener.close();
-    return port;
-  })();
-  try {
-    const reset = await scaleFailures(closing.port);
-    assert.equal(reset.code, 1);
-    assert.deepEqual(reset.failures, { connect: 0, reset: 4, timeout: 0, mismatch: 0 });
-    assert.equal(reset.requests, 4, "the first request of each connection succeeded");
-
-    const refused = await scaleFailures(closedPort);
-    assert.equal(refused.code, 1);
-    assert.deepEqual(refused.failures, { connect: 4, reset: 0, timeout: 0, mismatch: 0 });
-  } finally {
-    await closing.close();
-  }
-});
-
-Deno.test("bench scale --rate paces requests, idle gaps longer than the timeout included", async () => {
-  const echo = testServer(async (conn) => {
-    for (let data = await readSome(conn); data !== null; data = await readSome(conn)) {
-      await conn.write(data);
-    }
-  });
-  try {
-    // One request every 500 ms with a 200 ms timeout: the idle gaps are no timeouts.
-    const slow = await scaleFailures(echo.port, [
-      "--requests",
-      "2",
-      "--rate",
-      "2",
-      "--timeout",
-      "200ms",
-    ]);
-    assert.equal(slow.code, 0, slow.stderr);
-    assert.deepEqual(slow.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 0 });
-    assert.equal(slow.requests, 8);
-    for (const ms of slow.durationsMs) assert.ok(ms >= 490, `paced: ${ms} ms`);
-
-    // Many quick replies at 50/s: latency from the intended send time is never negative.
-    const quick = await scaleFailures(echo.port, [
-      "--connections",
-      "50",
-      "--requests",
-      "10",
-      "--rate",
-      "50",
-    ]);
-    assert.equal(quick.code, 0, quick.stderr);
-    assert.deepEqual(quick.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 0 });
-    assert.equal(quick.requests, 500);
-    for (const ms of quick.durationsMs) assert.ok(ms >= 175, `paced: ${ms} ms`);
-  } finally {
-    await echo.close();
-  }
-});
-
-// ---------------------------------------------------------------------------
-// The request-phase rate
-
-function workerResult(connectedAt: number, endedAt: number, from: number, completed: number[]) {
-  return {
-    connections: [],
-    histogram: "",
-    failures: { connect: 0, reset: 0, timeout: 0, mismatch: 0 },
-    requests: completed.reduce((a, b) => a + b, 0),
-    bytes: 0,
-    timing: {
-      startedAt: from,
-      firstRequestAt: from,
-      connectedAt,
-      endedAt,
-      completed: new Uint32Array(completed),
-      completedFrom: from,
-    },
-  } satisfies LoadWorkerResult;
-}
-
-Deno.test("requestPhaseRate() rates the requests after the last connect, like ldgen", () => {
-  // Worker A connected all by 1002.5, worker B by 1004.2: the phase runs from 1005 to 1010.
-  const a = workerResult(1002.5, 1009.5, 1000, [5, 5, 5, 5, 5, 1, 1, 1, 1, 1]);
-  const b = workerResult(1004.2, 1010, 1001, [7, 7, 7, 7, 2, 2, 2, 2, 2, 2]);
-  assert.equal(requestPhaseRate([a, b]), (5 + 12) / 0.005);
-  // Everything answered before the last connect: no request phase.
-  assert.equal(requestPhaseRate([workerResult(1009, 1010, 1000, [3, 3])]), undefined);
-  assert.equal(requestPhaseRate([]), undefined);
 });

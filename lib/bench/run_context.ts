@@ -1,0 +1,16 @@
+/**
+ * What the command gives a benchmark run besides its options: where its lines and its
+ * progress go. The runs themselves print nothing.
+ *
+ * @module
+ */
+
+import type { Progress } from "../cli/progress.ts";
+
+/** The outside world of a sweep or scale run. */
+export interface RunContext {
+  /** A line for the user: the plan and estimate, server notes, warnings. */
+  log(line: string): void;
+  /** A progress display for steps totalling about `estimatedMs`. */
+  progress(estimatedMs: number): Progress;
+}

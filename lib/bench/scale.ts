@@ -1,0 +1,130 @@
+/**
+ * `bench scale`: the reference scale test. For each target and count, that many concurrent
+ * connections each do `requests` round trips of a `size`-byte line; per count the totals,
+ * mean duration and response time per connection, latency percentiles of every request,
+ * requests per second and failures by kind.
+ *
+ * @module
+ */
+
+import type { ScaleConnectionRow, ScaleResult, ScaleSummary } from "./bench_result.ts";
+import { totalFailures } from "./bench_result.ts";
+import { type Expect, type ScaleOptions, targetName } from "./bench_options.ts";
+import { formatDuration } from "../cli/units.ts";
+import { summarizeLatency } from "../stats/histogram.ts";
+import { fdShortfall } from "./fd_check.ts";
+import { type LoadOutcome, runLoadWorkers } from "./load_workers.ts";
+import type { RunContext } from "./run_context.ts";
+import { withTarget } from "./targets.ts";
+
+/** The request line (without newline) for a payload size: no `|`, so the task server reverses it. */
+export function payloadFor(size: number): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  let text = "";
+  for (let i = 0; i < size; i++) text += alphabet[i % alphabet.length];
+  return text;
+}
+
+/** The reply a payload should get; undefined when any reply will do. */
+export function expectedReply(payload: string, expect: Expect): string | undefined {
+  if (expect === "any") return undefined;
+  return expect === "echo" ? payload : [...payload].reverse().join("");
+}
+
+/** A step's summary and rows from what its load measured. */
+function summarizeStep(
+  target: string,
+  connections: number,
+  outcome: LoadOutcome,
+): { summary: ScaleSummary; rows: ScaleConnectionRow[] } {
+  const rows = outcome.rows.map((c) => ({ target, connections, ...c }));
+  const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+  return {
+    rows,
+    summary: {
+      target,
+      connections,
+      requests: outcome.requests,
+      bytes: outcome.bytes,
+      meanDurationMs: mean(rows.map((r) => r.durationMs)),
+      meanResponseMs: mean(rows.filter((r) => r.requests > 0).map((r) => r.meanResponseMs)),
+      latency: summarizeLatency(outcome.histogram),
+      elapsedMs: outcome.elapsedMs,
+      // Over the request phase (after the last connect), as ldgen rates its runs.
+      requestsPerSec: outcome.requestsPerSec,
+      failures: outcome.failures,
+    },
+  };
+}
+
+/** Runs the scale test `options` describe. */
+export async function runScale(options: ScaleOptions, context: RunContext): Promise<ScaleResult> {
+  const { targets, requests, size, clientWorkers } = options;
+  const reachable: number[] = [];
+  for (const count of options.connections) {
+    const shortfall = await fdShortfall(count);
+    if (shortfall) context.log(`warning: ${shortfall}`);
+    else reachable.push(count);
+  }
+  const estimate = (n: number) => 500 + n * requests * 0.02;
+  const totalMs = targets.length * reachable.reduce((s, n) => s + estimate(n), 0);
+  context.log(
+    `bench scale: ${targets.map(targetName).join(", ")} x connections ${
+      reachable.join(",")
+    } x ${requests} requests x ${size} B over ${clientWorkers} client workers; estimated ${
+      formatDuration(totalMs)
+    }`,
+  );
+  const payload = payloadFor(size);
+  const load = {
+    requests,
+    request: payload + "\n",
+    expected: expectedReply(payload, options.expect),
+    pace: options.pace,
+    timeoutMs: options.timeoutMs,
+    rate: options.rate,
+  };
+  const progress = context.progress(totalMs);
+  const rows: ScaleConnectionRow[] = [];
+  const summaries: ScaleSummary[] = [];
+  const setup = { workers: options.serverWorkers, args: [], log: context.log };
+  // With no count left to run, no server is worth starting.
+  for (const target of reachable.length > 0 ? targets : []) {
+    const name = targetName(target);
+    await withTarget(target, setup, async (host, port) => {
+      for (const n of reachable) {
+        const outcome = await runLoadWorkers(
+          { ...load, host, port, connections: n },
+          clientWorkers,
+        );
+        const step = summarizeStep(name, n, outcome);
+        rows.push(...step.rows);
+        summaries.push(step.summary);
+        progress.step(
+          estimate(n),
+          `${name}, ${n} connections: ${Math.round(step.summary.requestsPerSec)} req/s, ${
+            totalFailures(step.summary.failures)
+          } failures`,
+        );
+      }
+    });
+  }
+  progress.finish();
+  return {
+    kind: "scale",
+    startedAt: new Date().toISOString(),
+    settings: {
+      targets: targets.map(targetName),
+      connections: reachable,
+      clientWorkers,
+      requests,
+      size,
+      expect: options.expect,
+      pace: options.pace,
+      timeoutMs: options.timeoutMs,
+      rate: options.rate,
+    },
+    connections: rows,
+    summaries,
+  };
+}
