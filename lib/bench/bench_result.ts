@@ -19,13 +19,27 @@ export type FailureCounts = Record<FailureKind, number>;
 /** Every failure kind, in the order reports list them. */
 export const FAILURE_KINDS: readonly FailureKind[] = ["connect", "reset", "timeout", "mismatch"];
 
+/** One failure as it happened: what the generator waited for and what came instead. */
+export interface FailureExample {
+  /** The connection's number within its step. */
+  conn: number;
+  /** The request's number on its connection, from 1; 0 for the connect. */
+  request: number;
+  expected: string;
+  got: string;
+}
+
+/** The first failure of each kind that happened. */
+export type FailureExamples = Partial<Record<FailureKind, FailureExample>>;
+
 /** One sweep run: `clients` concurrent clients against a server in `mode`. */
 export interface SweepMeasurement {
   mode: string;
   clients: number;
   run: number;
   totalMs: number;
-  failures: number;
+  failures: FailureCounts;
+  examples: FailureExamples;
 }
 
 /** All runs of one mode × client count, reduced to median, min and max. */
@@ -36,7 +50,7 @@ export interface SweepCell {
   medianMs: number;
   minMs: number;
   maxMs: number;
-  failures: number;
+  failures: FailureCounts;
 }
 
 /** One connection of a scale step (the reference client's per-thread line). */
@@ -74,6 +88,7 @@ export interface ScaleSummary {
   elapsedMs: number;
   requestsPerSec: number;
   failures: FailureCounts;
+  examples: FailureExamples;
 }
 
 /** Result of `bench sweep`. */
@@ -105,6 +120,25 @@ export function emptyFailures(): FailureCounts {
 /** Sum of all kinds in a failure tally. */
 export function totalFailures(counts: FailureCounts): number {
   return FAILURE_KINDS.reduce((sum, kind) => sum + counts[kind], 0);
+}
+
+/** The tallies added up, kind by kind. */
+export function sumFailures(tallies: readonly FailureCounts[]): FailureCounts {
+  const sum = emptyFailures();
+  for (const counts of tallies) for (const kind of FAILURE_KINDS) sum[kind] += counts[kind];
+  return sum;
+}
+
+/** The first example of each kind over `list`, in its order. */
+export function firstExamples(list: readonly FailureExamples[]): FailureExamples {
+  const first: FailureExamples = {};
+  for (const examples of list) {
+    for (const kind of FAILURE_KINDS) {
+      const example = examples[kind];
+      if (example && !first[kind]) first[kind] = example;
+    }
+  }
+  return first;
 }
 
 /**
@@ -141,7 +175,7 @@ export function summarizeSweep(measurements: readonly SweepMeasurement[]): Sweep
         medianMs: times.median,
         minMs: times.min,
         maxMs: times.max,
-        failures: runs.reduce((sum, r) => sum + r.failures, 0),
+        failures: sumFailures(runs.map((r) => r.failures)),
       });
     }
   }

@@ -19,8 +19,16 @@
  * @module
  */
 
-import { emptyFailures, type FailureCounts, type ScaleConnectionRow } from "./bench_result.ts";
-import { connectTcp, failureKind } from "../net/connect.ts";
+import {
+  emptyFailures,
+  type FailureCounts,
+  type FailureExamples,
+  type FailureKind,
+  type ScaleConnectionRow,
+} from "./bench_result.ts";
+import { describeLoss, quoteBytes, replyEnd, sameBytes } from "./reply_bytes.ts";
+import { formatDuration } from "../cli/units.ts";
+import { connectTcp, describeConnectError, failureKind } from "../net/connect.ts";
 import { createLatencyHistogram, encodeHistogram, recordMs } from "../stats/histogram.ts";
 import { closeQuietly } from "../server/session.ts";
 
@@ -67,10 +75,14 @@ export interface LoadWorkerResult {
   connections: LoadConnectionResult[];
   histogram: string;
   failures: FailureCounts;
+  /** The first failure of each kind. */
+  examples: FailureExamples;
   requests: number;
   bytes: number;
   timing: LoadWorkerTiming;
 }
+
+const NEWLINE = 0x0a;
 
 /** How often the watchdog looks at the request deadlines: a small fraction of the timeout. */
 export function watchdogPeriodMs(timeoutMs: number): number {
@@ -91,13 +103,14 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
   const encoder = new TextEncoder();
   const request = encoder.encode(start.request);
   const requestLength = request.length;
-  const expected = start.expected === undefined ? undefined : encoder.encode(start.expected + "\n");
-  const replyLength = expected?.length ?? requestLength;
+  const expected = start.expected === undefined ? undefined : encoder.encode(start.expected);
+  const wanted = start.expected === undefined ? "a reply" : JSON.stringify(start.expected);
   const requests = start.requests;
   const timeoutMs = start.timeoutMs;
   const intervalMs = start.rate ? 1000 / start.rate : 0;
   const histogram = createLatencyHistogram();
   const failures = emptyFailures();
+  const examples: FailureExamples = {};
   const rows: LoadConnectionResult[] = [];
   let totalRequests = 0;
   let totalBytes = 0;
@@ -150,6 +163,18 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     }
   }, watchdogPeriodMs(timeoutMs));
 
+  const fail = (
+    row: LoadConnectionResult,
+    kind: FailureKind,
+    request: number,
+    got: string,
+    expected = wanted,
+  ) => {
+    failures[kind]++;
+    row.failures++;
+    examples[kind] ??= { conn: row.conn, request, expected, got };
+  };
+
   const one = async (row: LoadConnectionResult): Promise<void> => {
     const begin = performance.now();
     let socket: Deno.TcpConn;
@@ -158,23 +183,33 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     try {
       socket = await connectTcp(start.host, start.port, timeoutMs);
     } catch (error) {
-      failures[failureKind(error)]++;
-      row.failures++;
+      const where = `a connection to ${start.host}:${start.port}`;
+      fail(row, failureKind(error), 0, describeConnectError(error, start.host, start.port), where);
       return;
     } finally {
       release();
       if (--pendingConnects === 0) connectedAt = performance.now();
     }
-    const buffer = new Uint8Array(Math.max(4096, replyLength));
+    const buffer = new Uint8Array(Math.max(4096, (expected?.length ?? 0) + 2));
     const entry: Live = { socket, deadline: Infinity, timedOut: false };
     live.add(entry);
     let latencySum = 0;
     let done = 0;
+    let got = 0;
+    let i = 0;
+    // The server closed the connection after a reply; no further request can be made.
+    let closed = false;
+    // The last reply was taken without its newline, which may still come: not a reply.
+    let strayNewline = false;
     const t0 = performance.now();
     if (t0 < firstRequestAt) firstRequestAt = t0;
     let sentAt = t0;
     try {
-      for (let i = 0; i < requests; i++) {
+      for (; i < requests; i++) {
+        if (closed) {
+          fail(row, "reset", i + 1, "nothing: the server had closed the connection");
+          break;
+        }
         if (intervalMs > 0) {
           // Open model: send at the intended time; latency counts from it, even when late.
           const due = t0 + i * intervalMs;
@@ -193,23 +228,41 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
         }
         let written = await socket.write(request);
         while (written < requestLength) written += await socket.write(request.subarray(written));
-        let got = 0;
-        do {
-          const n = await socket.read(got === 0 ? buffer : buffer.subarray(got));
-          if (n === null) throw new Deno.errors.ConnectionReset("closed by the server");
+        // A reply ends with a newline, with the server's close, or, when it is exactly the
+        // expected text, with the read that brought it (servers that send no newline).
+        got = 0;
+        for (;;) {
+          let n = await socket.read(got === 0 ? buffer : buffer.subarray(got));
+          if (n === null) {
+            closed = true;
+            break;
+          }
+          if (strayNewline) {
+            strayNewline = false;
+            if (buffer[0] === NEWLINE) {
+              buffer.copyWithin(0, 1, n);
+              if (--n === 0) continue;
+            }
+          }
           got += n;
-          if (expected === undefined && buffer[got - 1] === 0x0a) break;
-        } while (got < replyLength);
+          if (buffer[got - 1] === NEWLINE || got === buffer.length) break;
+          if (expected !== undefined && sameBytes(buffer, got, expected)) {
+            strayNewline = true;
+            break;
+          }
+        }
+        if (got === 0) {
+          fail(row, "reset", i + 1, "the server closed the connection without a reply");
+          break;
+        }
         const now = performance.now();
         const latency = now - sentAt;
         // Closed model: the next request goes out right away.
         sentAt = now;
         if (expected !== undefined) {
-          let same = got === replyLength;
-          for (let k = 0; same && k < got; k++) same = buffer[k] === expected[k];
-          if (!same) {
-            failures.mismatch++;
-            row.failures++;
+          const end = replyEnd(buffer, got);
+          if (!sameBytes(buffer, end, expected)) {
+            fail(row, "mismatch", i + 1, quoteBytes(buffer, end));
             continue;
           }
         }
@@ -219,8 +272,10 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
         countCompleted(now);
       }
     } catch (error) {
-      failures[entry.timedOut ? "timeout" : failureKind(error)]++;
-      row.failures++;
+      const came = got > 0 ? `${quoteBytes(buffer, got)}, then ` : "";
+      if (entry.timedOut) {
+        fail(row, "timeout", i + 1, `${came || "nothing "}within ${formatDuration(timeoutMs)}`);
+      } else fail(row, failureKind(error), i + 1, `${came}${describeLoss(error)}`);
     } finally {
       live.delete(entry);
       closeQuietly(socket);
@@ -257,6 +312,7 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     connections: rows,
     histogram: encodeHistogram(histogram),
     failures,
+    examples,
     requests: totalRequests,
     bytes: totalBytes,
     timing: {

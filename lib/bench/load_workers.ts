@@ -6,7 +6,12 @@
  * @module
  */
 
-import { emptyFailures, FAILURE_KINDS, type FailureCounts } from "./bench_result.ts";
+import {
+  type FailureCounts,
+  type FailureExamples,
+  firstExamples,
+  sumFailures,
+} from "./bench_result.ts";
 import type { LoadConnectionResult, LoadWorkerResult, LoadWorkerStart } from "./load_generator.ts";
 import { runWorker } from "../cli/run_worker.ts";
 import { decodeHistogram, type LatencyHistogram, mergeHistograms } from "../stats/histogram.ts";
@@ -22,6 +27,8 @@ export interface LoadOutcome {
   rows: LoadConnectionResult[];
   histogram: LatencyHistogram;
   failures: FailureCounts;
+  /** The first failure of each kind, connections in order. */
+  examples: FailureExamples;
   requests: number;
   bytes: number;
   /** From the first worker's start to the last worker's end. */
@@ -51,11 +58,9 @@ export async function runLoadWorkers(
 
 /** The workers' reports as one outcome. */
 export function mergeLoadResults(results: readonly LoadWorkerResult[]): LoadOutcome {
-  const failures = emptyFailures();
   const rows: LoadConnectionResult[] = [];
   let requests = 0, bytes = 0;
   for (const r of results) {
-    for (const kind of FAILURE_KINDS) failures[kind] += r.failures[kind];
     requests += r.requests;
     bytes += r.bytes;
     rows.push(...r.connections);
@@ -66,7 +71,8 @@ export function mergeLoadResults(results: readonly LoadWorkerResult[]): LoadOutc
   return {
     rows,
     histogram: mergeHistograms(results.map((r) => decodeHistogram(r.histogram))),
-    failures,
+    failures: sumFailures(results.map((r) => r.failures)),
+    examples: firstExamples(results.map((r) => r.examples)),
     requests,
     bytes,
     elapsedMs,

@@ -53,6 +53,7 @@ function summarizeStep(
       // Over the request phase (after the last connect), as ldgen rates its runs.
       requestsPerSec: outcome.requestsPerSec,
       failures: outcome.failures,
+      examples: outcome.examples,
     },
   };
 }

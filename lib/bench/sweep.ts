@@ -7,12 +7,7 @@
  * @module
  */
 
-import {
-  summarizeSweep,
-  type SweepMeasurement,
-  type SweepResult,
-  totalFailures,
-} from "./bench_result.ts";
+import { summarizeSweep, type SweepMeasurement, type SweepResult } from "./bench_result.ts";
 import { type SweepOptions, type Target, targetName } from "./bench_options.ts";
 import { UsageError } from "../cli/flags.ts";
 import { formatDuration } from "../cli/units.ts";
@@ -60,14 +55,14 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
             port,
             connections: n,
             requests: 1,
-            request: SWEEP_REQUEST + "\n",
+            // As the reference client sends it: no newline, one write.
+            request: SWEEP_REQUEST,
             expected: SWEEP_REPLY,
             pace: n,
             timeoutMs: timeoutMs + (servesOneAtATime(target) ? n * delayMs : 0),
           }, 1);
-          const totalMs = outcome.elapsedMs;
-          const failures = totalFailures(outcome.failures);
-          measurements.push({ mode: name, clients: n, run, totalMs, failures });
+          const { elapsedMs: totalMs, failures, examples } = outcome;
+          measurements.push({ mode: name, clients: n, run, totalMs, failures, examples });
           progress.step(
             estimate(target, n),
             `${name}, ${n} clients, run ${run}: ${(totalMs / 1000).toFixed(3)} s`,

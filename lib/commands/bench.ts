@@ -227,7 +227,7 @@ export async function bench(args: string[]): Promise<number> {
   if (options.kind === "sweep") {
     const result = await runSweep(options, CONTEXT);
     await writeOut(options.out, result);
-    return result.measurements.some((m) => m.failures > 0) ? 1 : 0;
+    return result.measurements.some((m) => totalFailures(m.failures) > 0) ? 1 : 0;
   }
   const result = await runScale(options, CONTEXT);
   await writeOut(options.out, result);

@@ -9,7 +9,7 @@
 import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
 import { CHART_TITLES, chartFiles } from "./bench_svg.ts";
-import { summaryTable } from "./bench_text.ts";
+import { failureLines, summaryTable } from "./bench_text.ts";
 
 /** Escapes what would break a table cell or inline text: pipes, backslashes, newlines. */
 function cell(text: string): string {
@@ -56,6 +56,12 @@ export function benchMarkdown(result: BenchResult): string {
   lines.push("", "## Summary", "");
   if (table.rows.length === 0) lines.push("No measurements.");
   else lines.push(...markdownTable(table.headers, table.numeric, table.rows));
+
+  const failures = failureLines(result);
+  if (failures.length > 0) {
+    lines.push("", "## Failures", "", "Each kind, with the first of its failures:", "");
+    lines.push(...failures.map((line) => `- ${cell(line)}`));
+  }
 
   lines.push("", "## Charts", "");
   for (const [key, file] of Object.entries(chartFiles(result))) {

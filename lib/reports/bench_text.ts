@@ -15,10 +15,12 @@
 import type {
   BenchResult,
   FailureCounts,
+  FailureExample,
+  FailureKind,
   ScaleResult,
   SweepResult,
 } from "../bench/bench_result.ts";
-import { FAILURE_KINDS, totalFailures } from "../bench/bench_result.ts";
+import { FAILURE_KINDS, sumFailures, totalFailures } from "../bench/bench_result.ts";
 
 /** A table of already formatted cells; `numeric[i]` says whether column i is right-aligned. */
 export interface SummaryTable {
@@ -53,12 +55,12 @@ function sweepTable(result: SweepResult): SummaryTable {
       const cell = inRow.find((c) => c.mode === mode);
       return cell ? fixed(cell.medianMs / 1000, 3) : "-";
     });
-    const failures = inRow.reduce((sum, c) => sum + c.failures, 0);
-    return [String(clients), ...perMode, String(failures)];
+    const failures = sumFailures(inRow.map((c) => c.failures));
+    return [String(clients), ...perMode, formatFailures(failures)];
   });
   return {
     headers: ["clients", ...modes.map((m) => `${m} (s)`), "failures"],
-    numeric: [true, ...modes.map(() => true), true],
+    numeric: [true, ...modes.map(() => true), false],
     rows,
   };
 }
@@ -105,6 +107,45 @@ export function summaryTable(result: BenchResult): SummaryTable {
   return result.kind === "sweep" ? sweepTable(result) : scaleTable(result);
 }
 
+/** A kind of failure in a result: how many, and the first one with where it happened. */
+export interface FailureNote {
+  kind: FailureKind;
+  count: number;
+  /** The step of the first one: `async, 10 clients, run 1`. */
+  where: string;
+  first: FailureExample;
+}
+
+/** Every kind of failure in a result, in the order of {@link FAILURE_KINDS}. */
+export function failureNotes(result: BenchResult): FailureNote[] {
+  const steps = result.kind === "sweep"
+    ? result.measurements.map((m) => ({
+      where: `${m.mode}, ${m.clients} clients, run ${m.run}`,
+      failures: m.failures,
+      examples: m.examples,
+    }))
+    : result.summaries.map((s) => ({
+      where: `${s.target}, ${s.connections} connections`,
+      failures: s.failures,
+      examples: s.examples,
+    }));
+  const total = sumFailures(steps.map((s) => s.failures));
+  return FAILURE_KINDS.flatMap((kind) => {
+    const step = steps.find((s) => s.examples[kind]);
+    return total[kind] > 0 && step
+      ? [{ kind, count: total[kind], where: step.where, first: step.examples[kind]! }]
+      : [];
+  });
+}
+
+/** One line per failure kind: its count and its first example, what was expected and what came. */
+export function failureLines(result: BenchResult): string[] {
+  return failureNotes(result).map(({ kind, count, where, first }) => {
+    const request = first.request === 0 ? "connecting" : `request ${first.request}`;
+    return `${kind} ${count}, first at ${where}, connection ${first.conn}, ${request}: expected ${first.expected}, got ${first.got}`;
+  });
+}
+
 /** The summary table as aligned plain text (no colors), one line per row, header underlined. */
 export function benchTable(result: BenchResult): string {
   const { headers, numeric, rows } = summaryTable(result);
@@ -114,9 +155,11 @@ export function benchTable(result: BenchResult): string {
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join("  ")
       .trimEnd();
+  const failures = failureLines(result);
   return [
     line(headers),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...rows.map(line),
+    ...(failures.length > 0 ? ["", "Failures by kind:", ...failures.map((f) => `  ${f}`)] : []),
   ].join("\n") + "\n";
 }

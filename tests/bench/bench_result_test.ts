@@ -10,8 +10,9 @@ import {
   totalFailures,
 } from "../../lib/bench/bench_result.ts";
 
-function m(mode: string, clients: number, run: number, totalMs: number, failures = 0) {
-  return { mode, clients, run, totalMs, failures } satisfies SweepMeasurement;
+function m(mode: string, clients: number, run: number, totalMs: number, timeouts = 0) {
+  const failures = { ...emptyFailures(), timeout: timeouts };
+  return { mode, clients, run, totalMs, failures, examples: {} } satisfies SweepMeasurement;
 }
 
 Deno.test("summarizeSweep() takes the median per cell", () => {
@@ -28,7 +29,7 @@ Deno.test("summarizeSweep() takes the median per cell", () => {
     medianMs: 3050,
     minMs: 3010,
     maxMs: 9000,
-    failures: 0,
+    failures: emptyFailures(),
   });
 });
 
@@ -61,7 +62,7 @@ Deno.test("summarizeSweep() keeps one cell per mode × clients, modes in first-s
     ["iter", 30, 2],
   ]);
   const iter30 = cells.find((c) => c.mode === "iter" && c.clients === 30)!;
-  assert.equal(iter30.failures, 3);
+  assert.deepEqual(iter30.failures, { ...emptyFailures(), timeout: 3 });
   assert.equal(iter30.medianMs, 5);
   assert.deepEqual(summarizeSweep([]), []);
 });

@@ -138,6 +138,12 @@ Deno.test("parseBenchArgs() rejects what a run would ignore or read too late", (
 // bench sweep
 
 const SWEEP_MODES = ["iter", "async", "thr", "proc"];
+const FAILURE_COLUMNS = [
+  "failures_connect",
+  "failures_reset",
+  "failures_timeout",
+  "failures_mismatch",
+];
 const SWEEP_CLIENTS = [2, 4];
 const SWEEP_RUNS = 2;
 
@@ -187,7 +193,13 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
 
     // One measurement row per mode × clients × run; the iterative server serialises clients.
     const measurements = csvRecords(await Deno.readTextFile(`${dir}/sweep_measurements.csv`));
-    assert.deepEqual(measurements.header, ["mode", "clients", "run", "total_ms", "failures"]);
+    assert.deepEqual(measurements.header, [
+      "mode",
+      "clients",
+      "run",
+      "total_ms",
+      ...FAILURE_COLUMNS,
+    ]);
     assert.equal(
       measurements.records.length,
       SWEEP_MODES.length * SWEEP_CLIENTS.length * SWEEP_RUNS,
@@ -199,7 +211,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
         );
         assert.deepEqual(runs.map((r) => Number(r.run)).sort(), [1, 2], `${mode} × ${clients}`);
         for (const r of runs) {
-          assert.equal(r.failures, "0");
+          for (const column of FAILURE_COLUMNS) assert.equal(r[column], "0");
           const floor = mode === "iter" ? clients * 100 : 100;
           assert.ok(Number(r.total_ms) >= floor * 0.95, `${mode} × ${clients}: ${r.total_ms} ms`);
         }
@@ -215,7 +227,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
       "median_ms",
       "min_ms",
       "max_ms",
-      "failures",
+      ...FAILURE_COLUMNS,
     ]);
     assert.equal(summary.records.length, SWEEP_MODES.length * SWEEP_CLIENTS.length);
     assert.deepEqual(
@@ -225,7 +237,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
     for (const r of summary.records) {
       assert.equal(Number(r.runs), SWEEP_RUNS);
       assert.ok(Number(r.min_ms) <= Number(r.median_ms) && Number(r.median_ms) <= Number(r.max_ms));
-      assert.equal(r.failures, "0");
+      for (const column of FAILURE_COLUMNS) assert.equal(r[column], "0");
     }
 
     // The JSON holds the same measurements and cells.

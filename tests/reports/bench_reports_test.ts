@@ -10,6 +10,7 @@ import {
   summarizeSweep,
   type SweepMeasurement,
   type SweepResult,
+  totalFailures,
 } from "../../lib/bench/bench_result.ts";
 import { scaleCsv, sweepCsv } from "../../lib/reports/bench_csv.ts";
 import { benchFiles } from "../../lib/reports/bench_files.ts";
@@ -36,13 +37,31 @@ function expectedMedianMs(mode: string, clients: number): number {
   return (sweepTime(i, clients, 1) + sweepTime(i, clients, 2)) / 2;
 }
 
+const FAILURE_COLUMNS = [
+  "failures_connect",
+  "failures_reset",
+  "failures_timeout",
+  "failures_mismatch",
+];
+
+const MISMATCH = { conn: 2, request: 1, expected: '"321cba"', got: '"Error: no"' };
+const TIMEOUT = { conn: 7, request: 3, expected: '"321cba"', got: "nothing within 30.0s" };
+const RESET = { conn: 9, request: 1, expected: '"321cba"', got: "the connection was reset" };
+
 function sweepResult(): SweepResult {
   const measurements: SweepMeasurement[] = [];
   for (const [i, mode] of MODES.entries()) {
     for (const clients of CLIENTS) {
       for (let run = 1; run <= RUNS; run++) {
-        const failures = mode === "thr" && clients === 30 && run === 2 ? 3 : 0;
-        measurements.push({ mode, clients, run, totalMs: sweepTime(i, clients, run), failures });
+        const failing = mode === "thr" && clients === 30 && run === 2;
+        measurements.push({
+          mode,
+          clients,
+          run,
+          totalMs: sweepTime(i, clients, run),
+          failures: { ...emptyFailures(), mismatch: failing ? 3 : 0 },
+          examples: failing ? { mismatch: MISMATCH } : {},
+        });
       }
     }
   }
@@ -102,6 +121,7 @@ function scaleResult(): ScaleResult {
         elapsedMs: count * 25,
         requestsPerSec: (count * REQUESTS) / (count * 25 / 1000),
         failures,
+        examples: totalFailures(failures) > 0 ? { timeout: TIMEOUT, reset: RESET } : {},
       });
     }
   }
@@ -132,7 +152,7 @@ Deno.test("sweepCsv() writes one row per run and one per cell", () => {
   const csv = sweepCsv(result);
 
   const runs = csvRecords(csv.measurements);
-  assert.deepEqual(runs.header, ["mode", "clients", "run", "total_ms", "failures"]);
+  assert.deepEqual(runs.header, ["mode", "clients", "run", "total_ms", ...FAILURE_COLUMNS]);
   assert.equal(runs.records.length, MODES.length * CLIENTS.length * RUNS);
   for (const rec of runs.records) {
     const i = MODES.indexOf(rec.mode);
@@ -146,7 +166,9 @@ Deno.test("sweepCsv() writes one row per run and one per cell", () => {
   }
 
   const summary = csvRecords(csv.summary);
-  for (const col of ["mode", "clients", "runs", "median_ms", "min_ms", "max_ms", "failures"]) {
+  for (
+    const col of ["mode", "clients", "runs", "median_ms", "min_ms", "max_ms", ...FAILURE_COLUMNS]
+  ) {
     assert.ok(summary.header.includes(col), `summary column ${col}`);
   }
   assert.equal(summary.records.length, MODES.length * CLIENTS.length);
@@ -159,7 +181,8 @@ Deno.test("sweepCsv() writes one row per run and one per cell", () => {
       "median_ms",
     );
     const failing = rec.mode === "thr" && rec.clients === "30";
-    assert.equal(Number(rec.failures), failing ? 3 : 0);
+    assert.equal(Number(rec.failures_mismatch), failing ? 3 : 0);
+    assert.equal(Number(rec.failures_timeout), 0);
   }
 });
 
@@ -221,7 +244,7 @@ Deno.test("CSV quotes a field that holds a comma or a quote", () => {
 Deno.test("CSV of an empty result still has its header", () => {
   const result = { ...sweepResult(), measurements: [], cells: [] };
   const { header, records } = csvRecords(sweepCsv(result).measurements);
-  assert.deepEqual(header, ["mode", "clients", "run", "total_ms", "failures"]);
+  assert.deepEqual(header, ["mode", "clients", "run", "total_ms", ...FAILURE_COLUMNS]);
   assert.equal(records.length, 0);
 });
 
@@ -326,13 +349,41 @@ Deno.test("benchMarkdown() holds a scale table row per target × count", () => {
   );
 });
 
+/** The failures cell of the sweep table's row for 30 clients. */
+function line3Failures(lines: string[]): string {
+  const start = lines[0].indexOf("failures");
+  return lines.find((l) => l.trim().startsWith("30 "))!.slice(start).trim();
+}
+
+Deno.test("benchTable() and benchMarkdown() give each failure kind its count and first example", () => {
+  const sweep = benchTable(sweepResult());
+  assert.match(
+    sweep,
+    /\nFailures by kind:\n {2}mismatch 3, first at thr, 30 clients, run 2, connection 2, request 1: expected "321cba", got "Error: no"\n$/,
+  );
+  const scale = benchMarkdown(scaleResult());
+  const section = scale.slice(scale.indexOf("## Failures"));
+  assert.ok(
+    section.includes(
+      `- reset 1, first at ${
+        TARGETS[1]
+      }, 200 connections, connection 9, request 1: expected "321cba", got the connection was reset`,
+    ),
+    section,
+  );
+  assert.ok(section.includes("- timeout 2, first at"), section);
+  assert.ok(!benchTable({ ...sweepResult(), measurements: [] }).includes("Failures"));
+});
+
 Deno.test("benchTable() aligns plain-text columns with a row per summary", () => {
   const sweep = benchTable(sweepResult());
   assert.ok(!sweep.includes("\x1b"), "no escape sequences");
-  const lines = sweep.trimEnd().split("\n");
+  const lines = sweep.split("\n\n")[0].split("\n");
   assert.equal(lines.length, 2 + CLIENTS.length);
-  // Numeric columns are right-aligned, so every line of the sweep table ends at the same column.
-  assert.equal(new Set(lines.map((l) => l.length)).size, 1, sweep);
+  // Numeric columns are right-aligned: every number of the last mode ends where its header does.
+  const lastEnd = lines[0].indexOf(`${MODES.at(-1)} (s)`) + `${MODES.at(-1)} (s)`.length;
+  for (const line of lines.slice(2)) assert.match(line.slice(0, lastEnd), /\d$/, sweep);
+  assert.equal(line3Failures(lines), "3 (mismatch 3)");
   for (const mode of MODES) assert.ok(lines[0].includes(mode), mode);
   for (const [i, clients] of CLIENTS.entries()) {
     const cells = lines[2 + i].trim().split(/\s+/);
@@ -346,7 +397,7 @@ Deno.test("benchTable() aligns plain-text columns with a row per summary", () =>
   }
 
   const scale = scaleResult();
-  const scaleLines = benchTable(scale).trimEnd().split("\n");
+  const scaleLines = benchTable(scale).split("\n\n")[0].split("\n");
   assert.equal(scaleLines.length, 2 + scale.summaries.length);
   // Each column starts where its header starts (text left-aligned, numbers right-aligned).
   const connStart = scaleLines[0].indexOf("connections");
