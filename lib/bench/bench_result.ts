@@ -95,6 +95,8 @@ export interface ScaleSummary {
 export interface SweepResult {
   kind: "sweep";
   startedAt: string;
+  /** The signal that ended the run early: its measurements are those made before it. */
+  interrupted?: string;
   settings: Record<string, unknown>;
   measurements: SweepMeasurement[];
   cells: SweepCell[];
@@ -104,6 +106,8 @@ export interface SweepResult {
 export interface ScaleResult {
   kind: "scale";
   startedAt: string;
+  /** The signal that ended the run early: its summaries are those of the steps before it. */
+  interrupted?: string;
   settings: Record<string, unknown>;
   connections: ScaleConnectionRow[];
   summaries: ScaleSummary[];

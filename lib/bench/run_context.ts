@@ -1,6 +1,6 @@
 /**
  * What the command gives a benchmark run besides its options: where its lines and its
- * progress go. The runs themselves print nothing.
+ * progress go, and the signals that interrupt it. The runs themselves print nothing.
  *
  * @module
  */
@@ -13,4 +13,8 @@ export interface RunContext {
   log(line: string): void;
   /** A progress display for steps totalling about `estimatedMs`. */
   progress(estimatedMs: number): Progress;
+  /** Aborted when the run is interrupted; the reason says by what. */
+  signal: AbortSignal;
+  /** Aborted when the user insists: no more waiting for servers to stop. */
+  forced: AbortSignal;
 }

@@ -9,10 +9,11 @@
 
 import type { ScaleConnectionRow, ScaleResult, ScaleSummary } from "./bench_result.ts";
 import { totalFailures } from "./bench_result.ts";
-import { type Expect, type ScaleOptions, targetName } from "./bench_options.ts";
+import { type Expect, type ScaleOptions, type Target, targetName } from "./bench_options.ts";
 import { formatDuration } from "../cli/units.ts";
 import { summarizeLatency } from "../stats/histogram.ts";
 import { fdShortfall } from "./fd_check.ts";
+import { interruptedBy } from "./interrupt.ts";
 import { type LoadOutcome, runLoadWorkers } from "./load_workers.ts";
 import type { RunContext } from "./run_context.ts";
 import { withTarget } from "./targets.ts";
@@ -88,16 +89,13 @@ export async function runScale(options: ScaleOptions, context: RunContext): Prom
   const progress = context.progress(totalMs);
   const rows: ScaleConnectionRow[] = [];
   const summaries: ScaleSummary[] = [];
-  const setup = { workers: options.serverWorkers, args: [], log: context.log };
-  // With no count left to run, no server is worth starting.
-  for (const target of reachable.length > 0 ? targets : []) {
-    const name = targetName(target);
-    await withTarget(target, setup, async (host, port) => {
+  const setup = { workers: options.serverWorkers, args: [] };
+  const measure = (target: Target) =>
+    withTarget(target, setup, context, async (host, port) => {
+      const name = targetName(target);
       for (const n of reachable) {
-        const outcome = await runLoadWorkers(
-          { ...load, host, port, connections: n },
-          clientWorkers,
-        );
+        const plan = { ...load, host, port, connections: n };
+        const outcome = await runLoadWorkers(plan, clientWorkers, context.signal);
         const step = summarizeStep(name, n, outcome);
         rows.push(...step.rows);
         summaries.push(step.summary);
@@ -109,11 +107,18 @@ export async function runScale(options: ScaleOptions, context: RunContext): Prom
         );
       }
     });
+  let interrupted: string | undefined;
+  try {
+    // With no count left to run, no server is worth starting.
+    for (const target of reachable.length > 0 ? targets : []) await measure(target);
+  } catch (error) {
+    interrupted = interruptedBy(error);
   }
   progress.finish();
   return {
     kind: "scale",
     startedAt: new Date().toISOString(),
+    ...(interrupted ? { interrupted } : {}),
     settings: {
       targets: targets.map(targetName),
       connections: reachable,

@@ -12,6 +12,7 @@ import { type SweepOptions, type Target, targetName } from "./bench_options.ts";
 import { UsageError } from "../cli/flags.ts";
 import { formatDuration } from "../cli/units.ts";
 import { fdShortfall } from "./fd_check.ts";
+import { interruptedBy } from "./interrupt.ts";
 import { runLoadWorkers } from "./load_workers.ts";
 import type { RunContext } from "./run_context.ts";
 import { servesOneAtATime, withTarget } from "./targets.ts";
@@ -40,41 +41,53 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
   );
   const progress = context.progress(totalMs);
   const measurements: SweepMeasurement[] = [];
-  const setup = {
-    workers: options.serverWorkers,
-    args: ["--delay", `${delayMs}ms`],
-    log: context.log,
-  };
-  for (const target of targets) {
-    const name = targetName(target);
-    await withTarget(target, setup, async (host, port) => {
+  const setup = { workers: options.serverWorkers, args: ["--delay", `${delayMs}ms`] };
+  const measure = (target: Target) =>
+    withTarget(target, setup, context, async (host, port) => {
+      const name = targetName(target);
       for (const n of clients) {
         for (let run = 1; run <= runs; run++) {
-          const outcome = await runLoadWorkers({
-            host,
-            port,
-            connections: n,
-            requests: 1,
-            // As the reference client sends it: no newline, one write.
-            request: SWEEP_REQUEST,
-            expected: SWEEP_REPLY,
-            pace: n,
-            timeoutMs: timeoutMs + (servesOneAtATime(target) ? n * delayMs : 0),
-          }, 1);
-          const { elapsedMs: totalMs, failures, examples } = outcome;
-          measurements.push({ mode: name, clients: n, run, totalMs, failures, examples });
+          const { elapsedMs, failures, examples } = await runLoadWorkers(
+            {
+              host,
+              port,
+              connections: n,
+              requests: 1,
+              // As the reference client sends it: no newline, one write.
+              request: SWEEP_REQUEST,
+              expected: SWEEP_REPLY,
+              pace: n,
+              timeoutMs: timeoutMs + (servesOneAtATime(target) ? n * delayMs : 0),
+            },
+            1,
+            context.signal,
+          );
+          measurements.push({
+            mode: name,
+            clients: n,
+            run,
+            totalMs: elapsedMs,
+            failures,
+            examples,
+          });
           progress.step(
             estimate(target, n),
-            `${name}, ${n} clients, run ${run}: ${(totalMs / 1000).toFixed(3)} s`,
+            `${name}, ${n} clients, run ${run}: ${(elapsedMs / 1000).toFixed(3)} s`,
           );
         }
       }
     });
+  let interrupted: string | undefined;
+  try {
+    for (const target of targets) await measure(target);
+  } catch (error) {
+    interrupted = interruptedBy(error);
   }
   progress.finish();
   return {
     kind: "sweep",
     startedAt: new Date().toISOString(),
+    ...(interrupted ? { interrupted } : {}),
     settings: { targets: targets.map(targetName), clients, runs, delayMs, request: SWEEP_REQUEST },
     measurements,
     cells: summarizeSweep(measurements),

@@ -9,6 +9,8 @@
 import { MODES } from "../../modes/mod.ts";
 import { startServerProcess } from "../server/server_process.ts";
 import { type Target, targetName } from "./bench_options.ts";
+import { whenAborted } from "./interrupt.ts";
+import type { RunContext } from "./run_context.ts";
 
 /**
  * Whether the target serves one connection at a time (an iterative server), so that the
@@ -22,16 +24,20 @@ export function servesOneAtATime(target: Target): boolean {
 export interface ServerSetup {
   workers: number;
   args: string[];
-  /** Receives the server's warnings and where it listens, for stderr. */
-  log: (line: string) => void;
 }
 
-/** Starts the target's server (unless external), runs `body` against it, then stops it. */
+/**
+ * Starts the target's server (unless external), runs `body` against it, then stops it and
+ * waits for it to end, unless the run is forced to quit. An interrupted run does not start
+ * the body: the abort's reason is thrown.
+ */
 export async function withTarget<T>(
   target: Target,
   setup: ServerSetup,
+  context: RunContext,
   body: (host: string, port: number) => Promise<T>,
 ): Promise<T> {
+  context.signal.throwIfAborted();
   if (target.kind === "server") return await body(target.host, target.port);
   const name = targetName(target);
   const server = await startServerProcess(
@@ -48,13 +54,16 @@ export async function withTarget<T>(
       ...setup.args,
     ],
     (line, stream) => {
-      if (stream === "stderr" && line.startsWith("warning:")) setup.log(`[server ${name}] ${line}`);
+      if (stream === "stderr" && line.startsWith("warning:")) {
+        context.log(`[server ${name}] ${line}`);
+      }
     },
   );
-  setup.log(`[server ${name}] task-serve listening on 127.0.0.1:${server.port}`);
+  context.log(`[server ${name}] listening on 127.0.0.1:${server.port} until the bench ends`);
   try {
+    context.signal.throwIfAborted();
     return await body("127.0.0.1", server.port);
   } finally {
-    await server.stop();
+    await Promise.race([server.stop(), whenAborted(context.forced)]);
   }
 }

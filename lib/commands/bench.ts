@@ -17,6 +17,7 @@ import type { BenchOptions, ScaleOptions, SweepOptions, Target } from "../bench/
 import { runScale } from "../bench/scale.ts";
 import { runSweep } from "../bench/sweep.ts";
 import type { RunContext } from "../bench/run_context.ts";
+import { type Interrupts, watchInterrupts } from "../bench/interrupt.ts";
 import {
   choiceFlag,
   choiceListFlag,
@@ -198,14 +199,18 @@ function scaleOptions(values: FlagValues): ScaleOptions {
 }
 
 /** Progress and plan lines go to stderr, so that stdout holds the results alone. */
-const CONTEXT: RunContext = {
-  log: (line) => console.error(line),
-  progress: (estimatedMs) =>
-    new Progress(estimatedMs, {
-      live: Deno.stderr.isTerminal(),
-      write: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
-    }),
-};
+function runContext(interrupts: Interrupts): RunContext {
+  return {
+    log: (line) => console.error(line),
+    progress: (estimatedMs) =>
+      new Progress(estimatedMs, {
+        live: Deno.stderr.isTerminal(),
+        write: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+      }),
+    signal: interrupts.signal,
+    forced: interrupts.forced,
+  };
+}
 
 async function writeOut(out: string | undefined, result: BenchResult): Promise<void> {
   console.log(benchTable(result));
@@ -217,6 +222,14 @@ async function writeOut(out: string | undefined, result: BenchResult): Promise<v
   console.log(`Reports written to ${out}/`);
 }
 
+/** 130 for an interrupted run (as a shell reports Ctrl-C), 1 if anything failed, else 0. */
+function exitCode(result: BenchResult, requested: number): number {
+  if (result.interrupted) return 130;
+  const steps = result.kind === "sweep" ? result.measurements : result.summaries;
+  const failed = steps.some((step) => totalFailures(step.failures) > 0);
+  return failed || steps.length < requested ? 1 : 0;
+}
+
 /** Runs `bench` with its arguments; returns the exit code. */
 export async function bench(args: string[]): Promise<number> {
   const options = parseBenchArgs(args);
@@ -224,13 +237,19 @@ export async function bench(args: string[]): Promise<number> {
     console.log(BENCH_HELP);
     return 0;
   }
-  if (options.kind === "sweep") {
-    const result = await runSweep(options, CONTEXT);
+  const interrupts = watchInterrupts();
+  try {
+    const context = runContext(interrupts);
+    const result = options.kind === "sweep"
+      ? await runSweep(options, context)
+      : await runScale(options, context);
     await writeOut(options.out, result);
-    return result.measurements.some((m) => totalFailures(m.failures) > 0) ? 1 : 0;
+    const requested = options.targets.length *
+      (options.kind === "sweep"
+        ? options.clients.length * options.runs
+        : options.connections.length);
+    return exitCode(result, requested);
+  } finally {
+    interrupts.dispose();
   }
-  const result = await runScale(options, CONTEXT);
-  await writeOut(options.out, result);
-  const skipped = result.summaries.length < options.connections.length * options.targets.length;
-  return skipped || result.summaries.some((s) => totalFailures(s.failures) > 0) ? 1 : 0;
 }

@@ -9,7 +9,7 @@
 import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
 import { CHART_TITLES, chartFiles } from "./bench_svg.ts";
-import { failureLines, summaryTable } from "./bench_text.ts";
+import { failureLines, interruptionNote, summaryTable } from "./bench_text.ts";
 
 /** Escapes what would break a table cell or inline text: pipes, backslashes, newlines. */
 function cell(text: string): string {
@@ -47,6 +47,8 @@ export function benchMarkdown(result: BenchResult): string {
         "latency percentiles of all requests, throughput and failures.",
     );
   }
+  const interrupted = interruptionNote(result);
+  if (interrupted) lines.push("", `**${interrupted}**`);
   lines.push("", `Started: ${result.startedAt}`, "", "## Settings", "");
   const settings = Object.entries(result.settings);
   if (settings.length === 0) lines.push("(defaults)");

@@ -146,6 +146,12 @@ export function failureLines(result: BenchResult): string[] {
   });
 }
 
+/** The sentence that marks an interrupted run, or undefined for a complete one. */
+export function interruptionNote(result: BenchResult): string | undefined {
+  if (!result.interrupted) return undefined;
+  return `Interrupted by ${result.interrupted}: these are the measurements made before it; the one under way was dropped.`;
+}
+
 /** The summary table as aligned plain text (no colors), one line per row, header underlined. */
 export function benchTable(result: BenchResult): string {
   const { headers, numeric, rows } = summaryTable(result);
@@ -156,7 +162,9 @@ export function benchTable(result: BenchResult): string {
       .join("  ")
       .trimEnd();
   const failures = failureLines(result);
+  const interrupted = interruptionNote(result);
   return [
+    ...(interrupted ? [interrupted, ""] : []),
     line(headers),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...rows.map(line),

@@ -2,7 +2,8 @@
  * Acceptance tests for `socklab bench`, run as users run it (main.ts in a subprocess):
  * `bench sweep --quick` and a small `bench scale` write CSV, JSON, Markdown and SVG whose
  * contents are checked (row counts and columns; each SVG parses as XML and holds one series per
- * mode), exit 0 and print the summary table; and the command line → options parse.
+ * mode), exit 0 and print the summary table; an interrupted run still reports and stops its
+ * servers; and the command line → options parse.
  *
  * @module
  */
@@ -11,7 +12,7 @@ import assert from "node:assert/strict";
 import { parseBenchArgs } from "../../lib/commands/bench.ts";
 import { UsageError } from "../../lib/cli/flags.ts";
 import { assertOneSeriesEach, csvRecords, markdownTable } from "../report_support.ts";
-import { runSocklab } from "../support.ts";
+import { runSocklab, startServer } from "../support.ts";
 import { withTempDir } from "../bench/bench_support.ts";
 
 // ---------------------------------------------------------------------------
@@ -415,4 +416,83 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
       assertOneSeriesEach(await Deno.readTextFile(`${dir}/${file}`), SCALE_MODES, 2);
     }
   });
+});
+
+// ---------------------------------------------------------------------------
+// Interrupted runs
+
+/**
+ * Starts `socklab bench <args> --out DIR`, waits for `ready` on its output, sends `signal` to
+ * the bench process alone (as `kill` does) and returns what it printed and wrote, and whether
+ * the servers it announced still accept connections.
+ */
+async function interrupt(args: string[], ready: RegExp, signal: Deno.Signal) {
+  return await withTempDir(async (dir) => {
+    const bench = await startServer(["bench", ...args, "--out", dir]);
+    await bench.waitFor(ready);
+    bench.kill(signal);
+    const { code, stdout, stderr } = await bench.finished;
+    const listening: number[] = [];
+    for (const port of bench.lines(/listening on 127\.0\.0\.1:(\d+) /).map(Number)) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+        listening.push(port);
+      } catch { /* refused: stopped */ }
+    }
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    const kind = args[0];
+    const json = files.includes(`${kind}.json`)
+      ? JSON.parse(await Deno.readTextFile(`${dir}/${kind}.json`))
+      : undefined;
+    const report = files.includes("report.md") ? await Deno.readTextFile(`${dir}/report.md`) : "";
+    return { code, stdout, stderr, listening, files, json, report };
+  });
+}
+
+Deno.test("bench sweep interrupted by SIGINT prints and writes what it measured, stops its server, exits 130", async () => {
+  const run = await interrupt(
+    ["sweep", "--modes", "iter,async", "--clients", "2", "--runs", "50", "--delay", "100ms"],
+    /iter, 2 clients, run 2: /,
+    "SIGINT",
+  );
+  assert.equal(run.code, 130, run.stderr);
+  assert.deepEqual(run.listening, [], "no server left listening");
+  assert.match(run.stdout, /^Interrupted by SIGINT: /m);
+  assert.match(run.stdout, /^clients {2}iter \(s\) {2}failures$/m);
+  assert.equal(run.json.interrupted, "SIGINT");
+  const measured = run.json.measurements.length;
+  assert.ok(measured >= 2 && measured < 50, `${measured} measurements`);
+  assert.ok(run.json.measurements.every((m: { mode: string }) => m.mode === "iter"));
+  assert.deepEqual(run.json.cells.map((c: { runs: number }) => c.runs), [measured]);
+  assert.match(run.report, /\*\*Interrupted by SIGINT: /);
+  assert.ok(run.files.includes("sweep_measurements.csv") && run.files.includes("sweep.svg"));
+});
+
+Deno.test("bench scale interrupted by SIGTERM or SIGHUP mid-load stops its server pool and exits 130", async () => {
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    // 20 connections × 100 requests at 10/s: ten seconds of load unless interrupted.
+    const run = await interrupt(
+      [
+        "scale",
+        "--modes",
+        "thr",
+        "--workers",
+        "2",
+        "--connections",
+        "20",
+        "--requests",
+        "100",
+        "--rate",
+        "10",
+      ],
+      /listening on 127\.0\.0\.1:\d+ /,
+      signal,
+    );
+    assert.equal(run.code, 130, `${signal}: ${run.stderr}`);
+    assert.deepEqual(run.listening, [], `${signal}: no server left listening`);
+    assert.match(run.stdout, new RegExp(`^Interrupted by ${signal}: `, "m"));
+    assert.equal(run.json.interrupted, signal);
+    assert.deepEqual(run.json.summaries, [], "the step under way is dropped");
+    assert.match(run.report, new RegExp(`Interrupted by ${signal}`));
+  }
 });
