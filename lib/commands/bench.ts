@@ -18,6 +18,7 @@ import { runScale } from "../bench/scale.ts";
 import { runSweep } from "../bench/sweep.ts";
 import type { RunContext } from "../bench/run_context.ts";
 import { type Interrupts, watchInterrupts } from "../bench/interrupt.ts";
+import { prepareOutDir, writeFiles } from "../bench/out_dir.ts";
 import {
   choiceFlag,
   choiceListFlag,
@@ -212,22 +213,25 @@ function runContext(interrupts: Interrupts): RunContext {
   };
 }
 
-async function writeOut(out: string | undefined, result: BenchResult): Promise<void> {
+/** Prints the result, then writes its reports; false if any file could not be written. */
+async function report(result: BenchResult, out: string | undefined): Promise<boolean> {
   console.log(benchTable(result));
-  if (out === undefined) return;
-  await Deno.mkdir(out, { recursive: true });
-  for (const [name, content] of Object.entries(await benchFiles(result))) {
-    await Deno.writeTextFile(`${out}/${name}`, content);
-  }
-  console.log(`Reports written to ${out}/`);
+  if (out === undefined) return true;
+  const failed = await writeFiles(out, await benchFiles(result));
+  for (const sentence of failed) console.error(`socklab: ${sentence}`);
+  if (failed.length === 0) console.log(`Reports written to ${out}/`);
+  return failed.length === 0;
 }
 
-/** 130 for an interrupted run (as a shell reports Ctrl-C), 1 if anything failed, else 0. */
-function exitCode(result: BenchResult, requested: number): number {
+/**
+ * 130 for an interrupted run (as a shell reports Ctrl-C); 1 if a request failed, a count was
+ * skipped or a report could not be written; else 0.
+ */
+function exitCode(result: BenchResult, requested: number, written: boolean): number {
   if (result.interrupted) return 130;
   const steps = result.kind === "sweep" ? result.measurements : result.summaries;
   const failed = steps.some((step) => totalFailures(step.failures) > 0);
-  return failed || steps.length < requested ? 1 : 0;
+  return failed || steps.length < requested || !written ? 1 : 0;
 }
 
 /** Runs `bench` with its arguments; returns the exit code. */
@@ -237,18 +241,19 @@ export async function bench(args: string[]): Promise<number> {
     console.log(BENCH_HELP);
     return 0;
   }
+  if (options.out !== undefined) await prepareOutDir(options.out);
   const interrupts = watchInterrupts();
   try {
     const context = runContext(interrupts);
     const result = options.kind === "sweep"
       ? await runSweep(options, context)
       : await runScale(options, context);
-    await writeOut(options.out, result);
+    const written = await report(result, options.out);
     const requested = options.targets.length *
       (options.kind === "sweep"
         ? options.clients.length * options.runs
         : options.connections.length);
-    return exitCode(result, requested);
+    return exitCode(result, requested, written);
   } finally {
     interrupts.dispose();
   }

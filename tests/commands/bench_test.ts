@@ -13,7 +13,7 @@ import { parseBenchArgs } from "../../lib/commands/bench.ts";
 import { UsageError } from "../../lib/cli/flags.ts";
 import { assertOneSeriesEach, csvRecords, markdownTable } from "../report_support.ts";
 import { runSocklab, startServer } from "../support.ts";
-import { withTempDir } from "../bench/bench_support.ts";
+import { closedPort, withTempDir } from "../bench/bench_support.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -139,6 +139,20 @@ Deno.test("parseBenchArgs() rejects what a run would ignore or read too late", (
 // bench sweep
 
 const SWEEP_MODES = ["iter", "async", "thr", "proc"];
+/** Everything `bench sweep --out` writes. */
+const SWEEP_FILES = [
+  "report.md",
+  "sweep.json",
+  "sweep.svg",
+  "sweep_measurements.csv",
+  "sweep_summary.csv",
+];
+
+/** The names in a directory, sorted. */
+function filesIn(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+}
+
 const FAILURE_COLUMNS = [
   "failures_connect",
   "failures_reset",
@@ -183,14 +197,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
     }
     assert.match(stdout, /Reports written to /);
 
-    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-    assert.deepEqual(files, [
-      "report.md",
-      "sweep.json",
-      "sweep.svg",
-      "sweep_measurements.csv",
-      "sweep_summary.csv",
-    ]);
+    assert.deepEqual(filesIn(dir), SWEEP_FILES);
 
     // One measurement row per mode × clients × run; the iterative server serialises clients.
     const measurements = csvRecords(await Deno.readTextFile(`${dir}/sweep_measurements.csv`));
@@ -310,7 +317,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
     for (const row of rows) assert.equal(row.at(-1), "0", "no failures");
     assert.match(stdout, /Reports written to /);
 
-    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    const files = filesIn(dir);
     assert.deepEqual(files, [
       "report.md",
       "scale.json",
@@ -419,6 +426,59 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
 });
 
 // ---------------------------------------------------------------------------
+// Output paths
+
+Deno.test("bench fails at once, in one line naming --out and the path, when --out cannot be written", async () => {
+  await withTempDir(async (dir) => {
+    const file = `${dir}/existing.txt`;
+    await Deno.writeTextFile(file, "keep me\n");
+    for (
+      const [out, why] of [[file, /it is a file/], [
+        "/proc/socklab/nope",
+        /cannot write there/,
+      ]] as const
+    ) {
+      const started = performance.now();
+      const run = await runSocklab(["bench", "sweep", "--quick", "--out", out]);
+      const seconds = (performance.now() - started) / 1000;
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, "");
+      const lines = run.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, run.stderr);
+      assert.ok(lines[0].startsWith(`socklab: Invalid --out "${out}": `), lines[0]);
+      assert.match(lines[0], why);
+      assert.ok(seconds < 5, `nothing was run first (${seconds.toFixed(1)} s)`);
+    }
+    assert.equal(await Deno.readTextFile(file), "keep me\n");
+  });
+});
+
+Deno.test("bench prints its table and writes the other reports when one cannot be written", async () => {
+  const refused = closedPort();
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/report.md`);
+    const run = await runSocklab([
+      "bench",
+      "sweep",
+      "--server",
+      `127.0.0.1:${refused}`,
+      "--clients",
+      "1",
+      "--runs",
+      "1",
+      "--out",
+      dir,
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^clients .* failures$/m);
+    assert.match(run.stderr, new RegExp(`^socklab: Could not write ${dir}/report\\.md: `, "m"));
+    assert.deepEqual(filesIn(dir), SWEEP_FILES);
+    assert.ok(Deno.statSync(`${dir}/report.md`).isDirectory);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/sweep.json`)).kind, "sweep");
+  });
+});
+
+// ---------------------------------------------------------------------------
 // Interrupted runs
 
 /**
@@ -439,7 +499,7 @@ async function interrupt(args: string[], ready: RegExp, signal: Deno.Signal) {
         listening.push(port);
       } catch { /* refused: stopped */ }
     }
-    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    const files = filesIn(dir);
     const kind = args[0];
     const json = files.includes(`${kind}.json`)
       ? JSON.parse(await Deno.readTextFile(`${dir}/${kind}.json`))
