@@ -91,24 +91,80 @@ export interface ScaleSummary {
   examples: FailureExamples;
 }
 
-/** Result of `bench sweep`. */
-export interface SweepResult {
-  kind: "sweep";
+/** Where a run was made and how it was started, so that it can be made again. */
+export interface RunEnvironment {
+  socklab: string;
+  deno: string;
+  v8: string;
+  typescript: string;
+  /** Operating system and architecture: `linux x86_64`. */
+  os: string;
+  kernel: string;
+  cpuModel: string;
+  cpuCount: number;
+  host: string;
+  /** The open-file limit the run had; null where it cannot be read. */
+  fdLimit: { soft: number; hard: number } | null;
+  /** The command, quoted for a POSIX shell. */
+  commandLine: string;
+}
+
+/** When a run happened, where, and whether it ran to the end. */
+export interface RunRecord {
+  /** ISO times: before the first measurement, after the last. */
   startedAt: string;
-  /** The signal that ended the run early: its measurements are those made before it. */
+  endedAt: string;
+  environment: RunEnvironment;
+  /** The signal that ended the run early: its results are those measured before it. */
   interrupted?: string;
-  settings: Record<string, unknown>;
+}
+
+/** Every setting of a sweep, defaults included. */
+export type SweepSettings = {
+  targets: string[];
+  clients: number[];
+  runs: number;
+  delayMs: number;
+  request: string;
+  timeoutMs: number;
+  serverWorkers: number;
+};
+
+/** Every setting of a scale run, defaults included; `rate` null is the closed model. */
+export type ScaleSettings = {
+  targets: string[];
+  /** As requested, skipped counts included. */
+  connections: number[];
+  requests: number;
+  size: number;
+  expect: string;
+  pace: number;
+  rate: number | null;
+  clientWorkers: number;
+  serverWorkers: number;
+  timeoutMs: number;
+};
+
+/** A connection count the run could not reach, and why. */
+export interface SkippedCount {
+  connections: number;
+  reason: string;
+}
+
+/** Result of `bench sweep`. */
+export interface SweepResult extends RunRecord {
+  kind: "sweep";
+  settings: SweepSettings;
   measurements: SweepMeasurement[];
   cells: SweepCell[];
 }
 
 /** Result of `bench scale`. */
-export interface ScaleResult {
+export interface ScaleResult extends RunRecord {
   kind: "scale";
-  startedAt: string;
-  /** The signal that ended the run early: its summaries are those of the steps before it. */
-  interrupted?: string;
-  settings: Record<string, unknown>;
+  settings: ScaleSettings;
+  /** Counts skipped for every target. */
+  skipped: SkippedCount[];
   connections: ScaleConnectionRow[];
   summaries: ScaleSummary[];
 }

@@ -9,6 +9,8 @@ import type { Progress } from "../cli/progress.ts";
 
 /** The outside world of a sweep or scale run. */
 export interface RunContext {
+  /** The command line after `socklab`, for the record. */
+  argv: readonly string[];
   /** A line for the user: the plan and estimate, server notes, warnings. */
   log(line: string): void;
   /** A progress display for steps totalling about `estimatedMs`. */

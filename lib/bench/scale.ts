@@ -7,15 +7,20 @@
  * @module
  */
 
-import type { ScaleConnectionRow, ScaleResult, ScaleSummary } from "./bench_result.ts";
+import type {
+  ScaleConnectionRow,
+  ScaleResult,
+  ScaleSummary,
+  SkippedCount,
+} from "./bench_result.ts";
 import { totalFailures } from "./bench_result.ts";
 import { type Expect, type ScaleOptions, type Target, targetName } from "./bench_options.ts";
 import { formatDuration } from "../cli/units.ts";
 import { summarizeLatency } from "../stats/histogram.ts";
 import { fdShortfall } from "./fd_check.ts";
-import { interruptedBy } from "./interrupt.ts";
 import { type LoadOutcome, runLoadWorkers } from "./load_workers.ts";
 import type { RunContext } from "./run_context.ts";
+import { recordRun } from "./run_record.ts";
 import { withTarget } from "./targets.ts";
 
 /** The request line (without newline) for a payload size: no `|`, so the task server reverses it. */
@@ -63,10 +68,13 @@ function summarizeStep(
 export async function runScale(options: ScaleOptions, context: RunContext): Promise<ScaleResult> {
   const { targets, requests, size, clientWorkers } = options;
   const reachable: number[] = [];
+  const skipped: SkippedCount[] = [];
   for (const count of options.connections) {
-    const shortfall = await fdShortfall(count);
-    if (shortfall) context.log(`warning: ${shortfall}`);
-    else reachable.push(count);
+    const reason = await fdShortfall(count);
+    if (reason) {
+      context.log(`warning: skipping ${count} connections: ${reason}`);
+      skipped.push({ connections: count, reason });
+    } else reachable.push(count);
   }
   const estimate = (n: number) => 500 + n * requests * 0.02;
   const totalMs = targets.length * reachable.reduce((s, n) => s + estimate(n), 0);
@@ -107,29 +115,27 @@ export async function runScale(options: ScaleOptions, context: RunContext): Prom
         );
       }
     });
-  let interrupted: string | undefined;
-  try {
+  const record = await recordRun(context.argv, async () => {
     // With no count left to run, no server is worth starting.
     for (const target of reachable.length > 0 ? targets : []) await measure(target);
-  } catch (error) {
-    interrupted = interruptedBy(error);
-  }
+  });
   progress.finish();
   return {
     kind: "scale",
-    startedAt: new Date().toISOString(),
-    ...(interrupted ? { interrupted } : {}),
+    ...record,
     settings: {
       targets: targets.map(targetName),
-      connections: reachable,
-      clientWorkers,
+      connections: options.connections,
       requests,
       size,
       expect: options.expect,
       pace: options.pace,
+      rate: options.rate ?? null,
+      clientWorkers,
+      serverWorkers: options.serverWorkers,
       timeoutMs: options.timeoutMs,
-      rate: options.rate,
     },
+    skipped,
     connections: rows,
     summaries,
   };

@@ -12,9 +12,9 @@ import { type SweepOptions, type Target, targetName } from "./bench_options.ts";
 import { UsageError } from "../cli/flags.ts";
 import { formatDuration } from "../cli/units.ts";
 import { fdShortfall } from "./fd_check.ts";
-import { interruptedBy } from "./interrupt.ts";
 import { runLoadWorkers } from "./load_workers.ts";
 import type { RunContext } from "./run_context.ts";
+import { recordRun } from "./run_record.ts";
 import { servesOneAtATime, withTarget } from "./targets.ts";
 
 /** The reference benchmark client's request; with no `|`, the task server reverses it. */
@@ -77,18 +77,22 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
         }
       }
     });
-  let interrupted: string | undefined;
-  try {
+  const record = await recordRun(context.argv, async () => {
     for (const target of targets) await measure(target);
-  } catch (error) {
-    interrupted = interruptedBy(error);
-  }
+  });
   progress.finish();
   return {
     kind: "sweep",
-    startedAt: new Date().toISOString(),
-    ...(interrupted ? { interrupted } : {}),
-    settings: { targets: targets.map(targetName), clients, runs, delayMs, request: SWEEP_REQUEST },
+    ...record,
+    settings: {
+      targets: targets.map(targetName),
+      clients,
+      runs,
+      delayMs,
+      request: SWEEP_REQUEST,
+      timeoutMs,
+      serverWorkers: options.serverWorkers,
+    },
     measurements,
     cells: summarizeSweep(measurements),
   };

@@ -200,8 +200,9 @@ function scaleOptions(values: FlagValues): ScaleOptions {
 }
 
 /** Progress and plan lines go to stderr, so that stdout holds the results alone. */
-function runContext(interrupts: Interrupts): RunContext {
+function runContext(args: string[], interrupts: Interrupts): RunContext {
   return {
+    argv: ["bench", ...args],
     log: (line) => console.error(line),
     progress: (estimatedMs) =>
       new Progress(estimatedMs, {
@@ -244,7 +245,7 @@ export async function bench(args: string[]): Promise<number> {
   if (options.out !== undefined) await prepareOutDir(options.out);
   const interrupts = watchInterrupts();
   try {
-    const context = runContext(interrupts);
+    const context = runContext(args, interrupts);
     const result = options.kind === "sweep"
       ? await runSweep(options, context)
       : await runScale(options, context);

@@ -82,7 +82,7 @@ function scaleTable(result: ScaleResult): SummaryTable {
     "req/s",
     "failures",
   ];
-  const rows = result.summaries.map((s) => [
+  const measured = result.summaries.map((s) => [
     s.target,
     String(s.connections),
     totalFailures(s.failures) === 0 ? "pass" : "fail",
@@ -98,6 +98,19 @@ function scaleTable(result: ScaleResult): SummaryTable {
     fixed(s.requestsPerSec, 1),
     formatFailures(s.failures),
   ]);
+  // A skipped count keeps its row in every target, in the order the counts were asked for.
+  const skipped = result.settings.targets.flatMap((target) =>
+    result.skipped.map((k) => [
+      target,
+      String(k.connections),
+      "skipped",
+      ...headers.slice(3).map(() => "-"),
+    ])
+  );
+  const place = (row: string[]) =>
+    result.settings.targets.indexOf(row[0]) * (result.settings.connections.length + 1) +
+    result.settings.connections.indexOf(Number(row[1]));
+  const rows = [...measured, ...skipped].sort((a, b) => place(a) - place(b));
   const textColumns = new Set(["target", "status", "failures"]);
   return { headers, numeric: headers.map((h) => !textColumns.has(h)), rows };
 }
@@ -146,6 +159,12 @@ export function failureLines(result: BenchResult): string[] {
   });
 }
 
+/** One line per count skipped, with why. */
+export function skippedLines(result: BenchResult): string[] {
+  if (result.kind !== "scale") return [];
+  return result.skipped.map((k) => `${k.connections} connections: ${k.reason}`);
+}
+
 /** The sentence that marks an interrupted run, or undefined for a complete one. */
 export function interruptionNote(result: BenchResult): string | undefined {
   if (!result.interrupted) return undefined;
@@ -161,13 +180,15 @@ export function benchTable(result: BenchResult): string {
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join("  ")
       .trimEnd();
-  const failures = failureLines(result);
   const interrupted = interruptionNote(result);
+  const section = (title: string, lines: string[]) =>
+    lines.length > 0 ? ["", title, ...lines.map((l) => `  ${l}`)] : [];
   return [
     ...(interrupted ? [interrupted, ""] : []),
     line(headers),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...rows.map(line),
-    ...(failures.length > 0 ? ["", "Failures by kind:", ...failures.map((f) => `  ${f}`)] : []),
+    ...section("Skipped:", skippedLines(result)),
+    ...section("Failures by kind:", failureLines(result)),
   ].join("\n") + "\n";
 }

@@ -12,7 +12,8 @@ import assert from "node:assert/strict";
 import { parseBenchArgs } from "../../lib/commands/bench.ts";
 import { UsageError } from "../../lib/cli/flags.ts";
 import { assertOneSeriesEach, csvRecords, markdownTable } from "../report_support.ts";
-import { runSocklab, startServer } from "../support.ts";
+import denoConfig from "../../deno.json" with { type: "json" };
+import { runSocklab, socklabArgs, startServer } from "../support.ts";
 import { closedPort, withTempDir } from "../bench/bench_support.ts";
 
 // ---------------------------------------------------------------------------
@@ -422,6 +423,85 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
     for (const file of ["scale_duration.svg", "scale_response.svg"]) {
       assertOneSeriesEach(await Deno.readTextFile(`${dir}/${file}`), SCALE_MODES, 2);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The record of a run
+
+Deno.test("bench scale records the run and keeps a count the open-file limit skips, with why", async () => {
+  await withTempDir(async (dir) => {
+    const args = ["bench", "scale", "--connections", "20,5000", "--requests", "5", "--out", dir];
+    const before = Date.now();
+    // Under a hard limit of 1024 open files, 5000 connections cannot be reached.
+    const output = await new Deno.Command("prlimit", {
+      args: ["--nofile=1024:1024", Deno.execPath(), ...socklabArgs(args)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const after = Date.now();
+    const stdout = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 1, "a skipped count makes a non-zero exit");
+    const why = "5000 connections need about 5064 open files, but the limit is 1024 (hard 1024)";
+    assert.match(stdout, /^async +5000 +skipped( +-)+$/m);
+    assert.ok(stdout.includes(`\nSkipped:\n  5000 connections: ${why}`), stdout);
+
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/scale.json`));
+    assert.deepEqual(json.settings, {
+      targets: ["async"],
+      connections: [20, 5000],
+      requests: 5,
+      size: 64,
+      expect: "reverse",
+      pace: 256,
+      rate: null,
+      clientWorkers: navigator.hardwareConcurrency,
+      serverWorkers: navigator.hardwareConcurrency,
+      timeoutMs: 30_000,
+    });
+    assert.equal(json.skipped.length, 1);
+    assert.equal(json.skipped[0].connections, 5000);
+    assert.ok(json.skipped[0].reason.startsWith(why), json.skipped[0].reason);
+    assert.deepEqual(json.summaries.map((s: { connections: number }) => s.connections), [20]);
+
+    const { cpuModel, ...environment } = json.environment;
+    assert.deepEqual(environment, {
+      socklab: denoConfig.version,
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      typescript: Deno.version.typescript,
+      os: `${Deno.build.os} ${Deno.build.arch}`,
+      kernel: Deno.osRelease(),
+      cpuCount: navigator.hardwareConcurrency,
+      host: Deno.hostname(),
+      fdLimit: { soft: 1024, hard: 1024 },
+      commandLine: `socklab ${args.join(" ")}`,
+    });
+    assert.ok(cpuModel.length > 0 && cpuModel !== "unknown", cpuModel);
+
+    // The start is before the measurement, the end after it.
+    const started = Date.parse(json.startedAt);
+    const ended = Date.parse(json.endedAt);
+    assert.ok(before <= started && ended <= after, `${json.startedAt} .. ${json.endedAt}`);
+    assert.ok(ended - started >= Math.floor(json.summaries[0].elapsedMs), "start to end");
+
+    const report = await Deno.readTextFile(`${dir}/report.md`);
+    for (
+      const line of [
+        `- Command: \`socklab ${args.join(" ")}\``,
+        `- Started: ${json.startedAt}`,
+        `- Ended: ${json.endedAt}`,
+        `- socklab ${denoConfig.version}, Deno ${Deno.version.deno}`,
+        `- OS: ${Deno.build.os} ${Deno.build.arch}, kernel ${Deno.osRelease()}`,
+        `- CPU: ${cpuModel} × ${navigator.hardwareConcurrency}`,
+        "- Open-file limit: 1024 (hard 1024)",
+        "- rate: `none`",
+        `- 5000 connections: ${why}`,
+      ]
+    ) {
+      assert.ok(report.includes(line), `report.md has "${line}":\n${report}`);
+    }
+    assert.ok(!report.includes("undefined"), report);
   });
 });
 

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   emptyFailures,
   type FailureCounts,
+  type RunRecord,
   type ScaleConnectionRow,
   type ScaleResult,
   type ScaleSummary,
@@ -37,6 +38,28 @@ function expectedMedianMs(mode: string, clients: number): number {
   return (sweepTime(i, clients, 1) + sweepTime(i, clients, 2)) / 2;
 }
 
+/** When and where the synthetic runs were made. */
+const RECORD: RunRecord = {
+  startedAt: "2025-01-02T03:04:05.000Z",
+  endedAt: "2025-01-02T03:09:06.500Z",
+  environment: {
+    socklab: "9.8.7",
+    deno: "2.9.6",
+    v8: "15.0",
+    typescript: "6.0",
+    os: "linux x86_64",
+    kernel: "6.1.2-test",
+    cpuModel: "Test CPU @ 3 GHz",
+    cpuCount: 12,
+    host: "loadhost-1",
+    fdLimit: { soft: 4096, hard: 8192 },
+    commandLine: "socklab bench scale --out 'my dir'",
+  },
+};
+
+/** A count beyond the open-file limit. */
+const SKIPPED = { connections: 9000, reason: "9000 connections need about 9064 open files" };
+
 const FAILURE_COLUMNS = [
   "failures_connect",
   "failures_reset",
@@ -67,8 +90,16 @@ function sweepResult(): SweepResult {
   }
   return {
     kind: "sweep",
-    startedAt: "2025-01-02T03:04:05.000Z",
-    settings: { modes: MODES, clients: CLIENTS, runs: RUNS, delay: "3s", quick: false },
+    ...RECORD,
+    settings: {
+      targets: MODES,
+      clients: CLIENTS,
+      runs: RUNS,
+      delayMs: 3000,
+      request: "abc",
+      timeoutMs: 30_000,
+      serverWorkers: 2,
+    },
     measurements,
     cells: summarizeSweep(measurements),
   };
@@ -127,8 +158,20 @@ function scaleResult(): ScaleResult {
   }
   return {
     kind: "scale",
-    startedAt: "2025-01-02T03:04:05.000Z",
-    settings: { connections: COUNTS, requests: REQUESTS, size: SIZE, targets: TARGETS },
+    ...RECORD,
+    settings: {
+      targets: TARGETS,
+      connections: [...COUNTS, SKIPPED.connections],
+      requests: REQUESTS,
+      size: SIZE,
+      expect: "reverse",
+      pace: 256,
+      rate: null,
+      clientWorkers: 2,
+      serverWorkers: 2,
+      timeoutMs: 30_000,
+    },
+    skipped: [SKIPPED],
     connections,
     summaries,
   };
@@ -289,6 +332,54 @@ Deno.test("benchFiles() names every file --out writes and its JSON round-trips",
 // ---------------------------------------------------------------------------
 // Markdown and terminal table
 
+Deno.test("benchMarkdown() records when, where and how the run was made, and every setting", () => {
+  for (const result of [sweepResult(), scaleResult()]) {
+    const md = benchMarkdown(result);
+    const run = md.slice(md.indexOf("## Run"), md.indexOf("## Settings"));
+    assert.deepEqual(run.trim().split("\n").slice(2), [
+      "- Command: `socklab bench scale --out 'my dir'`",
+      "- Started: 2025-01-02T03:04:05.000Z",
+      "- Ended: 2025-01-02T03:09:06.500Z",
+      "- socklab 9.8.7, Deno 2.9.6 (V8 15.0, TypeScript 6.0)",
+      "- OS: linux x86_64, kernel 6.1.2-test",
+      "- CPU: Test CPU @ 3 GHz × 12",
+      "- Host: loadhost-1",
+      "- Open-file limit: 4096 (hard 8192)",
+    ]);
+    const settings = md.slice(md.indexOf("## Settings"), md.indexOf("## Summary"));
+    for (const key of Object.keys(result.settings)) {
+      assert.match(settings, new RegExp(`^- ${key}: \``, "m"), `setting ${key}`);
+    }
+    assert.ok(!md.includes("undefined"), md);
+  }
+  assert.match(benchMarkdown(scaleResult()), /^- rate: `none`$/m);
+});
+
+Deno.test("benchTable() and benchMarkdown() keep a skipped count in the table, with why", () => {
+  const result = scaleResult();
+  const text = benchTable(result);
+  const md = benchMarkdown(result);
+  for (const target of TARGETS) {
+    const row = text.split("\n").find((l) => l.startsWith(target) && / 9000 +skipped /.test(l));
+    assert.ok(row, `a skipped row for ${target} in:\n${text}`);
+    assert.match(
+      md,
+      new RegExp(`^\\| ${target.replace(/[.()]/g, "\\$&")} \\| 9000 \\| skipped \\|`, "m"),
+    );
+  }
+  // Rows follow the requested order of counts: the skipped one comes last in each target.
+  const counts = text.split("\n\n")[0].split("\n").slice(2).map((l) => l.split(/\s{2,}/)[1]);
+  assert.deepEqual(counts, ["100", "200", "9000", "100", "200", "9000"]);
+  assert.match(
+    text,
+    /\nSkipped:\n {2}9000 connections: 9000 connections need about 9064 open files\n/,
+  );
+  assert.match(
+    md,
+    /## Skipped\n\n- 9000 connections: 9000 connections need about 9064 open files\n/,
+  );
+});
+
 Deno.test("benchMarkdown() holds a sweep table row per client count, a column per mode", () => {
   const result = sweepResult();
   const md = benchMarkdown(result);
@@ -317,7 +408,7 @@ Deno.test("benchMarkdown() holds a scale table row per target × count", () => {
   const md = benchMarkdown(result);
   assert.match(md, /^# .*scale/m);
   const { header, rows } = markdownTable(md, "## Summary");
-  assert.equal(rows.length, result.summaries.length);
+  assert.equal(rows.length, result.summaries.length + TARGETS.length);
   const col = (name: RegExp) => {
     const i = header.findIndex((h) => name.test(h));
     assert.ok(i >= 0, `column ${name}`);
@@ -398,7 +489,7 @@ Deno.test("benchTable() aligns plain-text columns with a row per summary", () =>
 
   const scale = scaleResult();
   const scaleLines = benchTable(scale).split("\n\n")[0].split("\n");
-  assert.equal(scaleLines.length, 2 + scale.summaries.length);
+  assert.equal(scaleLines.length, 2 + scale.summaries.length + TARGETS.length);
   // Each column starts where its header starts (text left-aligned, numbers right-aligned).
   const connStart = scaleLines[0].indexOf("connections");
   const connEnd = connStart + "connections".length;
