@@ -33,6 +33,8 @@ interface RunOptions {
   timeoutMs: number;
   /** The directory for the reports, if any. */
   out: string | undefined;
+  /** Print the result as JSON on stdout (the table goes to stderr). */
+  json: boolean;
 }
 
 /** `bench sweep`: concurrent one-request clients against a `task-serve --delay`. */
@@ -57,6 +59,17 @@ export interface ScaleOptions extends RunOptions {
   rate: number | undefined;
   /** Web Workers generating the load. */
   clientWorkers: number;
+  /** Epoch milliseconds at which the first step begins, so that load hosts start together. */
+  startAt: number | undefined;
+}
+
+/** `bench merge`: one report from scale runs made on several hosts at once. */
+export interface MergeOptions {
+  kind: "merge";
+  /** The runs' JSON results, as `--json` prints them or `--out` writes them. */
+  files: string[];
+  out: string | undefined;
+  json: boolean;
 }
 
 /** `bench --help`. */
@@ -65,4 +78,4 @@ export interface HelpOptions {
 }
 
 /** Any `bench` command line. */
-export type BenchOptions = SweepOptions | ScaleOptions | HelpOptions;
+export type BenchOptions = SweepOptions | ScaleOptions | MergeOptions | HelpOptions;

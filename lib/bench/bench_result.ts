@@ -1,6 +1,6 @@
 /**
  * Result types shared by the `bench` harness and its reporters, plus the pure
- * reductions over them (median per sweep cell, failure tallies).
+ * reductions over them (median per sweep cell, failure tallies, per-connection means).
  *
  * Everything here is plain data so a result can be written to JSON and read
  * back unchanged, and so reporters never need to re-run or re-measure.
@@ -76,6 +76,12 @@ export interface LatencySummary {
   maxMs: number;
 }
 
+/** Epoch milliseconds from the first request sent to the last correct reply. */
+export interface RequestPhase {
+  start: number;
+  end: number;
+}
+
 /** One scale step (target × connection count): the reference's overall table row and more. */
 export interface ScaleSummary {
   target: string;
@@ -89,6 +95,9 @@ export interface ScaleSummary {
   requestsPerSec: number;
   failures: FailureCounts;
   examples: FailureExamples;
+  /** The latency histogram, encoded (see `encodeHistogram`), for exact merges across hosts. */
+  histogram: string;
+  requestPhase: RequestPhase;
 }
 
 /** Where a run was made and how it was started, so that it can be made again. */
@@ -159,7 +168,15 @@ export interface SweepResult extends RunRecord {
   cells: SweepCell[];
 }
 
-/** Result of `bench scale`. */
+/** One of the runs a merged scale result was made from. */
+export interface ScaleSource extends RunRecord {
+  /** The file it was read from. */
+  name: string;
+  settings: ScaleSettings;
+  summaries: ScaleSummary[];
+}
+
+/** Result of `bench scale`, or of `bench merge` over several of them. */
 export interface ScaleResult extends RunRecord {
   kind: "scale";
   settings: ScaleSettings;
@@ -167,6 +184,8 @@ export interface ScaleResult extends RunRecord {
   skipped: SkippedCount[];
   connections: ScaleConnectionRow[];
   summaries: ScaleSummary[];
+  /** The runs `bench merge` combined, in the order given; absent for a single run. */
+  sources?: ScaleSource[];
 }
 
 /** Either bench result; `kind` tells them apart. */
@@ -199,6 +218,20 @@ export function firstExamples(list: readonly FailureExamples[]): FailureExamples
     }
   }
   return first;
+}
+
+/**
+ * The reference's per-connection means: total duration over all connections, response time
+ * over those that got at least one reply.
+ */
+export function connectionMeans(
+  rows: readonly ScaleConnectionRow[],
+): { meanDurationMs: number; meanResponseMs: number } {
+  const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+  return {
+    meanDurationMs: mean(rows.map((r) => r.durationMs)),
+    meanResponseMs: mean(rows.filter((r) => r.requests > 0).map((r) => r.meanResponseMs)),
+  };
 }
 
 /**

@@ -49,6 +49,11 @@ export interface LoadWorkerStart {
   timeoutMs: number;
   /** Open model: requests per second per connection, latency from the intended send time. */
   rate?: number;
+  /**
+   * Epoch milliseconds to begin at: the worker is started ahead and waits, so that its own
+   * start-up does not delay the load (see `--start-at`).
+   */
+  startAt?: number;
 }
 
 /** One connection's outcome: a scale row before the parent adds the step's target and count. */
@@ -60,6 +65,8 @@ export interface LoadWorkerTiming {
   startedAt: number;
   /** Its first request was sent (`startedAt` if none was). */
   firstRequestAt: number;
+  /** Its last correct reply came (`firstRequestAt` if none did). */
+  lastReplyAt: number;
   /** Every one of its connections had connected or failed to. */
   connectedAt: number;
   /** Its last connection finished. */
@@ -99,6 +106,9 @@ interface Live {
 
 /** Runs one worker's share of the load. */
 export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerResult> {
+  if (start.startAt !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start.startAt! - Date.now())));
+  }
   const startedAt = performance.now();
   const encoder = new TextEncoder();
   const request = encoder.encode(start.request);
@@ -122,7 +132,9 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
   const completedFrom = Math.floor(performance.timeOrigin + startedAt);
   const tickOffset = performance.timeOrigin - completedFrom;
   let completed = new Uint32Array(4096);
+  let lastReplyAt = -Infinity;
   const countCompleted = (now: number) => {
+    lastReplyAt = now;
     const tick = (now + tickOffset) | 0;
     if (tick >= completed.length) {
       const grown = new Uint32Array(Math.max(completed.length * 2, tick + 1));
@@ -308,6 +320,7 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
   }
   const endedAt = performance.now();
   const epoch = (t: number) => performance.timeOrigin + t;
+  const firstSent = firstRequestAt === Infinity ? startedAt : firstRequestAt;
   return {
     connections: rows,
     histogram: encodeHistogram(histogram),
@@ -317,7 +330,8 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     bytes: totalBytes,
     timing: {
       startedAt: epoch(startedAt),
-      firstRequestAt: epoch(firstRequestAt === Infinity ? startedAt : firstRequestAt),
+      firstRequestAt: epoch(firstSent),
+      lastReplyAt: epoch(Math.max(lastReplyAt, firstSent)),
       connectedAt: epoch(connectedAt),
       endedAt: epoch(endedAt),
       completed: completed.slice(0, ((endedAt + tickOffset) | 0) + 1),

@@ -10,6 +10,7 @@ import {
   type FailureCounts,
   type FailureExamples,
   firstExamples,
+  type RequestPhase,
   sumFailures,
 } from "./bench_result.ts";
 import type { LoadConnectionResult, LoadWorkerResult, LoadWorkerStart } from "./load_generator.ts";
@@ -35,6 +36,8 @@ export interface LoadOutcome {
   elapsedMs: number;
   /** Over the request phase, or over the elapsed time when that phase is empty. */
   requestsPerSec: number;
+  /** From the first worker's first request to the last worker's last correct reply. */
+  requestPhase: RequestPhase;
 }
 
 const LOAD_WORKER_URL = new URL("./load_worker.ts", import.meta.url);
@@ -76,6 +79,10 @@ export function mergeLoadResults(results: readonly LoadWorkerResult[]): LoadOutc
     requests,
     bytes,
     elapsedMs,
+    requestPhase: {
+      start: Math.min(...results.map((r) => r.timing.firstRequestAt)),
+      end: Math.max(...results.map((r) => r.timing.lastReplyAt)),
+    },
     requestsPerSec: requestPhaseRate(results) ??
       (elapsedMs > 0 ? requests / (elapsedMs / 1000) : 0),
   };

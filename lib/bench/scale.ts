@@ -13,10 +13,10 @@ import type {
   ScaleSummary,
   SkippedCount,
 } from "./bench_result.ts";
-import { totalFailures } from "./bench_result.ts";
+import { connectionMeans, totalFailures } from "./bench_result.ts";
 import { type Expect, type ScaleOptions, type Target, targetName } from "./bench_options.ts";
 import { formatDuration } from "../cli/units.ts";
-import { summarizeLatency } from "../stats/histogram.ts";
+import { encodeHistogram, summarizeLatency } from "../stats/histogram.ts";
 import { fdShortfall } from "./fd_check.ts";
 import { type LoadOutcome, runLoadWorkers } from "./load_workers.ts";
 import type { RunContext } from "./run_context.ts";
@@ -44,7 +44,6 @@ function summarizeStep(
   outcome: LoadOutcome,
 ): { summary: ScaleSummary; rows: ScaleConnectionRow[] } {
   const rows = outcome.rows.map((c) => ({ target, connections, ...c }));
-  const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
   return {
     rows,
     summary: {
@@ -52,14 +51,15 @@ function summarizeStep(
       connections,
       requests: outcome.requests,
       bytes: outcome.bytes,
-      meanDurationMs: mean(rows.map((r) => r.durationMs)),
-      meanResponseMs: mean(rows.filter((r) => r.requests > 0).map((r) => r.meanResponseMs)),
+      ...connectionMeans(rows),
       latency: summarizeLatency(outcome.histogram),
       elapsedMs: outcome.elapsedMs,
       // Over the request phase (after the last connect), as ldgen rates its runs.
       requestsPerSec: outcome.requestsPerSec,
       failures: outcome.failures,
       examples: outcome.examples,
+      histogram: encodeHistogram(outcome.histogram),
+      requestPhase: outcome.requestPhase,
     },
   };
 }
@@ -83,6 +83,10 @@ export async function runScale(options: ScaleOptions, context: RunContext): Prom
       reachable.join(",")
     } x ${requests} requests x ${size} B over ${clientWorkers} client workers; estimated ${
       formatDuration(totalMs)
+    }${
+      options.startAt === undefined
+        ? ""
+        : `; starting at ${new Date(options.startAt).toISOString()}`
     }`,
   );
   const payload = payloadFor(size);
@@ -98,11 +102,14 @@ export async function runScale(options: ScaleOptions, context: RunContext): Prom
   const rows: ScaleConnectionRow[] = [];
   const summaries: ScaleSummary[] = [];
   const setup = { workers: options.serverWorkers, args: [] };
+  // Only the first step waits: the hosts begin together, then each goes on at its own pace.
+  let startAt = options.startAt;
   const measure = (target: Target) =>
     withTarget(target, setup, context, async (host, port) => {
       const name = targetName(target);
       for (const n of reachable) {
-        const plan = { ...load, host, port, connections: n };
+        const plan = { ...load, host, port, connections: n, startAt };
+        startAt = undefined;
         const outcome = await runLoadWorkers(plan, clientWorkers, context.signal);
         const step = summarizeStep(name, n, outcome);
         rows.push(...step.rows);

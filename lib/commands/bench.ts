@@ -4,6 +4,7 @@
  * total time is measured, the median of `--runs` reported. `scale`: thousands of concurrent
  * connections × requests × bytes, spread over Web Workers, latency in HDR histograms. Servers
  * are socklab's own (child processes, one per mode, on free ports) or `--server HOST:PORT`.
+ * `merge`: one report from scale runs made on several load hosts at once.
  *
  * This file holds the help, the command line → {@link BenchOptions} parse and the dispatch;
  * the runs live in `lib/bench/`, the reports in `lib/reports/`.
@@ -13,10 +14,20 @@
 
 import type { BenchResult } from "../bench/bench_result.ts";
 import { totalFailures } from "../bench/bench_result.ts";
-import type { BenchOptions, ScaleOptions, SweepOptions, Target } from "../bench/bench_options.ts";
+import type {
+  BenchOptions,
+  MergeOptions,
+  ScaleOptions,
+  SweepOptions,
+  Target,
+} from "../bench/bench_options.ts";
 import { runScale } from "../bench/scale.ts";
 import { runSweep } from "../bench/sweep.ts";
+import { MergeError, mergeScaleResults } from "../bench/merge.ts";
 import type { RunContext } from "../bench/run_context.ts";
+import { runEnvironment } from "../bench/run_record.ts";
+import { readScaleResults } from "../bench/result_files.ts";
+import { parseStartAt, startAtProblem } from "../bench/start_at.ts";
 import { type Interrupts, watchInterrupts } from "../bench/interrupt.ts";
 import { prepareOutDir, writeFiles } from "../bench/out_dir.ts";
 import {
@@ -32,7 +43,7 @@ import {
   UsageError,
 } from "../cli/flags.ts";
 import { Progress } from "../cli/progress.ts";
-import { benchFiles } from "../reports/bench_files.ts";
+import { benchFiles, resultJson } from "../reports/bench_files.ts";
 import { benchTable } from "../reports/bench_text.ts";
 import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
 
@@ -41,8 +52,9 @@ export const BENCH_HELP =
   `socklab bench: the reference benchmarks, reproducible, with reports and charts
 
 Usage:
-  socklab bench sweep [options]   execution time vs concurrent clients, per mode
-  socklab bench scale [options]   many connections x requests x bytes: latency, req/s
+  socklab bench sweep [options]            execution time vs concurrent clients, per mode
+  socklab bench scale [options]            many connections x requests x bytes: latency, req/s
+  socklab bench merge A.json B.json ...    one report from scale runs on several hosts
 
 sweep: for each mode and client count, --runs times: start that many clients at once,
 each sending "BenchmarkTestString123" to a task-serve holding every reply --delay;
@@ -66,26 +78,39 @@ round trips of a --size byte line, waiting for each reply.
   --expect KIND          reverse (task server), echo, any (default reverse)
                          req/s counts the request phase: from the last connect to the
                          last reply, as ldgen does
+  --start-at TIME        begin the first count at TIME (ISO, e.g. 2030-01-02T03:04:05Z,
+                         or epoch ms), so that load hosts start together; their clocks
+                         must agree (NTP keeps them within a few ms); later counts follow
+                         at each host's own pace; more than 1 s past is an error
   --quick                small preset: connections 50,100, 20 requests
+
+merge: the JSON results of scale runs made at once from several hosts (--json output
+or scale.json) as one report: counts summed, percentiles from the merged latency
+histograms, req/s over the earliest first request to the latest last reply, and a
+row per source so that a lagging host shows. Takes --out and --json.
 
 Common:
   --server HOST:PORT     measure an external server instead of starting socklab's
   --workers N            pool size of the servers started (default: CPU count)
   --timeout DUR          per connect / request (default 30s)
   --out DIR              write CSV, JSON, report.md and SVG charts into DIR
+  --json                 print the result as JSON on stdout (the table goes to stderr)
   -h, --help             show this help
 
 Examples:
   socklab bench sweep --quick --out bench-out
   socklab bench sweep --modes async,thr,proc --clients 100,1000 --runs 3
   socklab bench scale --connections 1000,10000 --modes async,thr --out bench-out
+  socklab bench scale --server 10.0.0.5:65432 --connections 5000 \\
+      --start-at 2030-01-02T03:04:05Z --json > host1.json      (on every load host)
+  socklab bench merge host1.json host2.json host3.json --out merged
 
 The open-file limit is raised where allowed; counts it cannot reach are named, with
 the command that fixes them, before anything starts.`;
 
-const COMMON_FLAGS = ["server", "workers", "timeout", "out"] as const;
+const COMMON_FLAGS = ["server", "workers", "timeout", "out", "json"] as const;
 
-/** The flags of each benchmark; a flag of the other one is a usage error, not ignored. */
+/** The flags of each benchmark; a flag of another one is a usage error, not ignored. */
 const KIND_FLAGS = {
   sweep: [...COMMON_FLAGS, "modes", "clients", "runs", "delay", "quick"],
   scale: [
@@ -98,14 +123,18 @@ const KIND_FLAGS = {
     "pace",
     "rate",
     "expect",
+    "start-at",
     "quick",
   ],
+  merge: ["out", "json"],
 } as const;
+
+const BOOLEAN_FLAGS = new Set(["quick", "json"]);
 
 const FLAGS = Object.fromEntries(
   [...new Set(Object.values(KIND_FLAGS).flat())].map((name) => [
     name,
-    { type: name === "quick" ? "boolean" : "string" } as const,
+    { type: BOOLEAN_FLAGS.has(name) ? "boolean" : "string" } as const,
   ]),
 );
 
@@ -115,21 +144,22 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   if (values.help) return { kind: "help" };
   if (positionals.length === 0) {
     throw new UsageError(
-      "Missing benchmark: expected bench sweep or bench scale (see bench --help)",
+      "Missing benchmark: expected bench sweep, bench scale or bench merge (see bench --help)",
     );
   }
   const [kind, ...extra] = positionals;
-  if (kind !== "sweep" && kind !== "scale") {
-    throw new UsageError(`Unknown bench "${kind}": expected sweep or scale`);
+  if (kind !== "sweep" && kind !== "scale" && kind !== "merge") {
+    throw new UsageError(`Unknown bench "${kind}": expected sweep, scale or merge`);
   }
-  if (extra.length > 0) {
-    throw new UsageError(`Unexpected argument "${extra[0]}": bench takes one of sweep, scale`);
+  if (kind !== "merge" && extra.length > 0) {
+    throw new UsageError(`Unexpected argument "${extra[0]}": bench ${kind} takes only options`);
   }
   const allowed: readonly string[] = KIND_FLAGS[kind];
   const foreign = Object.keys(values).find((flag) => flag !== "help" && !allowed.includes(flag));
   if (foreign) {
     throw new UsageError(`Unknown option "--${foreign}" for bench ${kind}: see bench --help`);
   }
+  if (kind === "merge") return mergeOptions(values, extra);
   return kind === "sweep" ? sweepOptions(values) : scaleOptions(values);
 }
 
@@ -152,12 +182,19 @@ function targets(values: FlagValues, fallback: ModeName[]): Target[] {
   return [{ kind: "server", ...external }];
 }
 
+function output(values: FlagValues) {
+  return {
+    out: typeof values.out === "string" ? values.out : undefined,
+    json: values.json === true,
+  };
+}
+
 function common(values: FlagValues, fallbackModes: ModeName[]) {
   return {
     targets: targets(values, fallbackModes),
     serverWorkers: intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024),
     timeoutMs: durationFlag(values, "timeout", 30_000)!,
-    out: typeof values.out === "string" ? values.out : undefined,
+    ...output(values),
   };
 }
 
@@ -180,6 +217,13 @@ function sweepOptions(values: FlagValues): SweepOptions {
 
 function scaleOptions(values: FlagValues): ScaleOptions {
   const quick = values.quick === true;
+  const startAt = typeof values["start-at"] === "string" ? values["start-at"] : undefined;
+  const startAtMs = startAt === undefined ? undefined : parseStartAt(startAt);
+  if (startAt !== undefined && startAtMs === undefined) {
+    throw new UsageError(
+      `Invalid --start-at "${startAt}": expected an ISO time such as 2030-01-02T03:04:05Z or epoch milliseconds`,
+    );
+  }
   return {
     kind: "scale",
     ...common(values, ["async"]),
@@ -196,7 +240,17 @@ function scaleOptions(values: FlagValues): ScaleOptions {
     pace: intFlag(values, "pace", 256, 1),
     rate: values.rate === undefined ? undefined : intFlag(values, "rate", 1, 1),
     clientWorkers: intFlag(values, "client-workers", navigator.hardwareConcurrency, 1, 256),
+    startAt: startAtMs,
   };
+}
+
+function mergeOptions(values: FlagValues, files: string[]): MergeOptions {
+  if (files.length === 0) {
+    throw new UsageError(
+      "Missing files: expected bench merge A.json B.json ..., the JSON results of bench scale",
+    );
+  }
+  return { kind: "merge", files, ...output(values) };
 }
 
 /** Progress and plan lines go to stderr, so that stdout holds the results alone. */
@@ -214,13 +268,18 @@ function runContext(args: string[], interrupts: Interrupts): RunContext {
   };
 }
 
-/** Prints the result, then writes its reports; false if any file could not be written. */
-async function report(result: BenchResult, out: string | undefined): Promise<boolean> {
-  console.log(benchTable(result));
-  if (out === undefined) return true;
-  const failed = await writeFiles(out, await benchFiles(result));
+/**
+ * Prints the result (the table, or with `json` the JSON, the table then going to stderr),
+ * then writes its reports; false if any file could not be written.
+ */
+async function report(result: BenchResult, options: { out?: string; json: boolean }) {
+  const say = options.json ? console.error : console.log;
+  say(benchTable(result));
+  if (options.json) console.log(resultJson(result).trimEnd());
+  if (options.out === undefined) return true;
+  const failed = await writeFiles(options.out, await benchFiles(result));
   for (const sentence of failed) console.error(`socklab: ${sentence}`);
-  if (failed.length === 0) console.log(`Reports written to ${out}/`);
+  if (failed.length === 0) say(`Reports written to ${options.out}/`);
   return failed.length === 0;
 }
 
@@ -228,11 +287,22 @@ async function report(result: BenchResult, out: string | undefined): Promise<boo
  * 130 for an interrupted run (as a shell reports Ctrl-C); 1 if a request failed, a count was
  * skipped or a report could not be written; else 0.
  */
-function exitCode(result: BenchResult, requested: number, written: boolean): number {
+function exitCode(result: BenchResult, written: boolean): number {
   if (result.interrupted) return 130;
   const steps = result.kind === "sweep" ? result.measurements : result.summaries;
   const failed = steps.some((step) => totalFailures(step.failures) > 0);
-  return failed || steps.length < requested || !written ? 1 : 0;
+  const skipped = result.kind === "scale" && result.skipped.length > 0;
+  return failed || skipped || !written ? 1 : 0;
+}
+
+async function merge(options: MergeOptions, args: string[]): Promise<BenchResult> {
+  const sources = await readScaleResults(options.files);
+  try {
+    return mergeScaleResults(sources, await runEnvironment(["bench", ...args]));
+  } catch (error) {
+    if (error instanceof MergeError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** Runs `bench` with its arguments; returns the exit code. */
@@ -242,19 +312,22 @@ export async function bench(args: string[]): Promise<number> {
     console.log(BENCH_HELP);
     return 0;
   }
+  if (options.kind === "scale" && options.startAt !== undefined) {
+    const late = startAtProblem(options.startAt, Date.now());
+    if (late) throw new UsageError(late);
+  }
   if (options.out !== undefined) await prepareOutDir(options.out);
+  if (options.kind === "merge") {
+    const result = await merge(options, args);
+    return exitCode(result, await report(result, options));
+  }
   const interrupts = watchInterrupts();
   try {
     const context = runContext(args, interrupts);
     const result = options.kind === "sweep"
       ? await runSweep(options, context)
       : await runScale(options, context);
-    const written = await report(result, options.out);
-    const requested = options.targets.length *
-      (options.kind === "sweep"
-        ? options.clients.length * options.runs
-        : options.connections.length);
-    return exitCode(result, requested, written);
+    return exitCode(result, await report(result, options));
   } finally {
     interrupts.dispose();
   }

@@ -14,6 +14,7 @@ import type {
   BenchResult,
   FailureCounts,
   ScaleResult,
+  ScaleSummary,
   SweepResult,
 } from "../bench/bench_result.ts";
 import { FAILURE_KINDS } from "../bench/bench_result.ts";
@@ -86,6 +87,15 @@ export const SCALE_SUMMARY_COLUMNS = [
   ...FAILURE_COLUMNS,
 ] as const;
 
+/** Column names of `scale_sources.csv` (merged results only). */
+export const SCALE_SOURCE_COLUMNS = [
+  "source",
+  "host",
+  ...SCALE_SUMMARY_COLUMNS,
+  "request_phase_start_ms",
+  "request_phase_end_ms",
+] as const;
+
 /** `measurements`: one row per run; `summary`: one row per mode × clients cell. */
 export function sweepCsv(result: SweepResult): { measurements: string; summary: string } {
   const measurements = result.measurements.map((m) => ({
@@ -110,8 +120,13 @@ export function sweepCsv(result: SweepResult): { measurements: string; summary: 
   };
 }
 
-/** `connections`: one row per connection; `summary`: one row per target × connection count. */
-export function scaleCsv(result: ScaleResult): { connections: string; summary: string } {
+/**
+ * `connections`: one row per connection; `summary`: one row per target × connection count;
+ * `sources` (merged results): one row per source and step.
+ */
+export function scaleCsv(
+  result: ScaleResult,
+): { connections: string; summary: string; sources?: string } {
   const connections = result.connections.map((c) => ({
     target: c.target,
     connections: c.connections,
@@ -122,7 +137,7 @@ export function scaleCsv(result: ScaleResult): { connections: string; summary: s
     mean_response_ms: r3(c.meanResponseMs),
     failures: c.failures,
   }));
-  const summary = result.summaries.map((s) => ({
+  const summaryRow = (s: ScaleSummary) => ({
     target: s.target,
     connections: s.connections,
     requests: s.requests,
@@ -137,10 +152,20 @@ export function scaleCsv(result: ScaleResult): { connections: string; summary: s
     requests_per_sec: r3(s.requestsPerSec),
     elapsed_ms: r3(s.elapsedMs),
     ...failureFields(s.failures),
-  }));
+  });
+  const sources = result.sources?.flatMap((source) =>
+    source.summaries.map((s) => ({
+      source: source.name,
+      host: source.environment.host,
+      ...summaryRow(s),
+      request_phase_start_ms: r3(s.requestPhase.start),
+      request_phase_end_ms: r3(s.requestPhase.end),
+    }))
+  );
   return {
     connections: toCsv(SCALE_CONNECTION_COLUMNS, connections),
-    summary: toCsv(SCALE_SUMMARY_COLUMNS, summary),
+    summary: toCsv(SCALE_SUMMARY_COLUMNS, result.summaries.map(summaryRow)),
+    ...(sources ? { sources: toCsv(SCALE_SOURCE_COLUMNS, sources) } : {}),
   };
 }
 
@@ -151,5 +176,9 @@ export function csvFiles(result: BenchResult): Record<string, string> {
     return { "sweep_measurements.csv": csv.measurements, "sweep_summary.csv": csv.summary };
   }
   const csv = scaleCsv(result);
-  return { "scale_connections.csv": csv.connections, "scale_summary.csv": csv.summary };
+  return {
+    "scale_connections.csv": csv.connections,
+    "scale_summary.csv": csv.summary,
+    ...(csv.sources ? { "scale_sources.csv": csv.sources } : {}),
+  };
 }

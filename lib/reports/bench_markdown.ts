@@ -9,7 +9,13 @@
 import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
 import { CHART_TITLES, chartFiles } from "./bench_svg.ts";
-import { failureLines, interruptionNote, skippedLines, summaryTable } from "./bench_text.ts";
+import {
+  failureLines,
+  interruptionNote,
+  skippedLines,
+  sourceTable,
+  summaryTable,
+} from "./bench_text.ts";
 
 /** Escapes what would break a table cell or inline text: pipes, backslashes, newlines. */
 function cell(text: string): string {
@@ -83,6 +89,17 @@ export function benchMarkdown(result: BenchResult): string {
   lines.push("", "## Summary", "");
   if (table.rows.length === 0) lines.push("No measurements.");
   else lines.push(...markdownTable(table.headers, table.numeric, table.rows));
+
+  const sources = sourceTable(result);
+  if (sources) {
+    lines.push("", "## Sources", "");
+    lines.push(
+      "The runs merged here, one row per source and step; times are from the merged step's " +
+        "first request.",
+      "",
+    );
+    lines.push(...markdownTable(sources.headers, sources.numeric, sources.rows));
+  }
 
   const failures = failureLines(result);
   if (failures.length > 0) {

@@ -115,6 +115,47 @@ function scaleTable(result: ScaleResult): SummaryTable {
   return { headers, numeric: headers.map((h) => !textColumns.has(h)), rows };
 }
 
+/**
+ * The sources of a merged scale result, one row per source and step, with when its requests
+ * began and ended after the merged step's first request; undefined for a single run.
+ */
+export function sourceTable(result: BenchResult): SummaryTable | undefined {
+  if (result.kind !== "scale" || !result.sources) return undefined;
+  const headers = [
+    "source",
+    "host",
+    "target",
+    "connections",
+    "requests",
+    "p50 (ms)",
+    "p99 (ms)",
+    "req/s",
+    "first request (+ms)",
+    "last reply (+ms)",
+    "failures",
+  ];
+  const rows = result.sources.flatMap((source) =>
+    source.summaries.map((s, step) => {
+      const zero = result.summaries[step].requestPhase.start;
+      return [
+        source.name,
+        source.environment.host,
+        s.target,
+        String(s.connections),
+        String(s.requests),
+        fixed(s.latency.p50Ms, 3),
+        fixed(s.latency.p99Ms, 3),
+        fixed(s.requestsPerSec, 1),
+        fixed(s.requestPhase.start - zero, 1),
+        fixed(s.requestPhase.end - zero, 1),
+        formatFailures(s.failures),
+      ];
+    })
+  );
+  const textColumns = new Set(["source", "host", "target", "failures"]);
+  return { headers, numeric: headers.map((h) => !textColumns.has(h)), rows };
+}
+
 /** The summary table of a result as formatted cells. */
 export function summaryTable(result: BenchResult): SummaryTable {
   return result.kind === "sweep" ? sweepTable(result) : scaleTable(result);
@@ -173,22 +214,26 @@ export function interruptionNote(result: BenchResult): string | undefined {
 
 /** The summary table as aligned plain text (no colors), one line per row, header underlined. */
 export function benchTable(result: BenchResult): string {
-  const { headers, numeric, rows } = summaryTable(result);
+  const interrupted = interruptionNote(result);
+  const sources = sourceTable(result);
+  const section = (title: string, lines: string[]) =>
+    lines.length > 0 ? ["", title, ...lines.map((l) => `  ${l}`)] : [];
+  return [
+    ...(interrupted ? [interrupted, ""] : []),
+    ...alignedLines(summaryTable(result)),
+    ...(sources ? ["", "Sources:", ...alignedLines(sources)] : []),
+    ...section("Skipped:", skippedLines(result)),
+    ...section("Failures by kind:", failureLines(result)),
+  ].join("\n") + "\n";
+}
+
+/** A table as aligned lines: header, dashes, rows; numbers right-aligned, text left-aligned. */
+function alignedLines({ headers, numeric, rows }: SummaryTable): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join("  ")
       .trimEnd();
-  const interrupted = interruptionNote(result);
-  const section = (title: string, lines: string[]) =>
-    lines.length > 0 ? ["", title, ...lines.map((l) => `  ${l}`)] : [];
-  return [
-    ...(interrupted ? [interrupted, ""] : []),
-    line(headers),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...rows.map(line),
-    ...section("Skipped:", skippedLines(result)),
-    ...section("Failures by kind:", failureLines(result)),
-  ].join("\n") + "\n";
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
 }

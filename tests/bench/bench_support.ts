@@ -1,10 +1,42 @@
 /**
  * Support for the bench tests: temporary directories, small servers written inside the tests
- * (silent, wrong, closing, echoing, the reference's reply-and-close), and reading back what a
- * `bench` run wrote.
+ * (silent, wrong, closing, echoing, the reference's reply-and-close), and the parts of
+ * synthetic results.
  *
  * @module
  */
+
+import type { RunEnvironment, ScaleSettings } from "../../lib/bench/bench_result.ts";
+
+/** Where synthetic runs were made. */
+export const TEST_ENVIRONMENT: RunEnvironment = {
+  socklab: "9.8.7",
+  deno: "2.9.6",
+  v8: "15.0",
+  typescript: "6.0",
+  os: "linux x86_64",
+  kernel: "6.1.2-test",
+  cpuModel: "Test CPU @ 3 GHz",
+  cpuCount: 12,
+  host: "loadhost-1",
+  fdLimit: { soft: 4096, hard: 8192 },
+  commandLine: "socklab bench scale --out 'my dir'",
+};
+
+/** The settings of a synthetic scale run: the defaults but for these. */
+export function scaleSettings(
+  chosen: Pick<ScaleSettings, "targets" | "connections" | "requests" | "size">,
+): ScaleSettings {
+  return {
+    ...chosen,
+    expect: "reverse",
+    pace: 256,
+    rate: null,
+    clientWorkers: 2,
+    serverWorkers: 2,
+    timeoutMs: 30_000,
+  };
+}
 
 /** Runs `body` with a fresh temporary directory, removed afterwards. */
 export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {

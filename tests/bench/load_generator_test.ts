@@ -266,6 +266,7 @@ function workerResult(connectedAt: number, endedAt: number, from: number, comple
     timing: {
       startedAt: from,
       firstRequestAt: from,
+      lastReplyAt: endedAt,
       connectedAt,
       endedAt,
       completed: new Uint32Array(completed),

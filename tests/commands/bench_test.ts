@@ -40,6 +40,7 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
     serverWorkers: CPUS,
     timeoutMs: 30_000,
     out: undefined,
+    json: false,
     clients: [5, 10, 20],
     runs: 1,
     delayMs: 200,
@@ -52,6 +53,7 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
       serverWorkers: 0,
       timeoutMs: 30_000,
       out: "d",
+      json: false,
       clients: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
       runs: 5,
       delayMs: 3000,
@@ -81,6 +83,9 @@ Deno.test("parseBenchArgs() reads every scale option, an external server include
       "3",
       "--timeout",
       "250ms",
+      "--start-at",
+      "2030-01-02T03:04:05.250Z",
+      "--json",
     ]),
     {
       kind: "scale",
@@ -88,6 +93,7 @@ Deno.test("parseBenchArgs() reads every scale option, an external server include
       serverWorkers: CPUS,
       timeoutMs: 250,
       out: undefined,
+      json: true,
       connections: [10, 20],
       requests: 7,
       size: 1024,
@@ -95,6 +101,7 @@ Deno.test("parseBenchArgs() reads every scale option, an external server include
       pace: 8,
       rate: 5,
       clientWorkers: 3,
+      startAt: Date.UTC(2030, 0, 2, 3, 4, 5, 250),
     },
   );
   assert.deepEqual(parseBenchArgs(["scale"]), {
@@ -103,6 +110,7 @@ Deno.test("parseBenchArgs() reads every scale option, an external server include
     serverWorkers: CPUS,
     timeoutMs: 30_000,
     out: undefined,
+    json: false,
     connections: [100, 200, 500, 1000, 1500, 2000, 2500, 3000, 4000],
     requests: 100,
     size: 64,
@@ -110,6 +118,15 @@ Deno.test("parseBenchArgs() reads every scale option, an external server include
     pace: 256,
     rate: undefined,
     clientWorkers: CPUS,
+    startAt: undefined,
+  });
+  const epoch = parseBenchArgs(["scale", "--start-at", "1893456000000"]);
+  assert.ok(epoch.kind === "scale" && epoch.startAt === 1893456000000, "epoch milliseconds");
+  assert.deepEqual(parseBenchArgs(["merge", "a.json", "b/c.json", "--out", "m", "--json"]), {
+    kind: "merge",
+    files: ["a.json", "b/c.json"],
+    out: "m",
+    json: true,
   });
   assert.deepEqual(parseBenchArgs(["scale", "--help"]), { kind: "help" });
   assert.deepEqual(parseBenchArgs(["-h"]), { kind: "help" });
@@ -120,6 +137,10 @@ Deno.test("parseBenchArgs() rejects what a run would ignore or read too late", (
     [[], /Missing benchmark/],
     [["sprint"], /Unknown bench "sprint"/],
     [["sweep", "scale"], /Unexpected argument "scale"/],
+    [["merge"], /Missing files/],
+    [["merge", "a.json", "--modes", "thr"], /"--modes" for bench merge/],
+    [["sweep", "--start-at", "1"], /"--start-at" for bench sweep/],
+    [["scale", "--start-at", "tomorrow"], /Invalid --start-at "tomorrow"/],
     [["scale", "--clients", "5"], /"--clients" for bench scale/],
     [["sweep", "--requests", "5"], /"--requests" for bench sweep/],
     [["sweep", "--workers", "many"], /Invalid --workers "many"/],

@@ -18,6 +18,7 @@ import { benchFiles } from "../../lib/reports/bench_files.ts";
 import { benchMarkdown } from "../../lib/reports/bench_markdown.ts";
 import { chartFiles, scaleChartsSvg, sweepChartSvg } from "../../lib/reports/bench_svg.ts";
 import { benchTable } from "../../lib/reports/bench_text.ts";
+import { scaleSettings, TEST_ENVIRONMENT } from "../bench/bench_support.ts";
 import { assertOneSeriesEach, chartSeries, csvRecords, markdownTable } from "../report_support.ts";
 
 // ---------------------------------------------------------------------------
@@ -42,19 +43,7 @@ function expectedMedianMs(mode: string, clients: number): number {
 const RECORD: RunRecord = {
   startedAt: "2025-01-02T03:04:05.000Z",
   endedAt: "2025-01-02T03:09:06.500Z",
-  environment: {
-    socklab: "9.8.7",
-    deno: "2.9.6",
-    v8: "15.0",
-    typescript: "6.0",
-    os: "linux x86_64",
-    kernel: "6.1.2-test",
-    cpuModel: "Test CPU @ 3 GHz",
-    cpuCount: 12,
-    host: "loadhost-1",
-    fdLimit: { soft: 4096, hard: 8192 },
-    commandLine: "socklab bench scale --out 'my dir'",
-  },
+  environment: TEST_ENVIRONMENT,
 };
 
 /** A count beyond the open-file limit. */
@@ -153,24 +142,20 @@ function scaleResult(): ScaleResult {
         requestsPerSec: (count * REQUESTS) / (count * 25 / 1000),
         failures,
         examples: totalFailures(failures) > 0 ? { timeout: TIMEOUT, reset: RESET } : {},
+        histogram: "",
+        requestPhase: { start: 1_735_787_045_000 + count, end: 1_735_787_045_000 + count * 26 },
       });
     }
   }
   return {
     kind: "scale",
     ...RECORD,
-    settings: {
+    settings: scaleSettings({
       targets: TARGETS,
       connections: [...COUNTS, SKIPPED.connections],
       requests: REQUESTS,
       size: SIZE,
-      expect: "reverse",
-      pace: 256,
-      rate: null,
-      clientWorkers: 2,
-      serverWorkers: 2,
-      timeoutMs: 30_000,
-    },
+    }),
     skipped: [SKIPPED],
     connections,
     summaries,
