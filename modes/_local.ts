@@ -90,6 +90,7 @@ export function localMode(
     description,
     defaultIo,
     layout: () => sequential ? "one thread, one connection at a time" : "one thread",
+    servesOneAtATime: sequential,
     async run(options, signal) {
       const transport = transportFor(options.io);
       const listeners = sequential

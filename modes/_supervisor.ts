@@ -48,6 +48,7 @@ export function supervisedMode(
       workers === 0
         ? `one ${memberName.one} per connection`
         : `pool of ${workers} ${memberName.many}`,
+    servesOneAtATime: false,
     run: (options, signal) =>
       options.workers === 0
         ? perConnection(options, signal, spawn, memberName.one, costs)

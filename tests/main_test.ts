@@ -51,8 +51,8 @@ const BAD_VALUES: [string[], RegExp][] = [
   ],
   [["client"], /^socklab: Missing --server: it is required\n$/],
   [["frobnicate"], /^socklab: Unknown command "frobnicate"/],
-  [["bench"], /^socklab: Missing benchmark: expected bench sweep or bench scale/],
-  [["bench", "soak"], /^socklab: Unknown bench "soak": expected sweep or scale/],
+  [["bench"], /^socklab: Missing benchmark: expected bench sweep, bench scale or bench merge/],
+  [["bench", "soak"], /^socklab: Unknown bench "soak": expected sweep, scale or merge/],
 ];
 
 for (const [args, message] of BAD_VALUES) {

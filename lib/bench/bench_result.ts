@@ -1,12 +1,14 @@
 /**
  * Result types shared by the `bench` harness and its reporters, plus the pure
- * reductions over them (median per sweep cell, failure tallies).
+ * reductions over them (median per sweep cell, failure tallies, per-connection means).
  *
  * Everything here is plain data so a result can be written to JSON and read
  * back unchanged, and so reporters never need to re-run or re-measure.
  *
  * @module
  */
+
+import { summarize } from "../stats/stats.ts";
 
 /** Why a request or connection failed; mismatch means a reply that was not the expected one. */
 export type FailureKind = "connect" | "reset" | "timeout" | "mismatch";
@@ -17,13 +19,27 @@ export type FailureCounts = Record<FailureKind, number>;
 /** Every failure kind, in the order reports list them. */
 export const FAILURE_KINDS: readonly FailureKind[] = ["connect", "reset", "timeout", "mismatch"];
 
+/** One failure as it happened: what the generator waited for and what came instead. */
+export interface FailureExample {
+  /** The connection's number within its step. */
+  conn: number;
+  /** The request's number on its connection, from 1; 0 for the connect. */
+  request: number;
+  expected: string;
+  got: string;
+}
+
+/** The first failure of each kind that happened. */
+export type FailureExamples = Partial<Record<FailureKind, FailureExample>>;
+
 /** One sweep run: `clients` concurrent clients against a server in `mode`. */
 export interface SweepMeasurement {
   mode: string;
   clients: number;
   run: number;
   totalMs: number;
-  failures: number;
+  failures: FailureCounts;
+  examples: FailureExamples;
 }
 
 /** All runs of one mode × client count, reduced to median, min and max. */
@@ -34,7 +50,7 @@ export interface SweepCell {
   medianMs: number;
   minMs: number;
   maxMs: number;
-  failures: number;
+  failures: FailureCounts;
 }
 
 /** One connection of a scale step (the reference client's per-thread line). */
@@ -60,6 +76,12 @@ export interface LatencySummary {
   maxMs: number;
 }
 
+/** Epoch milliseconds from the first request sent to the last correct reply. */
+export interface RequestPhase {
+  start: number;
+  end: number;
+}
+
 /** One scale step (target × connection count): the reference's overall table row and more. */
 export interface ScaleSummary {
   target: string;
@@ -72,24 +94,98 @@ export interface ScaleSummary {
   elapsedMs: number;
   requestsPerSec: number;
   failures: FailureCounts;
+  examples: FailureExamples;
+  /** The latency histogram, encoded (see `encodeHistogram`), for exact merges across hosts. */
+  histogram: string;
+  requestPhase: RequestPhase;
+}
+
+/** Where a run was made and how it was started, so that it can be made again. */
+export interface RunEnvironment {
+  socklab: string;
+  deno: string;
+  v8: string;
+  typescript: string;
+  /** Operating system and architecture: `linux x86_64`. */
+  os: string;
+  kernel: string;
+  cpuModel: string;
+  cpuCount: number;
+  host: string;
+  /** The open-file limit the run had; null where it cannot be read. */
+  fdLimit: { soft: number; hard: number } | null;
+  /** The command, quoted for a POSIX shell. */
+  commandLine: string;
+}
+
+/** When a run happened, where, and whether it ran to the end. */
+export interface RunRecord {
+  /** ISO times: before the first measurement, after the last. */
+  startedAt: string;
+  endedAt: string;
+  environment: RunEnvironment;
+  /** The signal that ended the run early: its results are those measured before it. */
+  interrupted?: string;
+}
+
+/** Every setting of a sweep, defaults included. */
+export type SweepSettings = {
+  targets: string[];
+  clients: number[];
+  runs: number;
+  delayMs: number;
+  request: string;
+  timeoutMs: number;
+  serverWorkers: number;
+};
+
+/** Every setting of a scale run, defaults included; `rate` null is the closed model. */
+export type ScaleSettings = {
+  targets: string[];
+  /** As requested, skipped counts included. */
+  connections: number[];
+  requests: number;
+  size: number;
+  expect: string;
+  pace: number;
+  rate: number | null;
+  clientWorkers: number;
+  serverWorkers: number;
+  timeoutMs: number;
+};
+
+/** A connection count the run could not reach, and why. */
+export interface SkippedCount {
+  connections: number;
+  reason: string;
 }
 
 /** Result of `bench sweep`. */
-export interface SweepResult {
+export interface SweepResult extends RunRecord {
   kind: "sweep";
-  startedAt: string;
-  settings: Record<string, unknown>;
+  settings: SweepSettings;
   measurements: SweepMeasurement[];
   cells: SweepCell[];
 }
 
-/** Result of `bench scale`. */
-export interface ScaleResult {
+/** One of the runs a merged scale result was made from. */
+export interface ScaleSource extends RunRecord {
+  /** The file it was read from. */
+  name: string;
+  settings: ScaleSettings;
+  summaries: ScaleSummary[];
+}
+
+/** Result of `bench scale`, or of `bench merge` over several of them. */
+export interface ScaleResult extends RunRecord {
   kind: "scale";
-  startedAt: string;
-  settings: Record<string, unknown>;
+  settings: ScaleSettings;
+  /** Counts skipped for every target. */
+  skipped: SkippedCount[];
   connections: ScaleConnectionRow[];
   summaries: ScaleSummary[];
+  /** The runs `bench merge` combined, in the order given; absent for a single run. */
+  sources?: ScaleSource[];
 }
 
 /** Either bench result; `kind` tells them apart. */
@@ -105,12 +201,37 @@ export function totalFailures(counts: FailureCounts): number {
   return FAILURE_KINDS.reduce((sum, kind) => sum + counts[kind], 0);
 }
 
-/** Median of a non-empty list; for an even count, the mean of the two middle values. */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError("median of an empty list");
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+/** The tallies added up, kind by kind. */
+export function sumFailures(tallies: readonly FailureCounts[]): FailureCounts {
+  const sum = emptyFailures();
+  for (const counts of tallies) for (const kind of FAILURE_KINDS) sum[kind] += counts[kind];
+  return sum;
+}
+
+/** The first example of each kind over `list`, in its order. */
+export function firstExamples(list: readonly FailureExamples[]): FailureExamples {
+  const first: FailureExamples = {};
+  for (const examples of list) {
+    for (const kind of FAILURE_KINDS) {
+      const example = examples[kind];
+      if (example && !first[kind]) first[kind] = example;
+    }
+  }
+  return first;
+}
+
+/**
+ * The reference's per-connection means: total duration over all connections, response time
+ * over those that got at least one reply.
+ */
+export function connectionMeans(
+  rows: readonly ScaleConnectionRow[],
+): { meanDurationMs: number; meanResponseMs: number } {
+  const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+  return {
+    meanDurationMs: mean(rows.map((r) => r.durationMs)),
+    meanResponseMs: mean(rows.filter((r) => r.requests > 0).map((r) => r.meanResponseMs)),
+  };
 }
 
 /**
@@ -139,15 +260,15 @@ export function summarizeSweep(measurements: readonly SweepMeasurement[]): Sweep
     const byClients = groups.get(mode)!;
     for (const clients of [...byClients.keys()].sort((a, b) => a - b)) {
       const runs = byClients.get(clients)!;
-      const times = runs.map((r) => r.totalMs);
+      const times = summarize(runs.map((r) => r.totalMs));
       cells.push({
         mode,
         clients,
         runs: runs.length,
-        medianMs: median(times),
-        minMs: Math.min(...times),
-        maxMs: Math.max(...times),
-        failures: runs.reduce((sum, r) => sum + r.failures, 0),
+        medianMs: times.median,
+        minMs: times.min,
+        maxMs: times.max,
+        failures: sumFailures(runs.map((r) => r.failures)),
       });
     }
   }

@@ -10,7 +10,13 @@
  */
 
 import { stringify } from "csv-stringify";
-import type { BenchResult, ScaleResult, SweepResult } from "../bench/bench_result.ts";
+import type {
+  BenchResult,
+  FailureCounts,
+  ScaleResult,
+  ScaleSummary,
+  SweepResult,
+} from "../bench/bench_result.ts";
 import { FAILURE_KINDS } from "../bench/bench_result.ts";
 
 type Row = Record<string, string | number>;
@@ -18,6 +24,13 @@ type Row = Record<string, string | number>;
 /** Rounds to 3 decimals (µs for ms values), leaving integers untouched. */
 function r3(x: number): number {
   return Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x;
+}
+
+const FAILURE_COLUMNS = FAILURE_KINDS.map((kind) => `failures_${kind}`);
+
+/** `failures_<kind>` columns of a tally. */
+function failureFields(counts: FailureCounts): Row {
+  return Object.fromEntries(FAILURE_KINDS.map((kind) => [`failures_${kind}`, counts[kind]]));
 }
 
 function toCsv(columns: readonly string[], rows: readonly Row[]): string {
@@ -30,7 +43,7 @@ export const SWEEP_MEASUREMENT_COLUMNS = [
   "clients",
   "run",
   "total_ms",
-  "failures",
+  ...FAILURE_COLUMNS,
 ] as const;
 
 /** Column names of `sweep_summary.csv`. */
@@ -41,7 +54,7 @@ export const SWEEP_SUMMARY_COLUMNS = [
   "median_ms",
   "min_ms",
   "max_ms",
-  "failures",
+  ...FAILURE_COLUMNS,
 ] as const;
 
 /** Column names of `scale_connections.csv`. */
@@ -71,7 +84,16 @@ export const SCALE_SUMMARY_COLUMNS = [
   "max_ms",
   "requests_per_sec",
   "elapsed_ms",
-  ...FAILURE_KINDS.map((kind) => `failures_${kind}`),
+  ...FAILURE_COLUMNS,
+] as const;
+
+/** Column names of `scale_sources.csv` (merged results only). */
+export const SCALE_SOURCE_COLUMNS = [
+  "source",
+  "host",
+  ...SCALE_SUMMARY_COLUMNS,
+  "request_phase_start_ms",
+  "request_phase_end_ms",
 ] as const;
 
 /** `measurements`: one row per run; `summary`: one row per mode × clients cell. */
@@ -81,7 +103,7 @@ export function sweepCsv(result: SweepResult): { measurements: string; summary: 
     clients: m.clients,
     run: m.run,
     total_ms: r3(m.totalMs),
-    failures: m.failures,
+    ...failureFields(m.failures),
   }));
   const summary = result.cells.map((c) => ({
     mode: c.mode,
@@ -90,7 +112,7 @@ export function sweepCsv(result: SweepResult): { measurements: string; summary: 
     median_ms: r3(c.medianMs),
     min_ms: r3(c.minMs),
     max_ms: r3(c.maxMs),
-    failures: c.failures,
+    ...failureFields(c.failures),
   }));
   return {
     measurements: toCsv(SWEEP_MEASUREMENT_COLUMNS, measurements),
@@ -98,8 +120,13 @@ export function sweepCsv(result: SweepResult): { measurements: string; summary: 
   };
 }
 
-/** `connections`: one row per connection; `summary`: one row per target × connection count. */
-export function scaleCsv(result: ScaleResult): { connections: string; summary: string } {
+/**
+ * `connections`: one row per connection; `summary`: one row per target × connection count;
+ * `sources` (merged results): one row per source and step.
+ */
+export function scaleCsv(
+  result: ScaleResult,
+): { connections: string; summary: string; sources?: string } {
   const connections = result.connections.map((c) => ({
     target: c.target,
     connections: c.connections,
@@ -110,28 +137,35 @@ export function scaleCsv(result: ScaleResult): { connections: string; summary: s
     mean_response_ms: r3(c.meanResponseMs),
     failures: c.failures,
   }));
-  const summary = result.summaries.map((s) => {
-    const row: Row = {
-      target: s.target,
-      connections: s.connections,
-      requests: s.requests,
-      bytes: s.bytes,
-      mean_duration_ms: r3(s.meanDurationMs),
-      mean_response_ms: r3(s.meanResponseMs),
-      p50_ms: r3(s.latency.p50Ms),
-      p90_ms: r3(s.latency.p90Ms),
-      p99_ms: r3(s.latency.p99Ms),
-      p999_ms: r3(s.latency.p999Ms),
-      max_ms: r3(s.latency.maxMs),
-      requests_per_sec: r3(s.requestsPerSec),
-      elapsed_ms: r3(s.elapsedMs),
-    };
-    for (const kind of FAILURE_KINDS) row[`failures_${kind}`] = s.failures[kind];
-    return row;
+  const summaryRow = (s: ScaleSummary) => ({
+    target: s.target,
+    connections: s.connections,
+    requests: s.requests,
+    bytes: s.bytes,
+    mean_duration_ms: r3(s.meanDurationMs),
+    mean_response_ms: r3(s.meanResponseMs),
+    p50_ms: r3(s.latency.p50Ms),
+    p90_ms: r3(s.latency.p90Ms),
+    p99_ms: r3(s.latency.p99Ms),
+    p999_ms: r3(s.latency.p999Ms),
+    max_ms: r3(s.latency.maxMs),
+    requests_per_sec: r3(s.requestsPerSec),
+    elapsed_ms: r3(s.elapsedMs),
+    ...failureFields(s.failures),
   });
+  const sources = result.sources?.flatMap((source) =>
+    source.summaries.map((s) => ({
+      source: source.name,
+      host: source.environment.host,
+      ...summaryRow(s),
+      request_phase_start_ms: r3(s.requestPhase.start),
+      request_phase_end_ms: r3(s.requestPhase.end),
+    }))
+  );
   return {
     connections: toCsv(SCALE_CONNECTION_COLUMNS, connections),
-    summary: toCsv(SCALE_SUMMARY_COLUMNS, summary),
+    summary: toCsv(SCALE_SUMMARY_COLUMNS, result.summaries.map(summaryRow)),
+    ...(sources ? { sources: toCsv(SCALE_SOURCE_COLUMNS, sources) } : {}),
   };
 }
 
@@ -142,5 +176,9 @@ export function csvFiles(result: BenchResult): Record<string, string> {
     return { "sweep_measurements.csv": csv.measurements, "sweep_summary.csv": csv.summary };
   }
   const csv = scaleCsv(result);
-  return { "scale_connections.csv": csv.connections, "scale_summary.csv": csv.summary };
+  return {
+    "scale_connections.csv": csv.connections,
+    "scale_summary.csv": csv.summary,
+    ...(csv.sources ? { "scale_sources.csv": csv.sources } : {}),
+  };
 }

@@ -10,10 +10,15 @@ import { csvFiles } from "./bench_csv.ts";
 import { benchMarkdown } from "./bench_markdown.ts";
 import { chartSvgs } from "./bench_svg.ts";
 
+/** The whole result as JSON, as `--json` prints it and `<kind>.json` holds it. */
+export function resultJson(result: BenchResult): string {
+  return JSON.stringify(result, null, 2) + "\n";
+}
+
 /** `<kind>.json`, the CSVs, `report.md` and the SVG charts of a result. */
 export async function benchFiles(result: BenchResult): Promise<Record<string, string>> {
   return {
-    [`${result.kind}.json`]: JSON.stringify(result, null, 2) + "\n",
+    [`${result.kind}.json`]: resultJson(result),
     ...csvFiles(result),
     "report.md": benchMarkdown(result),
     ...(await chartSvgs(result)),

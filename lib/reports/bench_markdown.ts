@@ -9,7 +9,13 @@
 import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
 import { CHART_TITLES, chartFiles } from "./bench_svg.ts";
-import { summaryTable } from "./bench_text.ts";
+import {
+  failureLines,
+  interruptionNote,
+  skippedLines,
+  sourceTable,
+  summaryTable,
+} from "./bench_text.ts";
 
 /** Escapes what would break a table cell or inline text: pipes, backslashes, newlines. */
 function cell(text: string): string {
@@ -17,7 +23,11 @@ function cell(text: string): string {
 }
 
 function settingValue(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = value === null || value === undefined
+    ? "none"
+    : typeof value === "string"
+    ? value
+    : JSON.stringify(value);
   // A single backtick inside would end the code span early, so widen the fence.
   return text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``;
 }
@@ -27,6 +37,22 @@ function markdownTable(headers: string[], numeric: boolean[], rows: string[][]):
     `| ${headers.map(cell).join(" | ")} |`,
     `|${numeric.map((n) => (n ? " ---: " : " --- ")).join("|")}|`,
     ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+  ];
+}
+
+/** When, where and how the run was made. */
+function runLines(result: BenchResult): string[] {
+  const env = result.environment;
+  const limit = env.fdLimit ? `${env.fdLimit.soft} (hard ${env.fdLimit.hard})` : "unknown";
+  return [
+    `Command: ${settingValue(env.commandLine)}`,
+    `Started: ${result.startedAt}`,
+    `Ended: ${result.endedAt}`,
+    `socklab ${env.socklab}, Deno ${env.deno} (V8 ${env.v8}, TypeScript ${env.typescript})`,
+    `OS: ${env.os}, kernel ${env.kernel}`,
+    `CPU: ${cell(env.cpuModel)} × ${env.cpuCount}`,
+    `Host: ${cell(env.host)}`,
+    `Open-file limit: ${limit}`,
   ];
 }
 
@@ -47,15 +73,39 @@ export function benchMarkdown(result: BenchResult): string {
         "latency percentiles of all requests, throughput and failures.",
     );
   }
-  lines.push("", `Started: ${result.startedAt}`, "", "## Settings", "");
-  const settings = Object.entries(result.settings);
-  if (settings.length === 0) lines.push("(defaults)");
-  for (const [key, value] of settings) lines.push(`- ${cell(key)}: ${settingValue(value)}`);
+  const interrupted = interruptionNote(result);
+  if (interrupted) lines.push("", `**${interrupted}**`);
+  lines.push("", "## Run", "", ...runLines(result).map((line) => `- ${line}`));
+  lines.push("", "## Settings", "");
+  for (const [key, value] of Object.entries(result.settings)) {
+    lines.push(`- ${cell(key)}: ${settingValue(value)}`);
+  }
+  const skipped = skippedLines(result);
+  if (skipped.length > 0) {
+    lines.push("", "## Skipped", "", ...skipped.map((line) => `- ${cell(line)}`));
+  }
 
   const table = summaryTable(result);
   lines.push("", "## Summary", "");
   if (table.rows.length === 0) lines.push("No measurements.");
   else lines.push(...markdownTable(table.headers, table.numeric, table.rows));
+
+  const sources = sourceTable(result);
+  if (sources) {
+    lines.push("", "## Sources", "");
+    lines.push(
+      "The runs merged here, one row per source and step; times are from the merged step's " +
+        "first request.",
+      "",
+    );
+    lines.push(...markdownTable(sources.headers, sources.numeric, sources.rows));
+  }
+
+  const failures = failureLines(result);
+  if (failures.length > 0) {
+    lines.push("", "## Failures", "", "Each kind, with the first of its failures:", "");
+    lines.push(...failures.map((line) => `- ${cell(line)}`));
+  }
 
   lines.push("", "## Charts", "");
   for (const [key, file] of Object.entries(chartFiles(result))) {

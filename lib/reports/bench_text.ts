@@ -15,10 +15,12 @@
 import type {
   BenchResult,
   FailureCounts,
+  FailureExample,
+  FailureKind,
   ScaleResult,
   SweepResult,
 } from "../bench/bench_result.ts";
-import { FAILURE_KINDS, totalFailures } from "../bench/bench_result.ts";
+import { FAILURE_KINDS, sumFailures, totalFailures } from "../bench/bench_result.ts";
 
 /** A table of already formatted cells; `numeric[i]` says whether column i is right-aligned. */
 export interface SummaryTable {
@@ -53,12 +55,12 @@ function sweepTable(result: SweepResult): SummaryTable {
       const cell = inRow.find((c) => c.mode === mode);
       return cell ? fixed(cell.medianMs / 1000, 3) : "-";
     });
-    const failures = inRow.reduce((sum, c) => sum + c.failures, 0);
-    return [String(clients), ...perMode, String(failures)];
+    const failures = sumFailures(inRow.map((c) => c.failures));
+    return [String(clients), ...perMode, formatFailures(failures)];
   });
   return {
     headers: ["clients", ...modes.map((m) => `${m} (s)`), "failures"],
-    numeric: [true, ...modes.map(() => true), true],
+    numeric: [true, ...modes.map(() => true), false],
     rows,
   };
 }
@@ -80,7 +82,7 @@ function scaleTable(result: ScaleResult): SummaryTable {
     "req/s",
     "failures",
   ];
-  const rows = result.summaries.map((s) => [
+  const measured = result.summaries.map((s) => [
     s.target,
     String(s.connections),
     totalFailures(s.failures) === 0 ? "pass" : "fail",
@@ -96,7 +98,61 @@ function scaleTable(result: ScaleResult): SummaryTable {
     fixed(s.requestsPerSec, 1),
     formatFailures(s.failures),
   ]);
+  // A skipped count keeps its row in every target, in the order the counts were asked for.
+  const skipped = result.settings.targets.flatMap((target) =>
+    result.skipped.map((k) => [
+      target,
+      String(k.connections),
+      "skipped",
+      ...headers.slice(3).map(() => "-"),
+    ])
+  );
+  const place = (row: string[]) =>
+    result.settings.targets.indexOf(row[0]) * (result.settings.connections.length + 1) +
+    result.settings.connections.indexOf(Number(row[1]));
+  const rows = [...measured, ...skipped].sort((a, b) => place(a) - place(b));
   const textColumns = new Set(["target", "status", "failures"]);
+  return { headers, numeric: headers.map((h) => !textColumns.has(h)), rows };
+}
+
+/**
+ * The sources of a merged scale result, one row per source and step, with when its requests
+ * began and ended after the merged step's first request; undefined for a single run.
+ */
+export function sourceTable(result: BenchResult): SummaryTable | undefined {
+  if (result.kind !== "scale" || !result.sources) return undefined;
+  const headers = [
+    "source",
+    "host",
+    "target",
+    "connections",
+    "requests",
+    "p50 (ms)",
+    "p99 (ms)",
+    "req/s",
+    "first request (+ms)",
+    "last reply (+ms)",
+    "failures",
+  ];
+  const rows = result.sources.flatMap((source) =>
+    source.summaries.map((s, step) => {
+      const zero = result.summaries[step].requestPhase.start;
+      return [
+        source.name,
+        source.environment.host,
+        s.target,
+        String(s.connections),
+        String(s.requests),
+        fixed(s.latency.p50Ms, 3),
+        fixed(s.latency.p99Ms, 3),
+        fixed(s.requestsPerSec, 1),
+        fixed(s.requestPhase.start - zero, 1),
+        fixed(s.requestPhase.end - zero, 1),
+        formatFailures(s.failures),
+      ];
+    })
+  );
+  const textColumns = new Set(["source", "host", "target", "failures"]);
   return { headers, numeric: headers.map((h) => !textColumns.has(h)), rows };
 }
 
@@ -105,18 +161,79 @@ export function summaryTable(result: BenchResult): SummaryTable {
   return result.kind === "sweep" ? sweepTable(result) : scaleTable(result);
 }
 
+/** A kind of failure in a result: how many, and the first one with where it happened. */
+export interface FailureNote {
+  kind: FailureKind;
+  count: number;
+  /** The step of the first one: `async, 10 clients, run 1`. */
+  where: string;
+  first: FailureExample;
+}
+
+/** Every kind of failure in a result, in the order of {@link FAILURE_KINDS}. */
+export function failureNotes(result: BenchResult): FailureNote[] {
+  const steps = result.kind === "sweep"
+    ? result.measurements.map((m) => ({
+      where: `${m.mode}, ${m.clients} clients, run ${m.run}`,
+      failures: m.failures,
+      examples: m.examples,
+    }))
+    : result.summaries.map((s) => ({
+      where: `${s.target}, ${s.connections} connections`,
+      failures: s.failures,
+      examples: s.examples,
+    }));
+  const total = sumFailures(steps.map((s) => s.failures));
+  return FAILURE_KINDS.flatMap((kind) => {
+    const step = steps.find((s) => s.examples[kind]);
+    return total[kind] > 0 && step
+      ? [{ kind, count: total[kind], where: step.where, first: step.examples[kind]! }]
+      : [];
+  });
+}
+
+/** One line per failure kind: its count and its first example, what was expected and what came. */
+export function failureLines(result: BenchResult): string[] {
+  return failureNotes(result).map(({ kind, count, where, first }) => {
+    const request = first.request === 0 ? "connecting" : `request ${first.request}`;
+    return `${kind} ${count}, first at ${where}, connection ${first.conn}, ${request}: expected ${first.expected}, got ${first.got}`;
+  });
+}
+
+/** One line per count skipped, with why. */
+export function skippedLines(result: BenchResult): string[] {
+  if (result.kind !== "scale") return [];
+  return result.skipped.map((k) => `${k.connections} connections: ${k.reason}`);
+}
+
+/** The sentence that marks an interrupted run, or undefined for a complete one. */
+export function interruptionNote(result: BenchResult): string | undefined {
+  if (!result.interrupted) return undefined;
+  return `Interrupted by ${result.interrupted}: these are the measurements made before it; the one under way was dropped.`;
+}
+
 /** The summary table as aligned plain text (no colors), one line per row, header underlined. */
 export function benchTable(result: BenchResult): string {
-  const { headers, numeric, rows } = summaryTable(result);
+  const interrupted = interruptionNote(result);
+  const sources = sourceTable(result);
+  const section = (title: string, lines: string[]) =>
+    lines.length > 0 ? ["", title, ...lines.map((l) => `  ${l}`)] : [];
+  return [
+    ...(interrupted ? [interrupted, ""] : []),
+    ...alignedLines(summaryTable(result)),
+    ...(sources ? ["", "Sources:", ...alignedLines(sources)] : []),
+    ...section("Skipped:", skippedLines(result)),
+    ...section("Failures by kind:", failureLines(result)),
+  ].join("\n") + "\n";
+}
+
+/** A table as aligned lines: header, dashes, rows; numbers right-aligned, text left-aligned. */
+function alignedLines({ headers, numeric, rows }: SummaryTable): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join("  ")
       .trimEnd();
-  return [
-    line(headers),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...rows.map(line),
-  ].join("\n") + "\n";
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
 }

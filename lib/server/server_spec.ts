@@ -62,6 +62,8 @@ export interface Mode {
   defaultIo: IoName;
   /** How the mode runs with this many workers, for reports: `2 workers`, `one thread`. */
   layout(workers: number): string;
+  /** Serves one connection at a time, so that concurrent clients wait for each other. */
+  servesOneAtATime: boolean;
   run(options: ModeOptions, signal: AbortSignal): Promise<void>;
 }
 

@@ -2,29 +2,22 @@
  * Acceptance tests for `socklab bench`, run as users run it (main.ts in a subprocess):
  * `bench sweep --quick` and a small `bench scale` write CSV, JSON, Markdown and SVG whose
  * contents are checked (row counts and columns; each SVG parses as XML and holds one series per
- * mode), exit 0 and print the summary table. Also: the load generator's failure kinds against
- * misbehaving in-test servers, and its request-phase rate.
+ * mode), exit 0 and print the summary table; an interrupted run still reports and stops its
+ * servers; and the command line → options parse.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { type LoadWorkerResult, requestPhaseRate } from "../../lib/bench/load_worker.ts";
+import { parseBenchArgs } from "../../lib/commands/bench.ts";
+import { UsageError } from "../../lib/cli/flags.ts";
 import { assertOneSeriesEach, csvRecords, markdownTable } from "../report_support.ts";
-import { runSocklab } from "../support.ts";
+import denoConfig from "../../deno.json" with { type: "json" };
+import { runSocklab, socklabArgs, startServer } from "../support.ts";
+import { closedPort, withTempDir } from "../bench/bench_support.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-/** Runs `body` with a fresh temporary directory, removed afterwards. */
-async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "socklab_bench_test_" });
-  try {
-    return await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Lines of the terminal table: the header line first. */
 function terminalTable(stdout: string, firstHeader: string): string[] {
@@ -36,9 +29,158 @@ function terminalTable(stdout: string, firstHeader: string): string[] {
 }
 
 // ---------------------------------------------------------------------------
+// parseBenchArgs
+
+const CPUS = navigator.hardwareConcurrency;
+
+Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the defaults", () => {
+  assert.deepEqual(parseBenchArgs(["sweep", "--quick"]), {
+    kind: "sweep",
+    targets: ["iter", "async", "thr", "proc"].map((mode) => ({ kind: "mode", mode })),
+    serverWorkers: CPUS,
+    timeoutMs: 30_000,
+    out: undefined,
+    json: false,
+    clients: [5, 10, 20],
+    runs: 1,
+    delayMs: 200,
+  });
+  assert.deepEqual(
+    parseBenchArgs(["sweep", "--modes", "thr,iter", "--workers", "0", "--runs", "5", "--out", "d"]),
+    {
+      kind: "sweep",
+      targets: [{ kind: "mode", mode: "thr" }, { kind: "mode", mode: "iter" }],
+      serverWorkers: 0,
+      timeoutMs: 30_000,
+      out: "d",
+      json: false,
+      clients: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+      runs: 5,
+      delayMs: 3000,
+    },
+  );
+});
+
+Deno.test("parseBenchArgs() reads every scale option, an external server included", () => {
+  assert.deepEqual(
+    parseBenchArgs([
+      "scale",
+      "--server",
+      "[::1]:7000",
+      "--connections",
+      "10,20",
+      "--requests",
+      "7",
+      "--size",
+      "1KiB",
+      "--expect",
+      "echo",
+      "--pace",
+      "8",
+      "--rate",
+      "5",
+      "--client-workers",
+      "3",
+      "--timeout",
+      "250ms",
+      "--start-at",
+      "2030-01-02T03:04:05.250Z",
+      "--json",
+    ]),
+    {
+      kind: "scale",
+      targets: [{ kind: "server", host: "::1", port: 7000 }],
+      serverWorkers: CPUS,
+      timeoutMs: 250,
+      out: undefined,
+      json: true,
+      connections: [10, 20],
+      requests: 7,
+      size: 1024,
+      expect: "echo",
+      pace: 8,
+      rate: 5,
+      clientWorkers: 3,
+      startAt: Date.UTC(2030, 0, 2, 3, 4, 5, 250),
+    },
+  );
+  assert.deepEqual(parseBenchArgs(["scale"]), {
+    kind: "scale",
+    targets: [{ kind: "mode", mode: "async" }],
+    serverWorkers: CPUS,
+    timeoutMs: 30_000,
+    out: undefined,
+    json: false,
+    connections: [100, 200, 500, 1000, 1500, 2000, 2500, 3000, 4000],
+    requests: 100,
+    size: 64,
+    expect: "reverse",
+    pace: 256,
+    rate: undefined,
+    clientWorkers: CPUS,
+    startAt: undefined,
+  });
+  const epoch = parseBenchArgs(["scale", "--start-at", "1893456000000"]);
+  assert.ok(epoch.kind === "scale" && epoch.startAt === 1893456000000, "epoch milliseconds");
+  assert.deepEqual(parseBenchArgs(["merge", "a.json", "b/c.json", "--out", "m", "--json"]), {
+    kind: "merge",
+    files: ["a.json", "b/c.json"],
+    out: "m",
+    json: true,
+  });
+  assert.deepEqual(parseBenchArgs(["scale", "--help"]), { kind: "help" });
+  assert.deepEqual(parseBenchArgs(["-h"]), { kind: "help" });
+});
+
+Deno.test("parseBenchArgs() rejects what a run would ignore or read too late", () => {
+  const cases: [string[], RegExp][] = [
+    [[], /Missing benchmark/],
+    [["sprint"], /Unknown bench "sprint"/],
+    [["sweep", "scale"], /Unexpected argument "scale"/],
+    [["merge"], /Missing files/],
+    [["merge", "a.json", "--modes", "thr"], /"--modes" for bench merge/],
+    [["sweep", "--start-at", "1"], /"--start-at" for bench sweep/],
+    [["scale", "--start-at", "tomorrow"], /Invalid --start-at "tomorrow"/],
+    [["scale", "--clients", "5"], /"--clients" for bench scale/],
+    [["sweep", "--requests", "5"], /"--requests" for bench sweep/],
+    [["sweep", "--workers", "many"], /Invalid --workers "many"/],
+    [["scale", "--server", "127.0.0.1:9", "--modes", "thr"], /--modes .* --server/],
+    [["scale", "--server", "127.0.0.1:9", "--workers", "2"], /--workers .* --server/],
+    [["scale", "--server", "nowhere"], /Invalid --server "nowhere"/],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(() => parseBenchArgs(argv), (error: unknown) => {
+      assert.ok(error instanceof UsageError, `${argv.join(" ")}: a UsageError`);
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------
 // bench sweep
 
 const SWEEP_MODES = ["iter", "async", "thr", "proc"];
+/** Everything `bench sweep --out` writes. */
+const SWEEP_FILES = [
+  "report.md",
+  "sweep.json",
+  "sweep.svg",
+  "sweep_measurements.csv",
+  "sweep_summary.csv",
+];
+
+/** The names in a directory, sorted. */
+function filesIn(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+}
+
+const FAILURE_COLUMNS = [
+  "failures_connect",
+  "failures_reset",
+  "failures_timeout",
+  "failures_mismatch",
+];
 const SWEEP_CLIENTS = [2, 4];
 const SWEEP_RUNS = 2;
 
@@ -77,18 +219,17 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
     }
     assert.match(stdout, /Reports written to /);
 
-    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-    assert.deepEqual(files, [
-      "report.md",
-      "sweep.json",
-      "sweep.svg",
-      "sweep_measurements.csv",
-      "sweep_summary.csv",
-    ]);
+    assert.deepEqual(filesIn(dir), SWEEP_FILES);
 
     // One measurement row per mode × clients × run; the iterative server serialises clients.
     const measurements = csvRecords(await Deno.readTextFile(`${dir}/sweep_measurements.csv`));
-    assert.deepEqual(measurements.header, ["mode", "clients", "run", "total_ms", "failures"]);
+    assert.deepEqual(measurements.header, [
+      "mode",
+      "clients",
+      "run",
+      "total_ms",
+      ...FAILURE_COLUMNS,
+    ]);
     assert.equal(
       measurements.records.length,
       SWEEP_MODES.length * SWEEP_CLIENTS.length * SWEEP_RUNS,
@@ -100,7 +241,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
         );
         assert.deepEqual(runs.map((r) => Number(r.run)).sort(), [1, 2], `${mode} × ${clients}`);
         for (const r of runs) {
-          assert.equal(r.failures, "0");
+          for (const column of FAILURE_COLUMNS) assert.equal(r[column], "0");
           const floor = mode === "iter" ? clients * 100 : 100;
           assert.ok(Number(r.total_ms) >= floor * 0.95, `${mode} × ${clients}: ${r.total_ms} ms`);
         }
@@ -116,7 +257,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
       "median_ms",
       "min_ms",
       "max_ms",
-      "failures",
+      ...FAILURE_COLUMNS,
     ]);
     assert.equal(summary.records.length, SWEEP_MODES.length * SWEEP_CLIENTS.length);
     assert.deepEqual(
@@ -126,7 +267,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
     for (const r of summary.records) {
       assert.equal(Number(r.runs), SWEEP_RUNS);
       assert.ok(Number(r.min_ms) <= Number(r.median_ms) && Number(r.median_ms) <= Number(r.max_ms));
-      assert.equal(r.failures, "0");
+      for (const column of FAILURE_COLUMNS) assert.equal(r[column], "0");
     }
 
     // The JSON holds the same measurements and cells.
@@ -198,7 +339,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
     for (const row of rows) assert.equal(row.at(-1), "0", "no failures");
     assert.match(stdout, /Reports written to /);
 
-    const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    const files = filesIn(dir);
     assert.deepEqual(files, [
       "report.md",
       "scale.json",
@@ -307,198 +448,212 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
 });
 
 // ---------------------------------------------------------------------------
-// The load generator's failure kinds, against in-test servers
+// The record of a run
 
-/** A server on 127.0.0.1 that hands every connection to `serve`; closed by `close()`. */
-function testServer(serve: (conn: Deno.TcpConn) => Promise<void>) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns = new Set<Deno.TcpConn>();
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      conns.add(conn);
-      serve(conn).catch(() => {}).finally(() => {
-        conns.delete(conn);
-        try {
-          conn.close();
-        } catch { /* closed already */ }
-      });
-    }
-  })().catch(() => {});
-  return {
-    port: listener.addr.port,
-    async close() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch { /* closed already */ }
-      }
-      await accepting;
-    },
-  };
-}
+Deno.test("bench scale records the run and keeps a count the open-file limit skips, with why", async () => {
+  await withTempDir(async (dir) => {
+    const args = ["bench", "scale", "--connections", "20,5000", "--requests", "5", "--out", dir];
+    const before = Date.now();
+    // Under a hard limit of 1024 open files, 5000 connections cannot be reached.
+    const output = await new Deno.Command("prlimit", {
+      args: ["--nofile=1024:1024", Deno.execPath(), ...socklabArgs(args)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const after = Date.now();
+    const stdout = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 1, "a skipped count makes a non-zero exit");
+    const why = "5000 connections need about 5064 open files, but the limit is 1024 (hard 1024)";
+    assert.match(stdout, /^async +5000 +skipped( +-)+$/m);
+    assert.ok(stdout.includes(`\nSkipped:\n  5000 connections: ${why}`), stdout);
 
-/**
- * Runs a small `bench scale` (4 connections × 3 requests unless `extra` says otherwise) against
- * `port`; returns its exit code, failure counts, requests and per-connection durations.
- */
-async function scaleFailures(port: number, extra: string[] = []) {
-  return await withTempDir(async (dir) => {
-    const { code, stderr } = await runSocklab([
-      "bench",
-      "scale",
-      "--server",
-      `127.0.0.1:${port}`,
-      "--connections",
-      "4",
-      "--requests",
-      "3",
-      "--expect",
-      "echo",
-      "--client-workers",
-      "2",
-      "--out",
-      dir,
-      ...extra,
-    ]);
     const json = JSON.parse(await Deno.readTextFile(`${dir}/scale.json`));
-    return {
-      code,
-      stderr,
-      failures: json.summaries[0].failures,
-      requests: json.summaries[0].requests as number,
-      durationsMs: (json.connections as { durationMs: number }[]).map((c) => c.durationMs),
-    };
-  });
-}
+    assert.deepEqual(json.settings, {
+      targets: ["async"],
+      connections: [20, 5000],
+      requests: 5,
+      size: 64,
+      expect: "reverse",
+      pace: 256,
+      rate: null,
+      clientWorkers: navigator.hardwareConcurrency,
+      serverWorkers: navigator.hardwareConcurrency,
+      timeoutMs: 30_000,
+    });
+    assert.equal(json.skipped.length, 1);
+    assert.equal(json.skipped[0].connections, 5000);
+    assert.ok(json.skipped[0].reason.startsWith(why), json.skipped[0].reason);
+    assert.deepEqual(json.summaries.map((s: { connections: number }) => s.connections), [20]);
 
-async function readSome(conn: Deno.TcpConn): Promise<Uint8Array | null> {
-  const buffer = new Uint8Array(4096);
-  const n = await conn.read(buffer);
-  return n === null ? null : buffer.subarray(0, n);
-}
+    const { cpuModel, ...environment } = json.environment;
+    assert.deepEqual(environment, {
+      socklab: denoConfig.version,
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      typescript: Deno.version.typescript,
+      os: `${Deno.build.os} ${Deno.build.arch}`,
+      kernel: Deno.osRelease(),
+      cpuCount: navigator.hardwareConcurrency,
+      host: Deno.hostname(),
+      fdLimit: { soft: 1024, hard: 1024 },
+      commandLine: `socklab ${args.join(" ")}`,
+    });
+    assert.ok(cpuModel.length > 0 && cpuModel !== "unknown", cpuModel);
 
-Deno.test("bench scale counts a silent server as timeouts, wrong replies as mismatches", async () => {
-  // Reads requests and never answers: every connection's first request times out.
-  const silent = testServer(async (conn) => {
-    while (await readSome(conn) !== null) { /* no reply */ }
-  });
-  // Answers every request with a wrong line of the right length.
-  const wrong = testServer(async (conn) => {
-    for (let data = await readSome(conn); data !== null; data = await readSome(conn)) {
-      await conn.write(new Uint8Array(data.length).fill(0x78).fill(0x0a, data.length - 1));
+    // The start is before the measurement, the end after it.
+    const started = Date.parse(json.startedAt);
+    const ended = Date.parse(json.endedAt);
+    assert.ok(before <= started && ended <= after, `${json.startedAt} .. ${json.endedAt}`);
+    assert.ok(ended - started >= Math.floor(json.summaries[0].elapsedMs), "start to end");
+
+    const report = await Deno.readTextFile(`${dir}/report.md`);
+    for (
+      const line of [
+        `- Command: \`socklab ${args.join(" ")}\``,
+        `- Started: ${json.startedAt}`,
+        `- Ended: ${json.endedAt}`,
+        `- socklab ${denoConfig.version}, Deno ${Deno.version.deno}`,
+        `- OS: ${Deno.build.os} ${Deno.build.arch}, kernel ${Deno.osRelease()}`,
+        `- CPU: ${cpuModel} × ${navigator.hardwareConcurrency}`,
+        "- Open-file limit: 1024 (hard 1024)",
+        "- rate: `none`",
+        `- 5000 connections: ${why}`,
+      ]
+    ) {
+      assert.ok(report.includes(line), `report.md has "${line}":\n${report}`);
     }
+    assert.ok(!report.includes("undefined"), report);
   });
-  try {
-    const started = performance.now();
-    const timedOut = await scaleFailures(silent.port, ["--timeout", "300ms"]);
-    const waited = performance.now() - started;
-    assert.equal(timedOut.code, 1, "failures make a non-zero exit");
-    assert.deepEqual(timedOut.failures, { connect: 0, reset: 0, timeout: 4, mismatch: 0 });
-    assert.equal(timedOut.requests, 0);
-    assert.ok(waited < 10_000, `the timeouts fired in time (${waited} ms)`);
-
-    const mismatched = await scaleFailures(wrong.port);
-    assert.equal(mismatched.code, 1);
-    assert.deepEqual(mismatched.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 12 });
-  } finally {
-    await silent.close();
-    await wrong.close();
-  }
-});
-
-Deno.test("bench scale counts a closing server as resets, a closed port as connect failures", async () => {
-  // Answers the first request correctly, then closes.
-  const closing = testServer(async (conn) => {
-    const data = await readSome(conn);
-    if (data) await conn.write(data);
-  });
-  const closedPort = (() => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = listener.addr.port;
-    listener.close();
-    return port;
-  })();
-  try {
-    const reset = await scaleFailures(closing.port);
-    assert.equal(reset.code, 1);
-    assert.deepEqual(reset.failures, { connect: 0, reset: 4, timeout: 0, mismatch: 0 });
-    assert.equal(reset.requests, 4, "the first request of each connection succeeded");
-
-    const refused = await scaleFailures(closedPort);
-    assert.equal(refused.code, 1);
-    assert.deepEqual(refused.failures, { connect: 4, reset: 0, timeout: 0, mismatch: 0 });
-  } finally {
-    await closing.close();
-  }
-});
-
-Deno.test("bench scale --rate paces requests, idle gaps longer than the timeout included", async () => {
-  const echo = testServer(async (conn) => {
-    for (let data = await readSome(conn); data !== null; data = await readSome(conn)) {
-      await conn.write(data);
-    }
-  });
-  try {
-    // One request every 500 ms with a 200 ms timeout: the idle gaps are no timeouts.
-    const slow = await scaleFailures(echo.port, [
-      "--requests",
-      "2",
-      "--rate",
-      "2",
-      "--timeout",
-      "200ms",
-    ]);
-    assert.equal(slow.code, 0, slow.stderr);
-    assert.deepEqual(slow.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 0 });
-    assert.equal(slow.requests, 8);
-    for (const ms of slow.durationsMs) assert.ok(ms >= 490, `paced: ${ms} ms`);
-
-    // Many quick replies at 50/s: latency from the intended send time is never negative.
-    const quick = await scaleFailures(echo.port, [
-      "--connections",
-      "50",
-      "--requests",
-      "10",
-      "--rate",
-      "50",
-    ]);
-    assert.equal(quick.code, 0, quick.stderr);
-    assert.deepEqual(quick.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 0 });
-    assert.equal(quick.requests, 500);
-    for (const ms of quick.durationsMs) assert.ok(ms >= 175, `paced: ${ms} ms`);
-  } finally {
-    await echo.close();
-  }
 });
 
 // ---------------------------------------------------------------------------
-// The request-phase rate
+// Output paths
 
-function workerResult(connectedAt: number, endedAt: number, from: number, completed: number[]) {
-  return {
-    connections: [],
-    histogram: "",
-    failures: { connect: 0, reset: 0, timeout: 0, mismatch: 0 },
-    requests: completed.reduce((a, b) => a + b, 0),
-    bytes: 0,
-    timing: {
-      startedAt: from,
-      firstRequestAt: from,
-      connectedAt,
-      endedAt,
-      completed: new Uint32Array(completed),
-      completedFrom: from,
-    },
-  } satisfies LoadWorkerResult;
+Deno.test("bench fails at once, in one line naming --out and the path, when --out cannot be written", async () => {
+  await withTempDir(async (dir) => {
+    const file = `${dir}/existing.txt`;
+    await Deno.writeTextFile(file, "keep me\n");
+    for (
+      const [out, why] of [[file, /it is a file/], [
+        "/proc/socklab/nope",
+        /cannot write there/,
+      ]] as const
+    ) {
+      const started = performance.now();
+      const run = await runSocklab(["bench", "sweep", "--quick", "--out", out]);
+      const seconds = (performance.now() - started) / 1000;
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, "");
+      const lines = run.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, run.stderr);
+      assert.ok(lines[0].startsWith(`socklab: Invalid --out "${out}": `), lines[0]);
+      assert.match(lines[0], why);
+      assert.ok(seconds < 5, `nothing was run first (${seconds.toFixed(1)} s)`);
+    }
+    assert.equal(await Deno.readTextFile(file), "keep me\n");
+  });
+});
+
+Deno.test("bench prints its table and writes the other reports when one cannot be written", async () => {
+  const refused = closedPort();
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/report.md`);
+    const run = await runSocklab([
+      "bench",
+      "sweep",
+      "--server",
+      `127.0.0.1:${refused}`,
+      "--clients",
+      "1",
+      "--runs",
+      "1",
+      "--out",
+      dir,
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^clients .* failures$/m);
+    assert.match(run.stderr, new RegExp(`^socklab: Could not write ${dir}/report\\.md: `, "m"));
+    assert.deepEqual(filesIn(dir), SWEEP_FILES);
+    assert.ok(Deno.statSync(`${dir}/report.md`).isDirectory);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/sweep.json`)).kind, "sweep");
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Interrupted runs
+
+/**
+ * Starts `socklab bench <args> --out DIR`, waits for `ready` on its output, sends `signal` to
+ * the bench process alone (as `kill` does) and returns what it printed and wrote, and whether
+ * the servers it announced still accept connections.
+ */
+async function interrupt(args: string[], ready: RegExp, signal: Deno.Signal) {
+  return await withTempDir(async (dir) => {
+    const bench = await startServer(["bench", ...args, "--out", dir]);
+    await bench.waitFor(ready);
+    bench.kill(signal);
+    const { code, stdout, stderr } = await bench.finished;
+    const listening: number[] = [];
+    for (const port of bench.lines(/listening on 127\.0\.0\.1:(\d+) /).map(Number)) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+        listening.push(port);
+      } catch { /* refused: stopped */ }
+    }
+    const files = filesIn(dir);
+    const kind = args[0];
+    const json = files.includes(`${kind}.json`)
+      ? JSON.parse(await Deno.readTextFile(`${dir}/${kind}.json`))
+      : undefined;
+    const report = files.includes("report.md") ? await Deno.readTextFile(`${dir}/report.md`) : "";
+    return { code, stdout, stderr, listening, files, json, report };
+  });
 }
 
-Deno.test("requestPhaseRate() rates the requests after the last connect, like ldgen", () => {
-  // Worker A connected all by 1002.5, worker B by 1004.2: the phase runs from 1005 to 1010.
-  const a = workerResult(1002.5, 1009.5, 1000, [5, 5, 5, 5, 5, 1, 1, 1, 1, 1]);
-  const b = workerResult(1004.2, 1010, 1001, [7, 7, 7, 7, 2, 2, 2, 2, 2, 2]);
-  assert.equal(requestPhaseRate([a, b]), (5 + 12) / 0.005);
-  // Everything answered before the last connect: no request phase.
-  assert.equal(requestPhaseRate([workerResult(1009, 1010, 1000, [3, 3])]), undefined);
-  assert.equal(requestPhaseRate([]), undefined);
+Deno.test("bench sweep interrupted by SIGINT prints and writes what it measured, stops its server, exits 130", async () => {
+  const run = await interrupt(
+    ["sweep", "--modes", "iter,async", "--clients", "2", "--runs", "50", "--delay", "100ms"],
+    /iter, 2 clients, run 2: /,
+    "SIGINT",
+  );
+  assert.equal(run.code, 130, run.stderr);
+  assert.deepEqual(run.listening, [], "no server left listening");
+  assert.match(run.stdout, /^Interrupted by SIGINT: /m);
+  assert.match(run.stdout, /^clients {2}iter \(s\) {2}failures$/m);
+  assert.equal(run.json.interrupted, "SIGINT");
+  const measured = run.json.measurements.length;
+  assert.ok(measured >= 2 && measured < 50, `${measured} measurements`);
+  assert.ok(run.json.measurements.every((m: { mode: string }) => m.mode === "iter"));
+  assert.deepEqual(run.json.cells.map((c: { runs: number }) => c.runs), [measured]);
+  assert.match(run.report, /\*\*Interrupted by SIGINT: /);
+  assert.ok(run.files.includes("sweep_measurements.csv") && run.files.includes("sweep.svg"));
+});
+
+Deno.test("bench scale interrupted by SIGTERM or SIGHUP mid-load stops its server pool and exits 130", async () => {
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    // 20 connections × 100 requests at 10/s: ten seconds of load unless interrupted.
+    const run = await interrupt(
+      [
+        "scale",
+        "--modes",
+        "thr",
+        "--workers",
+        "2",
+        "--connections",
+        "20",
+        "--requests",
+        "100",
+        "--rate",
+        "10",
+      ],
+      /listening on 127\.0\.0\.1:\d+ /,
+      signal,
+    );
+    assert.equal(run.code, 130, `${signal}: ${run.stderr}`);
+    assert.deepEqual(run.listening, [], `${signal}: no server left listening`);
+    assert.match(run.stdout, new RegExp(`^Interrupted by ${signal}: `, "m"));
+    assert.equal(run.json.interrupted, signal);
+    assert.deepEqual(run.json.summaries, [], "the step under way is dropped");
+    assert.match(run.report, new RegExp(`Interrupted by ${signal}`));
+  }
 });

@@ -4,18 +4,21 @@ import assert from "node:assert/strict";
 import {
   emptyFailures,
   type FailureCounts,
+  type RunRecord,
   type ScaleConnectionRow,
   type ScaleResult,
   type ScaleSummary,
   summarizeSweep,
   type SweepMeasurement,
   type SweepResult,
+  totalFailures,
 } from "../../lib/bench/bench_result.ts";
 import { scaleCsv, sweepCsv } from "../../lib/reports/bench_csv.ts";
 import { benchFiles } from "../../lib/reports/bench_files.ts";
 import { benchMarkdown } from "../../lib/reports/bench_markdown.ts";
 import { chartFiles, scaleChartsSvg, sweepChartSvg } from "../../lib/reports/bench_svg.ts";
 import { benchTable } from "../../lib/reports/bench_text.ts";
+import { scaleSettings, TEST_ENVIRONMENT } from "../bench/bench_support.ts";
 import { assertOneSeriesEach, chartSeries, csvRecords, markdownTable } from "../report_support.ts";
 
 // ---------------------------------------------------------------------------
@@ -36,20 +39,56 @@ function expectedMedianMs(mode: string, clients: number): number {
   return (sweepTime(i, clients, 1) + sweepTime(i, clients, 2)) / 2;
 }
 
+/** When and where the synthetic runs were made. */
+const RECORD: RunRecord = {
+  startedAt: "2025-01-02T03:04:05.000Z",
+  endedAt: "2025-01-02T03:09:06.500Z",
+  environment: TEST_ENVIRONMENT,
+};
+
+/** A count beyond the open-file limit. */
+const SKIPPED = { connections: 9000, reason: "9000 connections need about 9064 open files" };
+
+const FAILURE_COLUMNS = [
+  "failures_connect",
+  "failures_reset",
+  "failures_timeout",
+  "failures_mismatch",
+];
+
+const MISMATCH = { conn: 2, request: 1, expected: '"321cba"', got: '"Error: no"' };
+const TIMEOUT = { conn: 7, request: 3, expected: '"321cba"', got: "nothing within 30.0s" };
+const RESET = { conn: 9, request: 1, expected: '"321cba"', got: "the connection was reset" };
+
 function sweepResult(): SweepResult {
   const measurements: SweepMeasurement[] = [];
   for (const [i, mode] of MODES.entries()) {
     for (const clients of CLIENTS) {
       for (let run = 1; run <= RUNS; run++) {
-        const failures = mode === "thr" && clients === 30 && run === 2 ? 3 : 0;
-        measurements.push({ mode, clients, run, totalMs: sweepTime(i, clients, run), failures });
+        const failing = mode === "thr" && clients === 30 && run === 2;
+        measurements.push({
+          mode,
+          clients,
+          run,
+          totalMs: sweepTime(i, clients, run),
+          failures: { ...emptyFailures(), mismatch: failing ? 3 : 0 },
+          examples: failing ? { mismatch: MISMATCH } : {},
+        });
       }
     }
   }
   return {
     kind: "sweep",
-    startedAt: "2025-01-02T03:04:05.000Z",
-    settings: { modes: MODES, clients: CLIENTS, runs: RUNS, delay: "3s", quick: false },
+    ...RECORD,
+    settings: {
+      targets: MODES,
+      clients: CLIENTS,
+      runs: RUNS,
+      delayMs: 3000,
+      request: "abc",
+      timeoutMs: 30_000,
+      serverWorkers: 2,
+    },
     measurements,
     cells: summarizeSweep(measurements),
   };
@@ -102,13 +141,22 @@ function scaleResult(): ScaleResult {
         elapsedMs: count * 25,
         requestsPerSec: (count * REQUESTS) / (count * 25 / 1000),
         failures,
+        examples: totalFailures(failures) > 0 ? { timeout: TIMEOUT, reset: RESET } : {},
+        histogram: "",
+        requestPhase: { start: 1_735_787_045_000 + count, end: 1_735_787_045_000 + count * 26 },
       });
     }
   }
   return {
     kind: "scale",
-    startedAt: "2025-01-02T03:04:05.000Z",
-    settings: { connections: COUNTS, requests: REQUESTS, size: SIZE, targets: TARGETS },
+    ...RECORD,
+    settings: scaleSettings({
+      targets: TARGETS,
+      connections: [...COUNTS, SKIPPED.connections],
+      requests: REQUESTS,
+      size: SIZE,
+    }),
+    skipped: [SKIPPED],
     connections,
     summaries,
   };
@@ -132,7 +180,7 @@ Deno.test("sweepCsv() writes one row per run and one per cell", () => {
   const csv = sweepCsv(result);
 
   const runs = csvRecords(csv.measurements);
-  assert.deepEqual(runs.header, ["mode", "clients", "run", "total_ms", "failures"]);
+  assert.deepEqual(runs.header, ["mode", "clients", "run", "total_ms", ...FAILURE_COLUMNS]);
   assert.equal(runs.records.length, MODES.length * CLIENTS.length * RUNS);
   for (const rec of runs.records) {
     const i = MODES.indexOf(rec.mode);
@@ -146,7 +194,9 @@ Deno.test("sweepCsv() writes one row per run and one per cell", () => {
   }
 
   const summary = csvRecords(csv.summary);
-  for (const col of ["mode", "clients", "runs", "median_ms", "min_ms", "max_ms", "failures"]) {
+  for (
+    const col of ["mode", "clients", "runs", "median_ms", "min_ms", "max_ms", ...FAILURE_COLUMNS]
+  ) {
     assert.ok(summary.header.includes(col), `summary column ${col}`);
   }
   assert.equal(summary.records.length, MODES.length * CLIENTS.length);
@@ -159,7 +209,8 @@ Deno.test("sweepCsv() writes one row per run and one per cell", () => {
       "median_ms",
     );
     const failing = rec.mode === "thr" && rec.clients === "30";
-    assert.equal(Number(rec.failures), failing ? 3 : 0);
+    assert.equal(Number(rec.failures_mismatch), failing ? 3 : 0);
+    assert.equal(Number(rec.failures_timeout), 0);
   }
 });
 
@@ -221,7 +272,7 @@ Deno.test("CSV quotes a field that holds a comma or a quote", () => {
 Deno.test("CSV of an empty result still has its header", () => {
   const result = { ...sweepResult(), measurements: [], cells: [] };
   const { header, records } = csvRecords(sweepCsv(result).measurements);
-  assert.deepEqual(header, ["mode", "clients", "run", "total_ms", "failures"]);
+  assert.deepEqual(header, ["mode", "clients", "run", "total_ms", ...FAILURE_COLUMNS]);
   assert.equal(records.length, 0);
 });
 
@@ -266,6 +317,54 @@ Deno.test("benchFiles() names every file --out writes and its JSON round-trips",
 // ---------------------------------------------------------------------------
 // Markdown and terminal table
 
+Deno.test("benchMarkdown() records when, where and how the run was made, and every setting", () => {
+  for (const result of [sweepResult(), scaleResult()]) {
+    const md = benchMarkdown(result);
+    const run = md.slice(md.indexOf("## Run"), md.indexOf("## Settings"));
+    assert.deepEqual(run.trim().split("\n").slice(2), [
+      "- Command: `socklab bench scale --out 'my dir'`",
+      "- Started: 2025-01-02T03:04:05.000Z",
+      "- Ended: 2025-01-02T03:09:06.500Z",
+      "- socklab 9.8.7, Deno 2.9.6 (V8 15.0, TypeScript 6.0)",
+      "- OS: linux x86_64, kernel 6.1.2-test",
+      "- CPU: Test CPU @ 3 GHz × 12",
+      "- Host: loadhost-1",
+      "- Open-file limit: 4096 (hard 8192)",
+    ]);
+    const settings = md.slice(md.indexOf("## Settings"), md.indexOf("## Summary"));
+    for (const key of Object.keys(result.settings)) {
+      assert.match(settings, new RegExp(`^- ${key}: \``, "m"), `setting ${key}`);
+    }
+    assert.ok(!md.includes("undefined"), md);
+  }
+  assert.match(benchMarkdown(scaleResult()), /^- rate: `none`$/m);
+});
+
+Deno.test("benchTable() and benchMarkdown() keep a skipped count in the table, with why", () => {
+  const result = scaleResult();
+  const text = benchTable(result);
+  const md = benchMarkdown(result);
+  for (const target of TARGETS) {
+    const row = text.split("\n").find((l) => l.startsWith(target) && / 9000 +skipped /.test(l));
+    assert.ok(row, `a skipped row for ${target} in:\n${text}`);
+    assert.match(
+      md,
+      new RegExp(`^\\| ${target.replace(/[.()]/g, "\\$&")} \\| 9000 \\| skipped \\|`, "m"),
+    );
+  }
+  // Rows follow the requested order of counts: the skipped one comes last in each target.
+  const counts = text.split("\n\n")[0].split("\n").slice(2).map((l) => l.split(/\s{2,}/)[1]);
+  assert.deepEqual(counts, ["100", "200", "9000", "100", "200", "9000"]);
+  assert.match(
+    text,
+    /\nSkipped:\n {2}9000 connections: 9000 connections need about 9064 open files\n/,
+  );
+  assert.match(
+    md,
+    /## Skipped\n\n- 9000 connections: 9000 connections need about 9064 open files\n/,
+  );
+});
+
 Deno.test("benchMarkdown() holds a sweep table row per client count, a column per mode", () => {
   const result = sweepResult();
   const md = benchMarkdown(result);
@@ -294,7 +393,7 @@ Deno.test("benchMarkdown() holds a scale table row per target × count", () => {
   const md = benchMarkdown(result);
   assert.match(md, /^# .*scale/m);
   const { header, rows } = markdownTable(md, "## Summary");
-  assert.equal(rows.length, result.summaries.length);
+  assert.equal(rows.length, result.summaries.length + TARGETS.length);
   const col = (name: RegExp) => {
     const i = header.findIndex((h) => name.test(h));
     assert.ok(i >= 0, `column ${name}`);
@@ -326,13 +425,41 @@ Deno.test("benchMarkdown() holds a scale table row per target × count", () => {
   );
 });
 
+/** The failures cell of the sweep table's row for 30 clients. */
+function line3Failures(lines: string[]): string {
+  const start = lines[0].indexOf("failures");
+  return lines.find((l) => l.trim().startsWith("30 "))!.slice(start).trim();
+}
+
+Deno.test("benchTable() and benchMarkdown() give each failure kind its count and first example", () => {
+  const sweep = benchTable(sweepResult());
+  assert.match(
+    sweep,
+    /\nFailures by kind:\n {2}mismatch 3, first at thr, 30 clients, run 2, connection 2, request 1: expected "321cba", got "Error: no"\n$/,
+  );
+  const scale = benchMarkdown(scaleResult());
+  const section = scale.slice(scale.indexOf("## Failures"));
+  assert.ok(
+    section.includes(
+      `- reset 1, first at ${
+        TARGETS[1]
+      }, 200 connections, connection 9, request 1: expected "321cba", got the connection was reset`,
+    ),
+    section,
+  );
+  assert.ok(section.includes("- timeout 2, first at"), section);
+  assert.ok(!benchTable({ ...sweepResult(), measurements: [] }).includes("Failures"));
+});
+
 Deno.test("benchTable() aligns plain-text columns with a row per summary", () => {
   const sweep = benchTable(sweepResult());
   assert.ok(!sweep.includes("\x1b"), "no escape sequences");
-  const lines = sweep.trimEnd().split("\n");
+  const lines = sweep.split("\n\n")[0].split("\n");
   assert.equal(lines.length, 2 + CLIENTS.length);
-  // Numeric columns are right-aligned, so every line of the sweep table ends at the same column.
-  assert.equal(new Set(lines.map((l) => l.length)).size, 1, sweep);
+  // Numeric columns are right-aligned: every number of the last mode ends where its header does.
+  const lastEnd = lines[0].indexOf(`${MODES.at(-1)} (s)`) + `${MODES.at(-1)} (s)`.length;
+  for (const line of lines.slice(2)) assert.match(line.slice(0, lastEnd), /\d$/, sweep);
+  assert.equal(line3Failures(lines), "3 (mismatch 3)");
   for (const mode of MODES) assert.ok(lines[0].includes(mode), mode);
   for (const [i, clients] of CLIENTS.entries()) {
     const cells = lines[2 + i].trim().split(/\s+/);
@@ -346,8 +473,8 @@ Deno.test("benchTable() aligns plain-text columns with a row per summary", () =>
   }
 
   const scale = scaleResult();
-  const scaleLines = benchTable(scale).trimEnd().split("\n");
-  assert.equal(scaleLines.length, 2 + scale.summaries.length);
+  const scaleLines = benchTable(scale).split("\n\n")[0].split("\n");
+  assert.equal(scaleLines.length, 2 + scale.summaries.length + TARGETS.length);
   // Each column starts where its header starts (text left-aligned, numbers right-aligned).
   const connStart = scaleLines[0].indexOf("connections");
   const connEnd = connStart + "connections".length;

@@ -1,0 +1,81 @@
+/**
+ * The typed options of `socklab bench`, as `parseBenchArgs` makes them from the command line:
+ * everything a run needs, so that nothing reads a flag once the run has started. The kind of
+ * benchmark tells the variants apart.
+ *
+ * @module
+ */
+
+import type { ModeName } from "../../modes/mod.ts";
+
+/** What a benchmark measures: a socklab server bench starts in a mode, or an external one. */
+export type Target =
+  | { kind: "mode"; mode: ModeName }
+  | { kind: "server"; host: string; port: number };
+
+/** A target as tables and reports name it: the mode, or `HOST:PORT`. */
+export function targetName(target: Target): string {
+  if (target.kind === "mode") return target.mode;
+  const host = target.host.includes(":") ? `[${target.host}]` : target.host;
+  return `${host}:${target.port}`;
+}
+
+/** What a correct `bench scale` reply is: the line reversed (task server), echoed, or anything. */
+export type Expect = "reverse" | "echo" | "any";
+
+/** What `sweep` and `scale` share. */
+interface RunOptions {
+  /** Measured one after the other, in this order. */
+  targets: Target[];
+  /** `--workers` of the servers bench starts. */
+  serverWorkers: number;
+  /** Per connect and per reply. */
+  timeoutMs: number;
+  /** The directory for the reports, if any. */
+  out: string | undefined;
+  /** Print the result as JSON on stdout (the table goes to stderr). */
+  json: boolean;
+}
+
+/** `bench sweep`: concurrent one-request clients against a `task-serve --delay`. */
+export interface SweepOptions extends RunOptions {
+  kind: "sweep";
+  clients: number[];
+  runs: number;
+  delayMs: number;
+}
+
+/** `bench scale`: many connections, each doing a series of round trips. */
+export interface ScaleOptions extends RunOptions {
+  kind: "scale";
+  connections: number[];
+  requests: number;
+  /** Bytes per request line, its newline not counted. */
+  size: number;
+  expect: Expect;
+  /** At most this many connects in flight. */
+  pace: number;
+  /** Open model: requests per second per connection; undefined: closed model. */
+  rate: number | undefined;
+  /** Web Workers generating the load. */
+  clientWorkers: number;
+  /** Epoch milliseconds at which the first step begins, so that load hosts start together. */
+  startAt: number | undefined;
+}
+
+/** `bench merge`: one report from scale runs made on several hosts at once. */
+export interface MergeOptions {
+  kind: "merge";
+  /** The runs' JSON results, as `--json` prints them or `--out` writes them. */
+  files: string[];
+  out: string | undefined;
+  json: boolean;
+}
+
+/** `bench --help`. */
+export interface HelpOptions {
+  kind: "help";
+}
+
+/** Any `bench` command line. */
+export type BenchOptions = SweepOptions | ScaleOptions | MergeOptions | HelpOptions;
