@@ -7,15 +7,17 @@
 
 import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
+import { benchHtml } from "./bench_html.ts";
 import { benchMarkdown } from "./bench_markdown.ts";
 import { chartSvgs } from "./bench_svg.ts";
 
-/** `<kind>.json`, the CSVs, `report.md` and the SVG charts of a result. */
+/** `<kind>.json`, the CSVs, `report.md`, `report.html` and the SVG charts of a result. */
 export async function benchFiles(result: BenchResult): Promise<Record<string, string>> {
   return {
     [`${result.kind}.json`]: JSON.stringify(result, null, 2) + "\n",
     ...csvFiles(result),
     "report.md": benchMarkdown(result),
+    "report.html": await benchHtml(result),
     ...(await chartSvgs(result)),
   };
 }

@@ -79,6 +79,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
 
     const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assert.deepEqual(files, [
+      "report.html",
       "report.md",
       "sweep.json",
       "sweep.svg",
@@ -200,6 +201,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
 
     const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assert.deepEqual(files, [
+      "report.html",
       "report.md",
       "scale.json",
       "scale_connections.csv",
