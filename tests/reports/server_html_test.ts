@@ -52,6 +52,7 @@ Deno.test({
     assert.equal(summary.dataInterArrival.count, WORKERS * (EVENTS - 1));
 
     await withPage(file, async (page, log) => {
+      await keepScreenshot(page, dir, "serve_report.png");
       assert.equal(await page.title(), "socklab serve");
       const table = "#inter-arrival-times table";
       const rows = await tableRows(page, table);
@@ -79,7 +80,6 @@ Deno.test({
       }
       await checkSort(page, table, "count", 1);
       assertQuiet(log);
-      await keepScreenshot(page, dir, "serve_report.png");
     });
   },
 });
