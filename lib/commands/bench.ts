@@ -93,7 +93,7 @@ Common:
   --server HOST:PORT     measure an external server instead of starting socklab's
   --workers N            pool size of the servers started (default: CPU count)
   --timeout DUR          per connect / request (default 30s)
-  --out DIR              write CSV, JSON, report.md and SVG charts into DIR
+  --out DIR              write CSV, JSON, report.md, report.html and SVG charts into DIR
   --json                 print the result as JSON on stdout (the table goes to stderr)
   -h, --help             show this help
 

@@ -114,6 +114,7 @@ export function benchMarkdown(result: BenchResult): string {
 
   lines.push("## Data", "");
   lines.push(`- [${result.kind}.json](${result.kind}.json): the whole result`);
+  lines.push("- [report.html](report.html): this report as a page with sortable tables");
   for (const file of Object.keys(csvFiles(result))) lines.push(`- [${file}](${file})`);
   return lines.join("\n") + "\n";
 }

@@ -1,24 +1,20 @@
 /**
- * SVG charts of bench results, drawn by Vega-Lite and rendered headless by Vega.
- *
- * Vega renders straight to an SVG string with the "none" renderer, so no DOM,
- * canvas or browser is involved; without a canvas it estimates text widths,
- * which only affects label layout slightly. Charts are line charts with points,
- * one colored series per mode (sweep) or per target (scale), with a legend.
+ * The charts of bench results as Vega-Lite specifications, and their SVG files. A sweep draws
+ * execution time against clients, one series per mode, on a log time axis so the iterative
+ * mode (which grows with the client count) does not flatten every other mode into one line; a
+ * scale run draws duration and response time against connections, one series per target. The
+ * HTML report draws the same specifications, at either time scale.
  *
  * @module
  */
 
-import * as vega from "vega";
-import * as vl from "vega-lite";
-import type { TopLevelSpec } from "vega-lite";
 import type { BenchResult, ScaleResult, SweepResult } from "../bench/bench_result.ts";
+import { type Chart, chartSvg, formatValue, SERIES_SCHEME, type TimeScale } from "./chart.ts";
 
-/** Chart key → SVG file name: sweep → `sweep`; scale → `duration`, `response`. */
-export function chartFiles(result: BenchResult): Record<string, string> {
-  return result.kind === "sweep"
-    ? { sweep: "sweep.svg" }
-    : { duration: "scale_duration.svg", response: "scale_response.svg" };
+/** A chart of a bench result, with the key reports refer to it by and its SVG file name. */
+export interface BenchChart extends Chart {
+  key: string;
+  file: string;
 }
 
 /** Chart key → chart title. */
@@ -30,49 +26,61 @@ export const CHART_TITLES: Readonly<Record<string, string>> = {
 
 interface LineChart {
   title: string;
-  values: Record<string, string | number>[];
-  x: { field: string; title: string };
-  y: { field: string; title: string };
-  series: { field: string; title: string; domain: string[] };
+  points: { series: string; x: number; y: number }[];
+  /** `unit` names the quantity in hover labels: `10 clients: 2.01 s`. */
+  x: { title: string; unit: string };
+  y: { title: string; unit: string };
+  series: { title: string; domain: string[] };
+  timeScale: TimeScale;
 }
 
-function lineSpec(chart: LineChart): TopLevelSpec {
+/** Lines with points, one colored series each, time on the y axis. */
+function lineChart(chart: LineChart): Chart {
+  const labels: Record<string, number> = {};
+  const values = chart.points.map((p) => {
+    const label = `${p.series}, ${p.x} ${chart.x.unit}: ${formatValue(p.y)} ${chart.y.unit}`;
+    labels[label] = chart.series.domain.indexOf(p.series);
+    return { ...p, label };
+  });
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: chart.title,
-    width: 560,
-    height: 320,
-    background: "white",
-    data: { values: chart.values },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: { field: chart.x.field, type: "quantitative", title: chart.x.title },
-      y: { field: chart.y.field, type: "quantitative", title: chart.y.title },
-      color: {
-        field: chart.series.field,
-        type: "nominal",
-        title: chart.series.title,
-        // An explicit domain keeps the legend in the user's order (e.g. --modes)
-        // instead of alphabetical, and gives each series a stable color.
-        scale: { domain: chart.series.domain },
-        // The default 160 px cuts "host:port (mode)" targets short with an ellipsis.
-        legend: { labelLimit: 1000 },
+    series: chart.series.domain,
+    timeScale: chart.timeScale,
+    labels,
+    spec: ({ timeScale, legend }) => ({
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: chart.title,
+      width: 560,
+      height: 320,
+      background: "white",
+      data: { values },
+      // A log axis has no place for zero; such a value is still in every table.
+      transform: timeScale === "log" ? [{ filter: "datum.y > 0" }] : [],
+      mark: { type: "line", point: true },
+      encoding: {
+        // Counts are whole numbers: no ticks between them.
+        x: { field: "x", type: "quantitative", title: chart.x.title, axis: { tickMinStep: 1 } },
+        y: {
+          field: "y",
+          type: "quantitative",
+          title: timeScale === "log" ? `${chart.y.title}, log scale` : chart.y.title,
+          // A log domain rounded out to whole decades can leave the data in a sliver of it.
+          scale: timeScale === "log" ? { type: "log", nice: false, padding: 12 } : {},
+        },
+        color: {
+          field: "series",
+          type: "nominal",
+          title: chart.series.title,
+          // An explicit domain keeps the legend in the user's order (e.g. --modes)
+          // instead of alphabetical, and gives each series a stable color.
+          scale: { domain: chart.series.domain, scheme: SERIES_SCHEME },
+          // The default 160 px cuts "host:port (mode)" targets short with an ellipsis.
+          legend: legend ? { labelLimit: 1000 } : null,
+        },
+        description: { field: "label" },
       },
-    },
+    }),
   };
-}
-
-async function render(spec: TopLevelSpec): Promise<string> {
-  // Warnings (e.g. text measured without a canvas) are noise in a CLI's output;
-  // real errors still reject toSVG().
-  const logger = vega.logger(vega.Error);
-  const compiled = vl.compile(spec, { logger }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none", logger });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
 
 function distinct(values: string[]): string[] {
@@ -80,57 +88,80 @@ function distinct(values: string[]): string[] {
 }
 
 /** Median execution time (s) against clients, one series per mode. */
-export function sweepChartSvg(result: SweepResult): Promise<string> {
-  return render(lineSpec({
-    title: CHART_TITLES.sweep,
-    values: result.cells.map((c) => ({
-      mode: c.mode,
-      clients: c.clients,
-      seconds: c.medianMs / 1000,
-    })),
-    x: { field: "clients", title: "Concurrent clients" },
-    y: { field: "seconds", title: "Median execution time (s)" },
-    series: { field: "mode", title: "Mode", domain: distinct(result.cells.map((c) => c.mode)) },
-  }));
+function sweepChart(result: SweepResult): BenchChart {
+  return {
+    key: "sweep",
+    file: "sweep.svg",
+    ...lineChart({
+      title: CHART_TITLES.sweep,
+      points: result.cells.map((c) => ({ series: c.mode, x: c.clients, y: c.medianMs / 1000 })),
+      x: { title: "Concurrent clients", unit: "clients" },
+      y: { title: "Median execution time (s)", unit: "s" },
+      series: { title: "Mode", domain: distinct(result.cells.map((c) => c.mode)) },
+      timeScale: "log",
+    }),
+  };
 }
 
 /** Mean total duration (s) and mean response time (ms) against connections, one series per target. */
+function scaleCharts(result: ScaleResult): BenchChart[] {
+  const common = {
+    x: { title: "Concurrent connections", unit: "connections" },
+    series: { title: "Target", domain: distinct(result.summaries.map((s) => s.target)) },
+    timeScale: "linear" as const,
+  };
+  const points = (y: (s: ScaleResult["summaries"][number]) => number) =>
+    result.summaries.map((s) => ({ series: s.target, x: s.connections, y: y(s) }));
+  return [
+    {
+      key: "duration",
+      file: "scale_duration.svg",
+      ...lineChart({
+        ...common,
+        title: CHART_TITLES.duration,
+        points: points((s) => s.meanDurationMs / 1000),
+        y: { title: "Mean total duration (s)", unit: "s" },
+      }),
+    },
+    {
+      key: "response",
+      file: "scale_response.svg",
+      ...lineChart({
+        ...common,
+        title: CHART_TITLES.response,
+        points: points((s) => s.meanResponseMs),
+        y: { title: "Mean response time (ms)", unit: "ms" },
+      }),
+    },
+  ];
+}
+
+/** Every chart of a result, in report order. */
+export function benchCharts(result: BenchResult): BenchChart[] {
+  return result.kind === "sweep" ? [sweepChart(result)] : scaleCharts(result);
+}
+
+/** Chart key → SVG file name: sweep → `sweep`; scale → `duration`, `response`. */
+export function chartFiles(result: BenchResult): Record<string, string> {
+  return Object.fromEntries(benchCharts(result).map((c) => [c.key, c.file]));
+}
+
+/** The sweep chart as SVG. */
+export function sweepChartSvg(result: SweepResult): Promise<string> {
+  return chartSvg(sweepChart(result));
+}
+
+/** The duration and response-time charts of a scale run as SVG. */
 export async function scaleChartsSvg(
   result: ScaleResult,
 ): Promise<{ duration: string; response: string }> {
-  const targets = distinct(result.summaries.map((s) => s.target));
-  const values = result.summaries.map((s) => ({
-    target: s.target,
-    connections: s.connections,
-    duration_s: s.meanDurationMs / 1000,
-    response_ms: s.meanResponseMs,
-  }));
-  const x = { field: "connections", title: "Concurrent connections" };
-  const series = { field: "target", title: "Target", domain: targets };
-  const [duration, response] = await Promise.all([
-    render(lineSpec({
-      title: CHART_TITLES.duration,
-      values,
-      x,
-      y: { field: "duration_s", title: "Mean total duration (s)" },
-      series,
-    })),
-    render(lineSpec({
-      title: CHART_TITLES.response,
-      values,
-      x,
-      y: { field: "response_ms", title: "Mean response time (ms)" },
-      series,
-    })),
-  ]);
+  const [duration, response] = await Promise.all(scaleCharts(result).map(chartSvg));
   return { duration, response };
 }
 
 /** SVG file name → SVG content for every chart of a result. */
 export async function chartSvgs(result: BenchResult): Promise<Record<string, string>> {
-  const names = chartFiles(result);
-  const svgs: Record<string, string> = result.kind === "sweep"
-    ? { sweep: await sweepChartSvg(result) }
-    : await scaleChartsSvg(result);
-  return Object.fromEntries(Object.entries(names).map(([key, name]) => [name, svgs[key]]));
+  const charts = benchCharts(result);
+  const svgs = await Promise.all(charts.map(chartSvg));
+  return Object.fromEntries(charts.map((c, i) => [c.file, svgs[i]]));
 }

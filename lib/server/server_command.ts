@@ -27,6 +27,7 @@ import {
   summarizeServer,
   summaryJson,
 } from "../reports/server_report.ts";
+import { serverHtml } from "../reports/server_html.ts";
 import type { ServerEvent, ServerSpec } from "./server_spec.ts";
 import type { ConnectionRecord } from "./session.ts";
 import { epochNow } from "./session.ts";
@@ -52,6 +53,7 @@ export const SERVER_FLAGS: Record<string, FlagSpec> = {
   drain: { type: "string" },
   csv: { type: "string" },
   json: { type: "boolean" },
+  html: { type: "string" },
 };
 
 /** The options help text both servers print. */
@@ -80,6 +82,7 @@ MODES
   --drain DUR              on stop, how long open connections may finish (default 5s)
   --csv FILE               write the raw samples as CSV
   --json                   print the summary as JSON on stdout
+  --html FILE              write the report as a web page (histograms, sortable tables)
   -h, --help               show this help`;
 
 /** A server command's typed options. */
@@ -89,6 +92,7 @@ export interface ServerCommandOptions {
   durationMs?: number;
   csv?: string;
   json: boolean;
+  html?: string;
 }
 
 /** Help-text options with the command's default port and the mode list filled in. */
@@ -131,6 +135,7 @@ export function serverOptions(
     durationMs: durationFlag(values, "duration", undefined),
     csv: typeof values.csv === "string" ? values.csv : undefined,
     json: values.json === true,
+    html: typeof values.html === "string" ? values.html : undefined,
   };
 }
 
@@ -241,6 +246,9 @@ export async function runServer(
     warnings,
   });
   if (options.csv !== undefined) await Deno.writeTextFile(options.csv, samplesCsv(records));
+  if (options.html !== undefined) {
+    await Deno.writeTextFile(options.html, await serverHtml(summary, command));
+  }
   if (options.json) {
     console.log(summaryJson(summary));
   } else {

@@ -163,6 +163,7 @@ Deno.test("parseBenchArgs() rejects what a run would ignore or read too late", (
 const SWEEP_MODES = ["iter", "async", "thr", "proc"];
 /** Everything `bench sweep --out` writes. */
 const SWEEP_FILES = [
+  "report.html",
   "report.md",
   "sweep.json",
   "sweep.svg",
@@ -341,6 +342,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
 
     const files = filesIn(dir);
     assert.deepEqual(files, [
+      "report.html",
       "report.md",
       "scale.json",
       "scale_connections.csv",

@@ -283,6 +283,7 @@ Deno.test("benchFiles() names every file --out writes and its JSON round-trips",
   const sweep = sweepResult();
   const sweepOut = await benchFiles(sweep);
   assert.deepEqual(Object.keys(sweepOut).sort(), [
+    "report.html",
     "report.md",
     "sweep.json",
     "sweep.svg",
@@ -294,6 +295,7 @@ Deno.test("benchFiles() names every file --out writes and its JSON round-trips",
   const scale = scaleResult();
   const scaleOut = await benchFiles(scale);
   assert.deepEqual(Object.keys(scaleOut).sort(), [
+    "report.html",
     "report.md",
     "scale.json",
     "scale_connections.csv",
