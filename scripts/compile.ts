@@ -6,12 +6,16 @@
  *
  * Usage: deno task compile [--target TRIPLE ...] [--all]
  *
+ * Without a target it builds `dist/socklab` for this machine; a named target (or `--all`) is
+ * built as its release asset, `dist/socklab-TRIPLE` (`.exe` for Windows).
+ *
  * @module
  */
 
 import { PERMISSIONS } from "../lib/cli/self_command.ts";
 
-const TARGETS = [
+/** Every target a release ships. */
+export const TARGETS = [
   "x86_64-unknown-linux-gnu",
   "aarch64-unknown-linux-gnu",
   "x86_64-apple-darwin",
@@ -30,6 +34,11 @@ const COMPILE_FLAGS = [
   "--include",
   "lib/bench/load_worker.ts",
 ];
+
+/** The release asset name of a target's binary. */
+export function binaryName(target: string): string {
+  return `socklab-${target}${target.includes("windows") ? ".exe" : ""}`;
+}
 
 function hostTarget(): string {
   return TARGETS.find((t) =>
@@ -51,33 +60,34 @@ async function canDownload(): Promise<boolean> {
   }
 }
 
-const args = Deno.args;
-const targets = args.includes("--all")
-  ? TARGETS
-  : args.flatMap((a, i) => args[i - 1] === "--target" ? [a] : []);
-if (targets.length === 0) targets.push(hostTarget());
-
-const denort = Deno.env.get("DENORT_BIN");
-const online = await canDownload();
-if (!denort && !online) {
-  console.log(
-    "SKIPPED: deno compile needs the denort runtime: set DENORT_BIN to a denort binary of this Deno version, or allow downloads from dl.deno.land",
-  );
-  Deno.exit(0);
-}
-for (const target of targets) {
-  if (!online && target !== hostTarget()) {
-    console.log(`SKIPPED ${target}: DENORT_BIN serves the host target only`);
-    continue;
+async function main(args: string[]): Promise<number> {
+  const named = args.includes("--all")
+    ? TARGETS
+    : args.flatMap((a, i) => args[i - 1] === "--target" ? [a] : []);
+  const targets = named.length > 0 ? named : [hostTarget()];
+  const denort = Deno.env.get("DENORT_BIN");
+  const online = await canDownload();
+  if (!denort && !online) {
+    console.log(
+      "SKIPPED: deno compile needs the denort runtime: set DENORT_BIN to a denort binary of this Deno version, or allow downloads from dl.deno.land",
+    );
+    return 0;
   }
-  const output = target === hostTarget() && targets.length === 1
-    ? "dist/socklab"
-    : `dist/socklab-${target}${target.includes("windows") ? ".exe" : ""}`;
-  const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["compile", ...COMPILE_FLAGS, "--target", target, "--output", output, "main.ts"],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (code !== 0) Deno.exit(code);
-  console.log(`built ${output}`);
+  for (const target of targets) {
+    if (!online && target !== hostTarget()) {
+      console.log(`SKIPPED ${target}: DENORT_BIN serves the host target only`);
+      continue;
+    }
+    const output = named.length > 0 ? `dist/${binaryName(target)}` : "dist/socklab";
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args: ["compile", ...COMPILE_FLAGS, "--target", target, "--output", output, "main.ts"],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (code !== 0) return code;
+    console.log(`built ${output}`);
+  }
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
