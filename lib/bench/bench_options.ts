@@ -7,15 +7,17 @@
  */
 
 import type { ModeName } from "../../modes/mod.ts";
+import type { IoName } from "../net/transport.ts";
 
 /** What a benchmark measures: a socklab server bench starts in a mode, or an external one. */
 export type Target =
-  | { kind: "mode"; mode: ModeName }
+  /** `io`: the server's transport, when `--io` chose one (else the mode's default). */
+  | { kind: "mode"; mode: ModeName; io?: IoName }
   | { kind: "server"; host: string; port: number };
 
 /** A target as tables and reports name it: the mode, or `HOST:PORT`. */
 export function targetName(target: Target): string {
-  if (target.kind === "mode") return target.mode;
+  if (target.kind === "mode") return target.io ? `${target.mode}/${target.io}` : target.mode;
   const host = target.host.includes(":") ? `[${target.host}]` : target.host;
   return `${host}:${target.port}`;
 }
@@ -27,6 +29,8 @@ export type Expect = "reverse" | "echo" | "any";
 interface RunOptions {
   /** Measured one after the other, in this order. */
   targets: Target[];
+  /** The load generator's transport. */
+  clientIo: IoName;
   /** `--workers` of the servers bench starts. */
   serverWorkers: number;
   /** Per connect and per reply. */

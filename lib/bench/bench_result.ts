@@ -135,6 +135,8 @@ export type SweepSettings = {
   runs: number;
   delayMs: number;
   request: string;
+  /** The load generator's transport. */
+  clientIo: string;
   timeoutMs: number;
   serverWorkers: number;
 };
@@ -150,6 +152,8 @@ export type ScaleSettings = {
   pace: number;
   rate: number | null;
   clientWorkers: number;
+  /** The load generator's transport. */
+  clientIo: string;
   serverWorkers: number;
   timeoutMs: number;
 };

@@ -28,7 +28,9 @@ import {
 } from "./bench_result.ts";
 import { describeLoss, quoteBytes, replyEnd, sameBytes } from "./reply_bytes.ts";
 import { formatDuration } from "../cli/units.ts";
-import { connectTcp, describeConnectError, failureKind } from "../net/connect.ts";
+import { describeConnectError, failureKind } from "../net/connect.ts";
+import type { Conn, IoName } from "../net/transport.ts";
+import { transportFor } from "../net/transports.ts";
 import { createLatencyHistogram, encodeHistogram, recordMs } from "../stats/histogram.ts";
 import { closeQuietly } from "../server/session.ts";
 
@@ -46,6 +48,8 @@ export interface LoadWorkerStart {
   expected?: string;
   /** At most this many connects in flight. */
   pace: number;
+  /** The socket API. */
+  io: IoName;
   timeoutMs: number;
   /** Open model: requests per second per connection, latency from the intended send time. */
   rate?: number;
@@ -91,6 +95,12 @@ export interface LoadWorkerResult {
 
 const NEWLINE = 0x0a;
 
+/**
+ * The load generator's transport unless `--client-io` says otherwise: the one that keeps its
+ * own tail latency low (BENCHMARKS.md §4).
+ */
+export const DEFAULT_CLIENT_IO: IoName = "node";
+
 /** How often the watchdog looks at the request deadlines: a small fraction of the timeout. */
 export function watchdogPeriodMs(timeoutMs: number): number {
   return Math.min(1000, Math.max(5, Math.floor(timeoutMs / 20)));
@@ -98,7 +108,7 @@ export function watchdogPeriodMs(timeoutMs: number): number {
 
 /** A connection in its request phase, as the watchdog sees it. */
 interface Live {
-  socket: Deno.TcpConn;
+  socket: Conn;
   /** `performance.now()` by which the outstanding request must be answered. */
   deadline: number;
   timedOut: boolean;
@@ -118,6 +128,7 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
   const requests = start.requests;
   const timeoutMs = start.timeoutMs;
   const intervalMs = start.rate ? 1000 / start.rate : 0;
+  const transport = transportFor(start.io);
   const histogram = createLatencyHistogram();
   const failures = emptyFailures();
   const examples: FailureExamples = {};
@@ -189,11 +200,11 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
 
   const one = async (row: LoadConnectionResult): Promise<void> => {
     const begin = performance.now();
-    let socket: Deno.TcpConn;
+    let socket: Conn;
     const wait = acquire();
     if (wait) await wait;
     try {
-      socket = await connectTcp(start.host, start.port, timeoutMs);
+      socket = await transport.connect(start.host, start.port, timeoutMs);
     } catch (error) {
       const where = `a connection to ${start.host}:${start.port}`;
       fail(row, failureKind(error), 0, describeConnectError(error, start.host, start.port), where);
@@ -238,24 +249,26 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
         } else {
           entry.deadline = sentAt + timeoutMs;
         }
-        let written = await socket.write(request);
-        while (written < requestLength) written += await socket.write(request.subarray(written));
+        await socket.write(request);
         // A reply ends with a newline, with the server's close, or, when it is exactly the
         // expected text, with the read that brought it (servers that send no newline).
         got = 0;
         for (;;) {
-          let n = await socket.read(got === 0 ? buffer : buffer.subarray(got));
-          if (n === null) {
+          let chunk = await socket.read();
+          if (chunk === null) {
             closed = true;
             break;
           }
           if (strayNewline) {
             strayNewline = false;
-            if (buffer[0] === NEWLINE) {
-              buffer.copyWithin(0, 1, n);
-              if (--n === 0) continue;
+            if (chunk[0] === NEWLINE) {
+              chunk = chunk.subarray(1);
+              if (chunk.length === 0) continue;
             }
           }
+          // What does not fit the buffer cannot be the expected reply: it is cut, and mismatches.
+          const n = Math.min(chunk.length, buffer.length - got);
+          buffer.set(chunk.subarray(0, n), got);
           got += n;
           if (buffer[got - 1] === NEWLINE || got === buffer.length) break;
           if (expected !== undefined && sameBytes(buffer, got, expected)) {

@@ -95,6 +95,7 @@ export async function runScale(options: ScaleOptions, context: RunContext): Prom
     request: payload + "\n",
     expected: expectedReply(payload, options.expect),
     pace: options.pace,
+    io: options.clientIo,
     timeoutMs: options.timeoutMs,
     rate: options.rate,
   };
@@ -139,6 +140,7 @@ export async function runScale(options: ScaleOptions, context: RunContext): Prom
       pace: options.pace,
       rate: options.rate ?? null,
       clientWorkers,
+      clientIo: options.clientIo,
       serverWorkers: options.serverWorkers,
       timeoutMs: options.timeoutMs,
     },

@@ -51,6 +51,7 @@ export async function withTarget<T>(
       target.mode,
       "--workers",
       String(setup.workers),
+      ...(target.io ? ["--io", target.io] : []),
       ...setup.args,
     ],
     (line, stream) => {

@@ -46,6 +46,8 @@ import { Progress } from "../cli/progress.ts";
 import { benchFiles, resultJson } from "../reports/bench_files.ts";
 import { benchTable } from "../reports/bench_text.ts";
 import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
+import { IO_NAMES } from "../net/transport.ts";
+import { DEFAULT_CLIENT_IO } from "../bench/load_generator.ts";
 
 /** `bench --help`. */
 export const BENCH_HELP =
@@ -92,6 +94,9 @@ row per source so that a lagging host shows. Takes --out and --json.
 Common:
   --server HOST:PORT     measure an external server instead of starting socklab's
   --workers N            pool size of the servers started (default: CPU count)
+  --io LIST              socket APIs of the servers started, compared side by side:
+                         deno, node (default: each mode's own, see BENCHMARKS.md)
+  --client-io API        the load generator's socket API (default node)
   --timeout DUR          per connect / request (default 30s)
   --out DIR              write CSV, JSON, report.md, report.html and SVG charts into DIR
   --json                 print the result as JSON on stdout (the table goes to stderr)
@@ -108,7 +113,7 @@ Examples:
 The open-file limit is raised where allowed; counts it cannot reach are named, with
 the command that fixes them, before anything starts.`;
 
-const COMMON_FLAGS = ["server", "workers", "timeout", "out", "json"] as const;
+const COMMON_FLAGS = ["server", "workers", "io", "client-io", "timeout", "out", "json"] as const;
 
 /** The flags of each benchmark; a flag of another one is a usage error, not ignored. */
 const KIND_FLAGS = {
@@ -167,12 +172,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
 function targets(values: FlagValues, fallback: ModeName[]): Target[] {
   const external = hostPortFlag(values, "server");
   if (!external) {
-    return choiceListFlag(values, "modes", fallback, MODE_NAMES).map((mode) => ({
-      kind: "mode",
-      mode,
-    }));
+    const modes = choiceListFlag(values, "modes", fallback, MODE_NAMES);
+    if (values.io === undefined) return modes.map((mode) => ({ kind: "mode", mode }));
+    const ios = choiceListFlag(values, "io", [], IO_NAMES);
+    return modes.flatMap((mode) => ios.map((io) => ({ kind: "mode", mode, io })));
   }
-  for (const flag of ["modes", "workers"]) {
+  for (const flag of ["modes", "workers", "io"]) {
     if (values[flag] !== undefined) {
       throw new UsageError(
         `--${flag} sets up the servers bench starts, and with --server it starts none: drop one of them`,
@@ -192,6 +197,7 @@ function output(values: FlagValues) {
 function common(values: FlagValues, fallbackModes: ModeName[]) {
   return {
     targets: targets(values, fallbackModes),
+    clientIo: choiceFlag(values, "client-io", DEFAULT_CLIENT_IO, IO_NAMES),
     serverWorkers: intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024),
     timeoutMs: durationFlag(values, "timeout", 30_000)!,
     ...output(values),

@@ -33,6 +33,7 @@ export function scaleSettings(
     pace: 256,
     rate: null,
     clientWorkers: 2,
+    clientIo: "node",
     serverWorkers: 2,
     timeoutMs: 30_000,
   };

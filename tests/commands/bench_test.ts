@@ -37,6 +37,7 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
   assert.deepEqual(parseBenchArgs(["sweep", "--quick"]), {
     kind: "sweep",
     targets: ["iter", "async", "thr", "proc"].map((mode) => ({ kind: "mode", mode })),
+    clientIo: "node",
     serverWorkers: CPUS,
     timeoutMs: 30_000,
     out: undefined,
@@ -50,6 +51,7 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
     {
       kind: "sweep",
       targets: [{ kind: "mode", mode: "thr" }, { kind: "mode", mode: "iter" }],
+      clientIo: "node",
       serverWorkers: 0,
       timeoutMs: 30_000,
       out: "d",
@@ -59,6 +61,22 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
       delayMs: 3000,
     },
   );
+});
+
+Deno.test("parseBenchArgs() makes --io a dimension of the servers it starts", () => {
+  const options = parseBenchArgs(["scale", "--modes", "async,thr", "--io", "deno,node"]);
+  assert.equal(options.kind, "scale");
+  assert.deepEqual(options.kind === "scale" && options.targets, [
+    { kind: "mode", mode: "async", io: "deno" },
+    { kind: "mode", mode: "async", io: "node" },
+    { kind: "mode", mode: "thr", io: "deno" },
+    { kind: "mode", mode: "thr", io: "node" },
+  ]);
+  assert.throws(
+    () => parseBenchArgs(["scale", "--server", "127.0.0.1:7000", "--io", "node"]),
+    /--io sets up the servers bench starts/,
+  );
+  assert.throws(() => parseBenchArgs(["sweep", "--io", "tcp"]), /Invalid --io "tcp"/);
 });
 
 Deno.test("parseBenchArgs() reads every scale option, an external server included", () => {
@@ -81,6 +99,8 @@ Deno.test("parseBenchArgs() reads every scale option, an external server include
       "5",
       "--client-workers",
       "3",
+      "--client-io",
+      "deno",
       "--timeout",
       "250ms",
       "--start-at",
@@ -90,6 +110,7 @@ Deno.test("parseBenchArgs() reads every scale option, an external server include
     {
       kind: "scale",
       targets: [{ kind: "server", host: "::1", port: 7000 }],
+      clientIo: "deno",
       serverWorkers: CPUS,
       timeoutMs: 250,
       out: undefined,
@@ -107,6 +128,7 @@ Deno.test("parseBenchArgs() reads every scale option, an external server include
   assert.deepEqual(parseBenchArgs(["scale"]), {
     kind: "scale",
     targets: [{ kind: "mode", mode: "async" }],
+    clientIo: "node",
     serverWorkers: CPUS,
     timeoutMs: 30_000,
     out: undefined,
@@ -479,6 +501,7 @@ Deno.test("bench scale records the run and keeps a count the open-file limit ski
       pace: 256,
       rate: null,
       clientWorkers: navigator.hardwareConcurrency,
+      clientIo: "node",
       serverWorkers: navigator.hardwareConcurrency,
       timeoutMs: 30_000,
     });

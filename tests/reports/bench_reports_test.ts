@@ -86,6 +86,7 @@ function sweepResult(): SweepResult {
       runs: RUNS,
       delayMs: 3000,
       request: "abc",
+      clientIo: "node",
       timeoutMs: 30_000,
       serverWorkers: 2,
     },

@@ -44,6 +44,7 @@ function sweep(): SweepResult {
       runs: 1,
       delayMs: DELAY_MS,
       request: "BenchmarkTestString123",
+      clientIo: "node",
       timeoutMs: 30_000,
       serverWorkers: 2,
     },
