@@ -18,14 +18,19 @@ import {
 } from "../lib/server/session.ts";
 import { acceptLoop, type ConnectionHandler } from "../lib/server/accept_loop.ts";
 
-/** Session options for a spec; `log` receives the `--verbose` lines. */
+/**
+ * Session options for a spec; `log` receives the `--verbose` lines and `onSample`, when
+ * given, every data sample.
+ */
 export function sessionOptions(
   spec: ServerSpec,
   log: (line: string) => void,
   live?: Set<ConnectionRecord>,
+  onSample?: SessionOptions["onSample"],
 ): SessionOptions {
   return {
     live,
+    onSample,
     protocol: createProtocol(spec.protocol),
     framing: spec.framing,
     maxLine: spec.maxLine,
@@ -54,8 +59,14 @@ export function localHandler(
   options: ModeOptions,
   worker: string,
   live?: Set<ConnectionRecord>,
+  onSample?: SessionOptions["onSample"],
 ): ConnectionHandler {
-  const session = sessionOptions(options, (line) => options.onEvent({ type: "log", line }), live);
+  const session = sessionOptions(
+    options,
+    (line) => options.onEvent({ type: "log", line }),
+    live,
+    onSample,
+  );
   return (conn, peer, openedAt) => serveHere(conn, peer, openedAt, worker, options, session);
 }
 
@@ -84,7 +95,13 @@ export function localMode(name: string, description: string, sequential: boolean
         : listenShared(options.host, options.port, ACCEPT_QUEUES);
       const addr = listeners[0].addr;
       options.onEvent({ type: "listening", hostname: addr.hostname, port: addr.port });
-      await acceptLoop(listeners, options, signal, localHandler(options, "main"), {
+      // In this thread each sample can go to the server as an event of its own.
+      const onSample: SessionOptions["onSample"] = options.samples
+        ? (peer, worker, at, interval) =>
+          options.onEvent({ type: "samples", rows: [[peer, worker, at, interval ?? null]] })
+        : undefined;
+      const handler = localHandler(options, "main", undefined, onSample);
+      await acceptLoop(listeners, options, signal, handler, {
         sequential,
         worker: "main",
       });

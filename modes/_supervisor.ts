@@ -16,7 +16,15 @@ import {
 } from "../lib/server/server_spec.ts";
 import { type ConnectionRecord, epochNow } from "../lib/server/session.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
-import type { ConnectionProgress, Member, MemberFactory, MemberMessage } from "./_member.ts";
+import { SampleStats } from "../lib/stats/sample_stats.ts";
+import { plural } from "../lib/cli/units.ts";
+import type {
+  ConnectionProgress,
+  Member,
+  MemberFactory,
+  MemberMessage,
+  WireRecord,
+} from "./_member.ts";
 
 /** A mode whose connections are served by members that `spawn` starts. */
 export function supervisedMode(
@@ -31,7 +39,7 @@ export function supervisedMode(
     layout: (workers) =>
       workers === 0
         ? `one ${memberName.one} per connection`
-        : `pool of ${workers} ${memberName.many}`,
+        : `pool of ${plural(workers, memberName.one, memberName.many)}`,
     run: (options, signal) =>
       options.workers === 0
         ? perConnection(options, signal, spawn, memberName.one)
@@ -105,7 +113,7 @@ async function pool(
       const lost = connections.lose();
       options.onEvent({
         type: "warning",
-        message: `${worker} died (${failure}) with ${lost} connections open${
+        message: `${worker} died (${failure}) with ${plural(lost, "connection")} open${
           replace ? "; starting a replacement" : ""
         }`,
       });
@@ -179,12 +187,25 @@ async function perConnection(
 
 /**
  * Forwards one member's events while remembering which of its connections are open, so that
- * when the member dies they are reported as lost rather than vanishing from the counts.
+ * when the member dies they are reported as lost rather than vanishing from the counts. The
+ * inter-arrival statistics of a connection arrive in parts (each progress report, then the
+ * close record) and are merged here.
  */
 function openConnections(options: ModeOptions, worker: string) {
   const open = new Map<string, ConnectionRecord>();
   return {
-    forward(event: ServerEvent, emit = true) {
+    forward(
+      event: Exclude<ServerEvent, { type: "close" }> | { type: "close"; record: WireRecord },
+      emit = true,
+    ) {
+      if (event.type === "close") {
+        const gaps = SampleStats.fromJSON(event.record.gaps);
+        const known = open.get(event.record.peer);
+        if (known) gaps.merge(known.gaps);
+        open.delete(event.record.peer);
+        if (emit) options.onEvent({ type: "close", record: { ...event.record, gaps } });
+        return;
+      }
       if (event.type === "open") {
         open.set(event.peer, {
           peer: event.peer,
@@ -194,11 +215,11 @@ function openConnections(options: ModeOptions, worker: string) {
           messages: 0,
           bytesIn: 0,
           bytesOut: 0,
-          gaps: [],
+          gaps: new SampleStats(),
           oversized: 0,
           end: "lost",
         });
-      } else if (event.type === "close") open.delete(event.record.peer);
+      }
       if (emit) options.onEvent(event);
     },
     /** Keeps the counts a member reported for an open connection. */
@@ -209,7 +230,7 @@ function openConnections(options: ModeOptions, worker: string) {
       record.bytesIn = update.bytesIn;
       record.bytesOut = update.bytesOut;
       record.oversized = update.oversized;
-      record.gaps.push(...update.gaps);
+      record.gaps.merge(SampleStats.fromJSON(update.gaps));
     },
     /** Reports the open connections as lost, with their last counts; returns how many. */
     lose(): number {

@@ -10,6 +10,7 @@
 import { formatPeer } from "../net/listen.ts";
 import type { ModeOptions } from "./server_spec.ts";
 import { closeQuietly, epochNow } from "./session.ts";
+import { SampleStats } from "../stats/sample_stats.ts";
 
 /** The line a connection over `--max-conns` gets with `--over-limit refuse`. */
 export const BUSY_REPLY = "Error: server busy: too many connections, try again later\n";
@@ -154,7 +155,7 @@ function refuse(
         messages: 0,
         bytesIn: 0,
         bytesOut,
-        gaps: [],
+        gaps: new SampleStats(),
         oversized: 0,
         end: "refused",
       },

@@ -10,6 +10,7 @@
 import { Framer, type Framing } from "../protocols/framing.ts";
 import { idleWatchFor } from "./idle_watch.ts";
 import type { Protocol } from "../protocols/protocol.ts";
+import { SampleStats } from "../stats/sample_stats.ts";
 
 /** The byte stream a session runs on: a `Deno.Conn`, or a relay to one. */
 export interface Duplex {
@@ -34,7 +35,10 @@ export type ConnectionEnd =
   | "refused" // over --max-conns with --over-limit refuse
   | "lost"; // its worker or child died while it was open
 
-/** What one connection did; crosses worker and process borders as plain JSON. */
+/**
+ * What one connection did; crosses worker and process borders as plain JSON once `gaps` is
+ * turned into its JSON form.
+ */
 export interface ConnectionRecord {
   peer: string;
   /** Which worker or child served it, e.g. `main`, `worker 2`, `pid 1234`. */
@@ -45,8 +49,11 @@ export interface ConnectionRecord {
   messages: number;
   bytesIn: number;
   bytesOut: number;
-  /** Milliseconds between consecutive messages, for protocols that record them. */
-  gaps: number[];
+  /**
+   * Milliseconds between consecutive messages, for protocols that record them. In a pool
+   * member, progress reports take what it holds; the parent merges the rest in at close.
+   */
+  gaps: SampleStats;
   /** Messages dropped for exceeding --max-line. */
   oversized: number;
   end: ConnectionEnd;
@@ -65,6 +72,11 @@ export interface SessionOptions {
   now(): number;
   /** Where open connections' records are kept while they run, for progress reports. */
   live?: Set<ConnectionRecord>;
+  /**
+   * Hears every recorded message time (`--csv`): when it arrived (epoch milliseconds) and
+   * the time since the connection's previous message, undefined for its first.
+   */
+  onSample?(peer: string, worker: string, atUnixMs: number, intervalMs: number | undefined): void;
 }
 
 const READ_BUFFER_BYTES = 16 * 1024;
@@ -116,7 +128,7 @@ export async function runSession(
     messages: 0,
     bytesIn: 0,
     bytesOut: 0,
-    gaps: [],
+    gaps: new SampleStats(),
     oversized: 0,
     end: "client",
   };
@@ -148,7 +160,8 @@ export async function runSession(
         if (message === undefined) continue;
         record.messages++;
         if (protocol.recordGaps) {
-          if (!Number.isNaN(lastAt)) record.gaps.push(at - lastAt);
+          if (!Number.isNaN(lastAt)) record.gaps.add(at - lastAt);
+          options.onSample?.(peer, worker, at, Number.isNaN(lastAt) ? undefined : at - lastAt);
           lastAt = at;
         }
         const reply = protocol.handle(message);

@@ -104,6 +104,7 @@ Deno.test({
       maxConnections: 1,
       maxConns: 0,
       overLimit: "wait",
+      samples: false,
       onEvent,
     }, stop.signal);
     await ready;
@@ -118,6 +119,6 @@ Deno.test({
     await running;
     assert.equal(records.length, 1);
     assert.equal(records[0].messages, 4);
-    assert.equal(records[0].gaps.length, 3);
+    assert.equal(records[0].gaps.count, 3);
   },
 });
