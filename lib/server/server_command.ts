@@ -61,7 +61,9 @@ MODES
   -w, --workers N          pool size for thr and proc (default: CPU count);
                            0 = one Web Worker or process per connection
   -v, --verbose            print every message and each connection opening and closing
-  --framing F              auto | line | chunk (default auto: decided by the first read)
+  --framing F              line (a newline ends a message), chunk (each read is one)
+                           or auto (default): newlines, and unterminated bytes
+                           followed by 50 ms of silence, as the reference clients send
   --max-line SIZE          longest message, e.g. 64KiB (default 64KiB)
   --idle-timeout DUR       close connections silent this long (default 5m; 0 = never)
   --max-conns N            most connections open at once, per accepting thread or

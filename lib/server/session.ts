@@ -111,6 +111,25 @@ function endFromError(error: unknown, idle: boolean): ConnectionEnd {
   return "reset";
 }
 
+const SETTLED = Symbol("settled");
+
+/**
+ * The read's result, or {@link SETTLED} if the framer's settle time (`settleAt`, on the
+ * `now` clock) comes first: the peer went quiet after an unterminated burst.
+ */
+function readOrSettle(
+  read: Promise<number | null>,
+  settleAt: number | undefined,
+  now: () => number,
+): Promise<number | null | typeof SETTLED> {
+  if (settleAt === undefined) return read;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = new Promise<typeof SETTLED>((resolve) => {
+    timer = setTimeout(() => resolve(SETTLED), Math.max(0, settleAt - now()));
+  });
+  return Promise.race([read, settled]).finally(() => clearTimeout(timer));
+}
+
 /** Serves one connection until it ends; never throws. */
 export async function runSession(
   duplex: Duplex,
@@ -146,13 +165,23 @@ export async function runSession(
 
   try {
     if (protocol.greeting !== undefined) await send(protocol.greeting + "\n");
+    // A read stays pending across a settle: the peer's next bytes go on from where it is.
+    let pendingRead: Promise<number | null> | undefined;
+    let at = openedAt;
     reading: for (;;) {
-      const n = await duplex.read(buffer);
-      const at = duplex.arrivedAt?.() ?? options.now();
-      const messages = n === null ? [framer.finish()] : framer.push(buffer.subarray(0, n));
-      if (n !== null) {
-        record.bytesIn += n;
-        if (idle) idleWatch!.touch(idle);
+      pendingRead ??= duplex.read(buffer);
+      const n = await readOrSettle(pendingRead, framer.settleAt, options.now);
+      let messages: (string | undefined)[];
+      if (n === SETTLED) {
+        messages = [framer.settle(options.now())];
+      } else {
+        pendingRead = undefined;
+        at = duplex.arrivedAt?.() ?? options.now();
+        messages = n === null ? [framer.finish()] : framer.push(buffer.subarray(0, n), at);
+        if (n !== null) {
+          record.bytesIn += n;
+          if (idle) idleWatch!.touch(idle);
+        }
       }
       let out = "";
       let close = false;
