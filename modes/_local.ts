@@ -20,14 +20,19 @@ import {
 } from "../lib/server/session.ts";
 import { acceptLoop, type ConnectionHandler } from "../lib/server/accept_loop.ts";
 
-/** Session options for a spec; `log` receives the `--verbose` lines. */
+/**
+ * Session options for a spec; `log` receives the `--verbose` lines and `onSample`, when
+ * given, every data sample.
+ */
 export function sessionOptions(
   spec: ServerSpec,
   log: (line: string) => void,
   live?: Set<ConnectionRecord>,
+  onSample?: SessionOptions["onSample"],
 ): SessionOptions {
   return {
     live,
+    onSample,
     protocol: createProtocol(spec.protocol),
     framing: spec.framing,
     maxLine: spec.maxLine,
@@ -57,8 +62,14 @@ export function localHandler(
   options: ModeOptions,
   worker: string,
   live?: Set<ConnectionRecord>,
+  onSample?: SessionOptions["onSample"],
 ): ConnectionHandler {
-  const session = sessionOptions(options, (line) => options.onEvent({ type: "log", line }), live);
+  const session = sessionOptions(
+    options,
+    (line) => options.onEvent({ type: "log", line }),
+    live,
+    onSample,
+  );
   return (conn, openedAt) => serveHere(conn, conn.peer, openedAt, worker, options, session);
 }
 
@@ -98,7 +109,13 @@ export function localMode(
         : await listenShared(transport, options.host, options.port, acceptQueues(transport));
       const { hostname, port } = listeners[0];
       options.onEvent({ type: "listening", hostname, port });
-      await acceptLoop(listeners, options, signal, localHandler(options, "main"), {
+      // In this thread each sample can go to the server as an event of its own.
+      const onSample: SessionOptions["onSample"] = options.samples
+        ? (peer, worker, at, interval) =>
+          options.onEvent({ type: "samples", rows: [[peer, worker, at, interval ?? null]] })
+        : undefined;
+      const handler = localHandler(options, "main", undefined, onSample);
+      await acceptLoop(listeners, options, signal, handler, {
         sequential,
         worker: "main",
       });

@@ -9,8 +9,14 @@
 import { listenOn } from "../lib/net/listen.ts";
 import type { Conn } from "../lib/net/transport.ts";
 import { transportFor } from "../lib/net/transports.ts";
-import type { ModeOptions, ServerEvent, ServerSpec } from "../lib/server/server_spec.ts";
-import type { ConnectionRecord, Duplex } from "../lib/server/session.ts";
+import type {
+  DataSample,
+  ModeOptions,
+  ServerEvent,
+  ServerSpec,
+} from "../lib/server/server_spec.ts";
+import type { ConnectionRecord, Duplex, SessionOptions } from "../lib/server/session.ts";
+import type { SampleStatsJson } from "../lib/stats/sample_stats.ts";
 import { acceptLoop, type ConnectionHandler } from "../lib/server/accept_loop.ts";
 import { failpoint } from "../lib/server/failpoint.ts";
 import { localHandler, serveHere, sessionOptions } from "./_local.ts";
@@ -21,7 +27,8 @@ export type ParentMessage = { type: "stop" } | { type: "pause" };
 /**
  * What an open connection has done so far, reported every {@link PROGRESS_INTERVAL_MS} when
  * it changed, so that a member's counts survive the member's death. `gaps` holds only the
- * inter-arrival times recorded since the previous report.
+ * inter-arrival times recorded since the previous report (taken out of the record, so the
+ * close record carries the rest and the parent merges them all).
  */
 export interface ConnectionProgress {
   type: "progress";
@@ -30,19 +37,26 @@ export interface ConnectionProgress {
   bytesIn: number;
   bytesOut: number;
   oversized: number;
-  gaps: number[];
+  gaps: SampleStatsJson;
 }
+
+/** A connection record as it crosses to the parent: its statistics in JSON form. */
+export type WireRecord = Omit<ConnectionRecord, "gaps"> & { gaps: SampleStatsJson };
 
 /**
  * Member to parent: server events and progress, then `done`; `failed` if it could not start;
  * a heartbeat at least every {@link HEARTBEAT_MS} while it runs.
  */
 export type MemberMessage =
-  | ServerEvent
+  | Exclude<ServerEvent, { type: "close" }>
+  | { type: "close"; record: WireRecord }
   | ConnectionProgress
   | { type: "heartbeat" }
   | { type: "done" }
   | { type: "failed"; message: string };
+
+/** The most data samples (`--csv`) a member sends in one message. */
+export const SAMPLE_BATCH_ROWS = 2048;
 
 /** How often a member reports its open connections' progress. */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -51,19 +65,39 @@ export const PROGRESS_INTERVAL_MS = 100;
 export const HEARTBEAT_MS = 250;
 
 /**
- * Reports the progress of the records in `live` that changed since the last report, every
- * {@link PROGRESS_INTERVAL_MS}; returns the function that stops it.
+ * Collects a member's data samples when the spec asks for them (`--csv`) and sends them in
+ * batches of at most {@link SAMPLE_BATCH_ROWS}: when a batch is full, and on `flush`.
+ */
+function sampleBatches(spec: ServerSpec, emit: (message: MemberMessage) => void) {
+  let rows: DataSample[] = [];
+  const flush = () => {
+    if (rows.length === 0) return;
+    emit({ type: "samples", rows });
+    rows = [];
+  };
+  const onSample: SessionOptions["onSample"] = (peer, worker, at, interval) => {
+    rows.push([peer, worker, at, interval ?? null]);
+    if (rows.length >= SAMPLE_BATCH_ROWS) flush();
+  };
+  return { onSample: spec.samples ? onSample : undefined, flush };
+}
+
+/**
+ * Reports the progress of the records in `live` that changed since the last report, and the
+ * data samples collected meanwhile, every {@link PROGRESS_INTERVAL_MS}; returns the function
+ * that stops it after a last report of the samples.
  */
 function reportProgress(
   live: Set<ConnectionRecord>,
   emit: (message: MemberMessage) => void,
+  samples: { flush(): void },
 ): () => void {
-  const reported = new WeakMap<ConnectionRecord, { bytesIn: number; gaps: number }>();
+  const reported = new WeakMap<ConnectionRecord, number>();
   const heartbeat = setInterval(() => emit({ type: "heartbeat" }), HEARTBEAT_MS);
   const timer = setInterval(() => {
+    samples.flush();
     for (const record of live) {
-      const last = reported.get(record) ?? { bytesIn: 0, gaps: 0 };
-      if (record.bytesIn === last.bytesIn) continue;
+      if (record.bytesIn === (reported.get(record) ?? 0)) continue;
       emit({
         type: "progress",
         peer: record.peer,
@@ -71,14 +105,15 @@ function reportProgress(
         bytesIn: record.bytesIn,
         bytesOut: record.bytesOut,
         oversized: record.oversized,
-        gaps: record.gaps.slice(last.gaps),
+        gaps: record.gaps.take(),
       });
-      reported.set(record, { bytesIn: record.bytesIn, gaps: record.gaps.length });
+      reported.set(record, record.bytesIn);
     }
   }, PROGRESS_INTERVAL_MS);
   return () => {
     clearInterval(timer);
     clearInterval(heartbeat);
+    samples.flush();
   };
 }
 
@@ -104,8 +139,17 @@ export type MemberFactory = (
   conn?: Conn,
 ) => Member;
 
+/** Mode options whose events go to the parent, records in their JSON form. */
 function memberOptions(spec: ServerSpec, emit: (m: MemberMessage) => void): ModeOptions {
-  return { ...spec, onEvent: emit };
+  return {
+    ...spec,
+    onEvent: (event) =>
+      emit(
+        event.type === "close"
+          ? { type: "close", record: { ...event.record, gaps: event.record.gaps.toJSON() } }
+          : event,
+      ),
+  };
 }
 
 /**
@@ -120,7 +164,8 @@ export async function runPoolMember(
 ): Promise<void> {
   const { spec, fdShare } = start;
   const live = new Set<ConnectionRecord>();
-  const stopReporting = reportProgress(live, emit);
+  const samples = sampleBatches(spec, emit);
+  const stopReporting = reportProgress(live, emit, samples);
   try {
     const listener = await listenOn(transportFor(spec.io), {
       host: spec.host,
@@ -130,7 +175,7 @@ export async function runPoolMember(
     });
     const options = memberOptions(spec, emit);
     emit({ type: "listening", hostname: listener.hostname, port: listener.port, worker });
-    const handler = crashable(localHandler(options, worker, live));
+    const handler = crashable(localHandler(options, worker, live, samples.onSample));
     await acceptLoop([listener], options, control.stop, handler, {
       sequential: false,
       worker,
@@ -167,8 +212,14 @@ export async function runConnMember(
 ): Promise<void> {
   const options = memberOptions(start.spec, emit);
   const live = new Set<ConnectionRecord>();
-  const stopReporting = reportProgress(live, emit);
-  const session = sessionOptions(start.spec, (line) => emit({ type: "log", line }), live);
+  const samples = sampleBatches(start.spec, emit);
+  const stopReporting = reportProgress(live, emit, samples);
+  const session = sessionOptions(
+    start.spec,
+    (line) => emit({ type: "log", line }),
+    live,
+    samples.onSample,
+  );
   await serveHere(duplex, start.peer, start.openedAt, start.worker, options, session);
   stopReporting();
   emit({ type: "done" });

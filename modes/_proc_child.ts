@@ -2,8 +2,8 @@
  * The entry of a `proc` child (`socklab __child '<start JSON>'`). A pool member takes `stop`
  * and `pause` as JSON lines on stdin (its end means stop) and reports on stdout; a
  * per-connection child serves the connection on stdin/stdout and reports on stderr.
- * SIGINT is ignored: the parent decides when children stop, so a Ctrl-C that reaches the
- * whole process group still lets every child drain and report.
+ * SIGINT and SIGHUP are ignored: the parent decides when children stop, so a Ctrl-C or a
+ * closed terminal that reaches the whole process group still lets every child drain and report.
  *
  * @module
  */
@@ -22,6 +22,7 @@ import {
 export async function runChild(startJson: string): Promise<void> {
   const start = JSON.parse(startJson) as MemberStart;
   Deno.addSignalListener("SIGINT", () => {});
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", () => {});
   if (start.role === "pool") {
     const out = new JsonLineWriter((bytes) => writeAll(Deno.stdout, bytes));
     const control = memberControl();

@@ -18,8 +18,16 @@ import {
 } from "../lib/server/server_spec.ts";
 import { type ConnectionRecord, epochNow } from "../lib/server/session.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
+import { SampleStats } from "../lib/stats/sample_stats.ts";
+import { plural } from "../lib/cli/units.ts";
 import { HeartbeatWatch } from "./_heartbeat.ts";
-import type { ConnectionProgress, Member, MemberFactory, MemberMessage } from "./_member.ts";
+import type {
+  ConnectionProgress,
+  Member,
+  MemberFactory,
+  MemberMessage,
+  WireRecord,
+} from "./_member.ts";
 
 /** What a member costs the parent, for the default limits. */
 export interface MemberCosts {
@@ -47,7 +55,7 @@ export function supervisedMode(
     layout: (workers) =>
       workers === 0
         ? `one ${memberName.one} per connection`
-        : `pool of ${workers} ${memberName.many}`,
+        : `pool of ${plural(workers, memberName.one, memberName.many)}`,
     servesOneAtATime: false,
     run: (options, signal) =>
       options.workers === 0
@@ -130,7 +138,7 @@ async function pool(
       const lost = connections.lose();
       options.onEvent({
         type: "warning",
-        message: `${worker} died (${failure}) with ${lost} connections open${
+        message: `${worker} died (${failure}) with ${plural(lost, "connection")} open${
           replace ? "; starting a replacement" : ""
         }`,
       });
@@ -239,12 +247,25 @@ async function perConnection(
 
 /**
  * Forwards one member's events while remembering which of its connections are open, so that
- * when the member dies they are reported as lost rather than vanishing from the counts.
+ * when the member dies they are reported as lost rather than vanishing from the counts. The
+ * inter-arrival statistics of a connection arrive in parts (each progress report, then the
+ * close record) and are merged here.
  */
 function openConnections(options: ModeOptions, worker: string) {
   const open = new Map<string, ConnectionRecord>();
   return {
-    forward(event: ServerEvent, emit = true) {
+    forward(
+      event: Exclude<ServerEvent, { type: "close" }> | { type: "close"; record: WireRecord },
+      emit = true,
+    ) {
+      if (event.type === "close") {
+        const gaps = SampleStats.fromJSON(event.record.gaps);
+        const known = open.get(event.record.peer);
+        if (known) gaps.merge(known.gaps);
+        open.delete(event.record.peer);
+        if (emit) options.onEvent({ type: "close", record: { ...event.record, gaps } });
+        return;
+      }
       if (event.type === "open") {
         open.set(event.peer, {
           peer: event.peer,
@@ -254,11 +275,11 @@ function openConnections(options: ModeOptions, worker: string) {
           messages: 0,
           bytesIn: 0,
           bytesOut: 0,
-          gaps: [],
+          gaps: new SampleStats(),
           oversized: 0,
           end: "lost",
         });
-      } else if (event.type === "close") open.delete(event.record.peer);
+      }
       if (emit) options.onEvent(event);
     },
     /** Keeps the counts a member reported for an open connection. */
@@ -269,7 +290,7 @@ function openConnections(options: ModeOptions, worker: string) {
       record.bytesIn = update.bytesIn;
       record.bytesOut = update.bytesOut;
       record.oversized = update.oversized;
-      record.gaps.push(...update.gaps);
+      record.gaps.merge(SampleStats.fromJSON(update.gaps));
     },
     /** Reports the open connections as lost, with their last counts; returns how many. */
     lose(): number {

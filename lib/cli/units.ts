@@ -53,6 +53,11 @@ export function formatMs(ms: number): string {
   return ms.toFixed(3);
 }
 
+/** A count with its noun: `1 worker`, `2 workers` (`many` for irregular plurals). */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** Formats a duration for progress lines and estimates: `850ms`, `12.3s`, `4m05s`, `1h02m`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

@@ -13,11 +13,6 @@ import { type Conn, formatHostPort, type Listener, type Transport } from "./tran
 
 /** The listen backlog asked of the kernel. */
 const BACKLOG = 4096;
-/**
- * Connections accepted natively but not yet taken by `accept`: node accepts whatever the
- * kernel queues, so this queue stands in for the backlog and is as long.
- */
-const ACCEPT_QUEUE_LIMIT = BACKLOG;
 /** Descriptors kept for everything but connections: stdio, pipes, the runtime's own. */
 const RESERVED_FDS = 64;
 /** How long a closed connection may take to flush what it wrote before it is destroyed. */
@@ -153,29 +148,38 @@ class NodeConn implements Conn {
 }
 
 /**
- * A `node:net` server as a pull-based listener. Deno's `node:net` stops accepting for good,
- * silently, once an accept fails for want of descriptors (seen with Deno 2.9.6 under
- * `prlimit --nofile`), so this listener never lets its connections reach the limit: beyond
- * its budget it resets new connections and makes the next `accept` fail as EMFILE would,
- * which the accept loop reports and pauses on.
+ * A `node:net` server as a pull-based listener. Deno's `node:net` accepts natively, many
+ * connections at a time, and once an accept fails for want of descriptors it stops
+ * accepting for good, silently (seen with Deno 2.9.6 under `prlimit --nofile`). So this
+ * listener keeps its connections within a budget of descriptors: beyond it, new connections
+ * are reset and the next `accept` fails as EMFILE would (the accept loop warns and pauses);
+ * and once that happened and half the budget is free again, it reopens its server, since
+ * the native accept may have died meanwhile.
  */
 class NodeListener implements Listener {
   readonly hostname: string;
   readonly port: number;
+  #open: () => Promise<net.Server>;
   #server: net.Server;
   #queue: net.Socket[] = [];
   #held = 0;
   #budget: number;
+  #exhausted = false;
   #overBudget: Error | undefined;
   #closed = false;
   #waiter: { resolve(conn: Conn): void; reject(error: Error): void } | undefined;
 
-  constructor(server: net.Server, budget: number) {
+  constructor(open: () => Promise<net.Server>, server: net.Server, budget: number) {
+    this.#open = open;
     this.#server = server;
     this.#budget = budget;
     const addr = server.address() as net.AddressInfo;
     this.hostname = addr.address;
     this.port = addr.port;
+    this.#attach(server);
+  }
+
+  #attach(server: net.Server): void {
     server.on("connection", (socket: net.Socket) => {
       // A connection reset before it reached us costs nothing but its closed socket.
       socket.on("error", () => {});
@@ -185,17 +189,36 @@ class NodeListener implements Listener {
         return;
       }
       this.#held++;
-      socket.once("close", () => this.#held--);
+      socket.once("close", () => this.#release());
       const waiter = this.#waiter;
       if (waiter) {
         this.#waiter = undefined;
         waiter.resolve(new NodeConn(socket));
-      } else if (this.#queue.length < ACCEPT_QUEUE_LIMIT && !this.#closed) {
+      } else if (!this.#closed) {
+        // Node accepts whatever the kernel queues, so this queue stands in for the backlog;
+        // the descriptor budget bounds it.
         socket.pause();
         this.#queue.push(socket);
       } else {
         socket.destroy();
       }
+    });
+  }
+
+  #release(): void {
+    this.#held--;
+    if (!this.#exhausted || this.#closed || this.#held > this.#budget / 2) return;
+    this.#exhausted = false;
+    const old = this.#server;
+    old.removeAllListeners("connection");
+    old.close();
+    this.#open().then((server) => {
+      if (this.#closed) return server.close();
+      this.#server = server;
+      this.#attach(server);
+    }, () => {
+      // The port could not be taken back: try again when the next connection closes.
+      this.#exhausted = true;
     });
   }
 
@@ -213,6 +236,7 @@ class NodeListener implements Listener {
 
   /** Tells the accept loop, once per pause, that connections are being reset. */
   #refuse(): void {
+    this.#exhausted = true;
     const error = Object.assign(
       new Error(
         `Too many open files: ${this.#budget} connections held, the share of the open-file limit this listener may use; new connections are reset until some close`,
@@ -243,15 +267,20 @@ export const nodeTransport: Transport = {
   listen({ host, port, reusePort = false, fdShare = 1 }) {
     const limit = softFdLimitSync() ?? Number.MAX_SAFE_INTEGER;
     const budget = Math.max(1, Math.floor((limit - RESERVED_FDS) * fdShare));
-    return new Promise((resolve, reject) => {
-      const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
-      server.once("error", (error) => reject(denoError(error)));
-      server.listen({ host, port, reusePort, backlog: BACKLOG, exclusive: true }, () => {
-        server.removeAllListeners("error");
-        // Errors after listening belong to single connections; the accept loop goes on.
-        server.on("error", () => {});
-        resolve(new NodeListener(server, budget));
+    const open = (at: number) =>
+      new Promise<net.Server>((resolve, reject) => {
+        const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+        server.once("error", (error) => reject(denoError(error)));
+        server.listen({ host, port: at, reusePort, backlog: BACKLOG, exclusive: true }, () => {
+          server.removeAllListeners("error");
+          // Errors after listening belong to single connections; the accept loop goes on.
+          server.on("error", () => {});
+          resolve(server);
+        });
       });
+    return open(port).then((server) => {
+      const chosen = (server.address() as net.AddressInfo).port;
+      return new NodeListener(() => open(chosen), server, budget);
     });
   },
   connect(host, port, timeoutMs) {

@@ -3,9 +3,18 @@
  * several messages in one read; {@link Framer} reassembles them.
  *
  * - `line`: messages end with `\n` (an optional `\r` before it is stripped).
- * - `chunk`: each read is one message, for the reference clients that send without a newline
- *   and wait for the answer.
- * - `auto`: decided per connection from the first read: a newline in it means `line`.
+ * - `chunk`: each read is one message.
+ * - `auto` serves both kinds of peer. A newline always ends a message, and the bytes after
+ *   the last newline are a partial message that waits for its newline, with one exception:
+ *   when a peer that has never sent a newline sends unterminated bytes (more than one in the
+ *   first read) and then goes quiet for {@link SETTLE_MS}, they are one message, since the
+ *   peer is waiting for the reply as the reference clients do. A partial message whose first
+ *   read is a lone byte is being typed or trickled: only its newline ends it. Once a peer has
+ *   sent a newline, only newlines end its messages.
+ *
+ * In every framing, what is held never exceeds the line limit: a longer message sets
+ * {@link Framer.overflowed}. The framer is pure: it is told when bytes arrived and asked, at
+ * {@link Framer.settleAt}, for the message a silence completes; the caller owns the timer.
  *
  * @module
  */
@@ -15,6 +24,14 @@ export type Framing = "auto" | "line" | "chunk";
 
 /** The framing choices, for flag validation. */
 export const FRAMINGS: readonly Framing[] = ["auto", "line", "chunk"];
+
+/**
+ * How long (ms) a peer that has sent unterminated bytes must stay silent before `auto` takes
+ * them as one message. Long enough that the reads of one write, or of a line sent at once,
+ * are not that far apart on a working network; short enough to add little to a reference
+ * client's wait for each reply.
+ */
+export const SETTLE_MS = 50;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -26,14 +43,20 @@ const CR = 0x0d;
 export class Framer {
   #mode: Framing;
   #maxLine: number;
+  #settleMs: number;
   #decoder = new TextDecoder();
   #pending: Uint8Array[] = [];
   #pendingLength = 0;
   #overflowed = false;
+  /** When the last bytes arrived (the clock of `push`'s `at`). */
+  #lastAt = 0;
+  /** The partial message is being typed or trickled, so only its newline ends it. */
+  #trickled = false;
 
-  constructor(framing: Framing, maxLine: number) {
+  constructor(framing: Framing, maxLine: number, settleMs = SETTLE_MS) {
     this.#mode = framing;
     this.#maxLine = maxLine;
+    this.#settleMs = settleMs;
   }
 
   /** True once a message longer than the limit was seen. */
@@ -46,22 +69,24 @@ export class Framer {
     return this.#pendingLength;
   }
 
-  /** The framing in force: `auto` until the first read decides it. */
+  /** The framing in force: `auto` turns into `line` at the peer's first newline. */
   get mode(): Framing {
     return this.#mode;
   }
 
   /**
-   * Takes the bytes of one read (the framer copies what it keeps, so the caller may reuse the
-   * buffer) and returns the complete messages in it.
+   * Takes the bytes of one read that arrived at `at` (milliseconds on any clock, the same for
+   * every call; only `auto` uses it) and returns the complete messages in it. The framer
+   * copies what it keeps, so the caller may reuse the buffer.
    */
-  push(chunk: Uint8Array): string[] {
+  push(chunk: Uint8Array, at = 0): string[] {
     if (this.#overflowed || chunk.length === 0) return [];
-    if (this.#mode === "auto") this.#mode = chunk.includes(NEWLINE) ? "line" : "chunk";
     if (this.#mode === "chunk") return this.#pushChunk(chunk);
+    this.#lastAt = at;
     const messages: string[] = [];
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+      this.#mode = "line";
       const piece = chunk.subarray(start, end);
       const line = this.#pendingLength > 0 ? this.#takePending(piece) : piece;
       if (line.length > this.#maxLine) return this.#overflow(messages);
@@ -69,11 +94,30 @@ export class Framer {
       start = end + 1;
     }
     if (start < chunk.length) {
+      // A partial message that starts with a lone byte is someone typing or trickling a line.
+      if (this.#pendingLength === 0) this.#trickled = chunk.length - start === 1;
       this.#pending.push(chunk.slice(start));
       this.#pendingLength += chunk.length - start;
       if (this.#pendingLength > this.#maxLine) return this.#overflow(messages);
     }
     return messages;
+  }
+
+  /**
+   * When (on `push`'s clock) silence makes the held partial message complete under `auto`;
+   * undefined while nothing would. The caller calls {@link Framer.settle} then, unless more
+   * bytes arrived first.
+   */
+  get settleAt(): number | undefined {
+    if (this.#mode !== "auto" || this.#pendingLength === 0 || this.#trickled) return undefined;
+    return this.#lastAt + this.#settleMs;
+  }
+
+  /** The partial message the silence up to `now` completed, if {@link Framer.settleAt} passed. */
+  settle(now: number): string | undefined {
+    const settleAt = this.settleAt;
+    if (settleAt === undefined || now < settleAt) return undefined;
+    return this.#decode(this.#takePending(new Uint8Array(0)));
   }
 
   /** At end of stream: the last message if it had no newline. */

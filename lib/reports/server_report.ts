@@ -1,16 +1,19 @@
 /**
  * The reports of `serve` and `task-serve`, built from the connection records every mode
  * delivers: connection inter-arrival (server-wide, from absolute open times, so records from
- * any worker or process merge correctly), data inter-arrival (per connection), counts per
- * worker, the per-connection log, JSON and raw-sample CSV. Pure: returns strings.
+ * any worker or process merge correctly), data inter-arrival (per connection, merged exactly),
+ * counts per worker, the per-connection log, JSON and the rows of the raw-sample CSV.
+ * Pure: returns strings.
  *
  * @module
  */
 
 import { stringify } from "csv-stringify";
 import type { ConnectionEnd, ConnectionRecord } from "../server/session.ts";
+import type { DataSample } from "../server/server_spec.ts";
 import { gaps, type SampleSummary, summarize } from "../stats/stats.ts";
-import { formatMs } from "../cli/units.ts";
+import { SampleStats } from "../stats/sample_stats.ts";
+import { formatMs, plural } from "../cli/units.ts";
 
 /** What a server did over its run. */
 export interface ServerSummary {
@@ -19,6 +22,8 @@ export interface ServerSummary {
   layout: string;
   startedAt: number;
   stoppedAt: number;
+  /** Forced to quit before open connections closed: they are missing from every figure. */
+  incomplete: boolean;
   /** Connections accepted (open events). */
   opened: number;
   /** Connections that failed before they were accepted (reset in the backlog). */
@@ -38,51 +43,79 @@ export interface ServerSummary {
   warnings: number;
 }
 
+/** What the server knows besides its records. */
+export interface ServerMeta {
+  mode: string;
+  layout: string;
+  startedAt: number;
+  stoppedAt: number;
+  opened: number;
+  /** Connections that failed before they were accepted (reset in the backlog). */
+  aborted: number;
+  warnings: number;
+  incomplete?: boolean;
+}
+
+/**
+ * Adds connection records up as they arrive, keeping one number per connection (its open
+ * time, for the connection inter-arrival) and bounded statistics, never a record's samples.
+ */
+export class ServerTally {
+  #opens: number[] = [];
+  #ends: Partial<Record<ConnectionEnd, number>> = {};
+  #perWorker: ServerSummary["perWorker"] = {};
+  #messages = 0;
+  #bytesIn = 0;
+  #bytesOut = 0;
+  #oversized = 0;
+  #data = new SampleStats();
+
+  /** How many records were added. */
+  get closed(): number {
+    return this.#opens.length;
+  }
+
+  /** Adds one connection's record. */
+  add(record: ConnectionRecord): void {
+    this.#opens.push(record.openedAt);
+    this.#ends[record.end] = (this.#ends[record.end] ?? 0) + 1;
+    const worker = this.#perWorker[record.worker] ??= { connections: 0, messages: 0 };
+    worker.connections++;
+    worker.messages += record.messages;
+    this.#messages += record.messages;
+    this.#bytesIn += record.bytesIn;
+    this.#bytesOut += record.bytesOut;
+    this.#oversized += record.oversized;
+    this.#data.merge(record.gaps);
+  }
+
+  /** The summary of the records added so far. */
+  summary(meta: ServerMeta): ServerSummary {
+    return {
+      ...meta,
+      incomplete: meta.incomplete ?? false,
+      closed: this.#opens.length,
+      openAtShutdown: this.#ends.shutdown ?? 0,
+      ends: { ...this.#ends },
+      messages: this.#messages,
+      bytesIn: this.#bytesIn,
+      bytesOut: this.#bytesOut,
+      oversized: this.#oversized,
+      connectionInterArrival: summarize(gaps(this.#opens.toSorted((a, b) => a - b))),
+      dataInterArrival: this.#data.summary(),
+      perWorker: structuredClone(this.#perWorker),
+    };
+  }
+}
+
 /** Merges the records of a run into its summary. */
 export function summarizeServer(
   records: readonly ConnectionRecord[],
-  meta: {
-    mode: string;
-    layout: string;
-    startedAt: number;
-    stoppedAt: number;
-    opened: number;
-    aborted: number;
-    warnings: number;
-  },
+  meta: ServerMeta,
 ): ServerSummary {
-  const ends: Partial<Record<ConnectionEnd, number>> = {};
-  const perWorker: ServerSummary["perWorker"] = {};
-  const dataGaps: number[] = [];
-  let messages = 0, bytesIn = 0, bytesOut = 0, oversized = 0;
-  for (const record of records) {
-    ends[record.end] = (ends[record.end] ?? 0) + 1;
-    const worker = perWorker[record.worker] ??= { connections: 0, messages: 0 };
-    worker.connections++;
-    worker.messages += record.messages;
-    messages += record.messages;
-    bytesIn += record.bytesIn;
-    bytesOut += record.bytesOut;
-    oversized += record.oversized;
-    for (const gap of record.gaps) dataGaps.push(gap);
-  }
-  return {
-    ...meta,
-    closed: records.length,
-    openAtShutdown: ends.shutdown ?? 0,
-    ends,
-    messages,
-    bytesIn,
-    bytesOut,
-    oversized,
-    connectionInterArrival: summarize(connectionGaps(records)),
-    dataInterArrival: summarize(dataGaps),
-    perWorker,
-  };
-}
-
-function connectionGaps(records: readonly ConnectionRecord[]): number[] {
-  return gaps(records.map((r) => r.openedAt).sort((a, b) => a - b));
+  const tally = new ServerTally();
+  for (const record of records) tally.add(record);
+  return tally.summary(meta);
 }
 
 function statRow(label: string, s: SampleSummary): string {
@@ -120,12 +153,29 @@ export function formatConnectionLog(records: readonly ConnectionRecord[]): strin
     .join("\n");
 }
 
+/**
+ * The report's first lines: that the server is terminating and, when it was forced to quit
+ * early, that the figures leave out the connections still open.
+ */
+export function formatHeading(summary: ServerSummary): string {
+  if (!summary.incomplete) return "The server is terminating";
+  const open = summary.opened - summary.closed;
+  return [
+    "The server is terminating",
+    `Incomplete report: forced to quit with ${
+      plural(open, "connection")
+    } still open, which the figures below leave out`,
+  ].join("\n");
+}
+
 /** Counts and per-mode details, common to both servers. */
 export function formatTotals(summary: ServerSummary): string {
   const ends = Object.entries(summary.ends).map(([end, n]) => `${n} ${end}`).join(", ");
   const workers = Object.entries(summary.perWorker)
     .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
-    .map(([worker, w]) => `  ${worker}: ${w.connections} connections, ${w.messages} messages`);
+    .map(([worker, w]) =>
+      `  ${worker}: ${plural(w.connections, "connection")}, ${plural(w.messages, "message")}`
+    );
   const seconds = ((summary.stoppedAt - summary.startedAt) / 1000).toFixed(2);
   return [
     `Connections: ${summary.opened} opened, ${summary.closed} closed${
@@ -144,29 +194,40 @@ export function summaryJson(summary: ServerSummary): string {
   return JSON.stringify(summary, (_key, value) => Number.isNaN(value) ? null : value, 2);
 }
 
+/** The columns of the `--csv` file, as its header line. */
+export const SAMPLES_CSV_HEADER = "kind,peer,worker,at_unix_ms,interval_ms\n";
+
 /**
- * Raw samples for `--csv`: one row per connection inter-arrival and per data inter-arrival,
- * with the absolute time it ended at.
+ * `--csv` rows (no header) for data samples: when each message arrived and the time since
+ * the connection's previous message, empty for its first.
  */
-export function samplesCsv(records: readonly ConnectionRecord[]): string {
-  const rows: (string | number)[][] = [];
-  const opens = [...records].sort((a, b) => a.openedAt - b.openedAt);
-  for (let i = 1; i < opens.length; i++) {
-    rows.push([
+export function dataSamplesCsv(rows: readonly DataSample[]): string {
+  return stringify(
+    rows.map(([peer, worker, at, interval]) => [
+      "data",
+      peer,
+      worker,
+      at.toFixed(3),
+      interval === null ? "" : interval.toFixed(3),
+    ]),
+  );
+}
+
+/**
+ * `--csv` rows (no header) for connections, in the order they opened: when each opened and
+ * the time since the previous opening on the whole server, empty for the first.
+ */
+export function connectionSamplesCsv(
+  opens: readonly Pick<ConnectionRecord, "peer" | "worker" | "openedAt">[],
+): string {
+  const sorted = opens.toSorted((a, b) => a.openedAt - b.openedAt);
+  return stringify(
+    sorted.map((open, i) => [
       "connection",
-      opens[i].peer,
-      opens[i].worker,
-      opens[i].openedAt.toFixed(3),
-      (opens[i].openedAt - opens[i - 1].openedAt).toFixed(3),
-    ]);
-  }
-  for (const record of opens) {
-    for (const gap of record.gaps) {
-      rows.push(["data", record.peer, record.worker, "", gap.toFixed(3)]);
-    }
-  }
-  return stringify(rows, {
-    header: true,
-    columns: ["kind", "peer", "worker", "at_unix_ms", "interval_ms"],
-  });
+      open.peer,
+      open.worker,
+      open.openedAt.toFixed(3),
+      i === 0 ? "" : (open.openedAt - sorted[i - 1].openedAt).toFixed(3),
+    ]),
+  );
 }

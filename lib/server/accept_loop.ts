@@ -12,6 +12,7 @@
 import { type Conn, isResourceExhaustion, type Listener } from "../net/transport.ts";
 import type { ModeOptions } from "./server_spec.ts";
 import { closeQuietly, epochNow } from "./session.ts";
+import { SampleStats } from "../stats/sample_stats.ts";
 
 /** The line a connection over `--max-conns` gets with `--over-limit refuse`. */
 export const BUSY_REPLY = "Error: server busy: too many connections, try again later\n";
@@ -152,7 +153,7 @@ function refuse(conn: Conn, openedAt: number, worker: string, options: ModeOptio
         messages: 0,
         bytesIn: 0,
         bytesOut,
-        gaps: [],
+        gaps: new SampleStats(),
         oversized: 0,
         end: "refused",
       },

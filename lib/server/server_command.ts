@@ -1,7 +1,7 @@
 /**
  * What `serve` and `task-serve` share: their flags, the argv → {@link ServerCommandOptions}
- * parser, and the run loop that starts the chosen mode, prints the live log, stops on
- * SIGINT/SIGTERM, `--duration` or `--max-connections`, and prints the report.
+ * parser, and the run loop that starts the chosen mode, prints the live log, streams `--csv`,
+ * stops on SIGINT/SIGTERM/SIGHUP, `--duration` or `--max-connections`, and prints the report.
  *
  * @module
  */
@@ -21,13 +21,14 @@ import { FRAMINGS } from "../protocols/framing.ts";
 import type { ProtocolName } from "../protocols/protocol.ts";
 import {
   formatConnectionLog,
+  formatHeading,
   formatInterArrival,
   formatTotals,
-  samplesCsv,
-  summarizeServer,
+  ServerTally,
   summaryJson,
 } from "../reports/server_report.ts";
 import { serverHtml } from "../reports/server_html.ts";
+import { SampleFile } from "./sample_file.ts";
 import type { ServerEvent, ServerSpec } from "./server_spec.ts";
 import type { ConnectionRecord } from "./session.ts";
 import { epochNow } from "./session.ts";
@@ -65,7 +66,9 @@ MODES
   -w, --workers N          pool size for thr and proc (default: CPU count);
                            0 = one Web Worker or process per connection
   -v, --verbose            print every message and each connection opening and closing
-  --framing F              auto | line | chunk (default auto: decided by the first read)
+  --framing F              line (a newline ends a message), chunk (each read is one)
+                           or auto (default): newlines, and unterminated bytes
+                           followed by 50 ms of silence, as the reference clients send
   --max-line SIZE          longest message, e.g. 64KiB (default 64KiB)
   --io API                 socket API: deno (Deno.listen) or node (node:net); default:
                            the mode's (see BENCHMARKS.md)
@@ -80,7 +83,7 @@ MODES
   --duration DUR           stop by itself after this long, e.g. 10s
   --max-connections N      stop accepting after N connections, end when they close
   --drain DUR              on stop, how long open connections may finish (default 5s)
-  --csv FILE               write the raw samples as CSV
+  --csv FILE               write every connection and data inter-arrival as CSV
   --json                   print the summary as JSON on stdout
   --html FILE              write the report as a web page (histograms, sortable tables)
   -h, --help               show this help`;
@@ -131,6 +134,7 @@ export function serverOptions(
       maxConnections: intFlag(values, "max-connections", 0, 0),
       maxConns: intFlag(values, "max-conns", 0, 0),
       overLimit: choiceFlag(values, "over-limit", "wait", ["wait", "refuse"] as const),
+      samples: typeof values.csv === "string",
     },
     durationMs: durationFlag(values, "duration", undefined),
     csv: typeof values.csv === "string" ? values.csv : undefined,
@@ -151,7 +155,15 @@ export function parseServerArgs(
 /** Which report sections a server prints after its totals. */
 export type ServerReportKind = "inter-arrival" | "connection-log";
 
-/** Runs a server until it stops and prints its report; returns the exit code. */
+/** The signals that stop a server: Ctrl-C, `kill`, and a closed terminal or SSH session. */
+const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * Runs a server until it stops and prints its report; returns the exit code. A second stop
+ * signal quits at once (code 130) after printing the report of what has arrived so far.
+ */
 export async function runServer(
   command: string,
   options: ServerCommandOptions,
@@ -160,12 +172,20 @@ export async function runServer(
   const { spec } = options;
   const mode = MODES[options.mode];
   const stop = new AbortController();
+  const tally = new ServerTally();
+  // Only the per-connection log needs the records themselves; the tally holds the rest.
   const records: ConnectionRecord[] = [];
   let opened = 0;
   let aborted = 0;
   let warnings = 0;
   const startedAt = epochNow();
-  const quietStdout = options.json;
+  // With --json, stdout carries the JSON alone and the live log goes to stderr.
+  const log = options.json ? console.error : console.log;
+  const warn = (message: string) => {
+    warnings++;
+    console.error(`warning: ${message}`);
+  };
+  const csv = options.csv === undefined ? undefined : SampleFile.open(options.csv, warn);
 
   const onEvent = (event: ServerEvent) => {
     switch (event.type) {
@@ -181,22 +201,22 @@ export async function runServer(
         return;
       case "open":
         opened++;
-        if (spec.verbose && !quietStdout) {
-          console.log(`[x] New connection from ${event.peer} (${event.worker})`);
-        }
+        if (spec.verbose) log(`[x] New connection from ${event.peer} (${event.worker})`);
         return;
       case "close":
-        records.push(event.record);
-        if (spec.verbose && !quietStdout) {
-          console.log(`[x] Connection closed for ${event.record.peer}`);
-        }
+        tally.add(event.record);
+        csv?.connection(event.record);
+        if (report === "connection-log") records.push(event.record);
+        if (spec.verbose) log(`[x] Connection closed for ${event.record.peer}`);
+        return;
+      case "samples":
+        csv?.data(event.rows);
         return;
       case "log":
-        if (!quietStdout) console.log(event.line);
+        log(event.line);
         return;
       case "warning":
-        warnings++;
-        console.error(`warning: ${event.message}`);
+        warn(event.message);
         return;
       case "status":
         console.error(`socklab ${command}: ${event.message}`);
@@ -219,24 +239,24 @@ export async function runServer(
       forceExit();
     }
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, onSignal);
   const timer = options.durationMs === undefined
     ? undefined
     : setTimeout(() => stop.abort(), options.durationMs);
+  let outcome: void | "forced";
   try {
-    const outcome = await Promise.race([mode.run({ ...spec, onEvent }, stop.signal), forced]);
-    if (outcome === "forced") {
-      console.error(`socklab ${command}: forced to quit; the report is incomplete`);
-      return 130;
-    }
+    outcome = await Promise.race([mode.run({ ...spec, onEvent }, stop.signal), forced]);
   } finally {
     clearTimeout(timer);
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
+    csv?.close();
   }
 
-  const summary = summarizeServer(records, {
+  const incomplete = outcome === "forced";
+  if (incomplete) {
+    console.error(`socklab ${command}: forced to quit; the report is incomplete`);
+  }
+  const summary = tally.summary({
     mode: options.mode,
     layout: mode.layout(spec.workers),
     startedAt,
@@ -244,18 +264,21 @@ export async function runServer(
     opened,
     aborted,
     warnings,
+    incomplete,
   });
-  if (options.csv !== undefined) await Deno.writeTextFile(options.csv, samplesCsv(records));
-  if (options.html !== undefined) {
-    await Deno.writeTextFile(options.html, await serverHtml(summary, command));
-  }
   if (options.json) {
     console.log(summaryJson(summary));
   } else {
-    console.log("The server is terminating");
+    console.log(formatHeading(summary));
     if (report === "inter-arrival") console.log(formatInterArrival(summary));
     else if (records.length > 0) console.log(formatConnectionLog(records));
     console.log(formatTotals(summary));
   }
-  return 0;
+  if (options.html !== undefined) {
+    // The printed report is already out: a failed page costs only itself.
+    await Deno.writeTextFile(options.html, await serverHtml(summary, command)).catch((error) =>
+      warn(`Cannot write --html "${options.html}": ${error.message}`)
+    );
+  }
+  return incomplete ? 130 : 0;
 }

@@ -34,7 +34,20 @@ export interface ServerSpec {
   maxConns: number;
   /** Beyond `maxConns`: leave new connections in the backlog, or accept and refuse them. */
   overLimit: "wait" | "refuse";
+  /** Report every data sample as it is recorded (for `--csv`). */
+  samples: boolean;
 }
+
+/**
+ * One data sample for `--csv`: the connection, when the message arrived (epoch milliseconds)
+ * and the time since the connection's previous message (null for its first).
+ */
+export type DataSample = [
+  peer: string,
+  worker: string,
+  atUnixMs: number,
+  intervalMs: number | null,
+];
 
 /** What a running server reports. Records arrive once per connection, when it closes. */
 export type ServerEvent =
@@ -43,6 +56,8 @@ export type ServerEvent =
   | { type: "close"; record: ConnectionRecord }
   /** A connection that failed before it was accepted (reset in the backlog); only counted. */
   | { type: "aborted" }
+  /** Data samples, only when the spec asks for them; in arrival order per connection. */
+  | { type: "samples"; rows: DataSample[] }
   | { type: "log"; line: string }
   | { type: "warning"; message: string }
   /** A notable change in how the server runs, e.g. a worker starting; for stderr. */

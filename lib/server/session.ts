@@ -1,5 +1,5 @@
 /**
- * One server connection from greeting to close: reads with a reused buffer, frames, hands each
+ * One server connection from greeting to close: reads through the transport, frames, hands each
  * message to the protocol, writes the replies of one read in one write, and returns a
  * {@link ConnectionRecord}. Every concurrency mode runs connections through this one function.
  * Failures on the connection are recorded, never thrown.
@@ -11,6 +11,7 @@ import { Framer, type Framing } from "../protocols/framing.ts";
 import type { DeadlineKind } from "./deadline_watch.ts";
 import { deadlineWatchFor } from "./deadline_watch.ts";
 import type { Protocol } from "../protocols/protocol.ts";
+import { SampleStats } from "../stats/sample_stats.ts";
 
 /** The byte stream a session runs on: a transport's connection, or a relay to one. */
 export interface Duplex {
@@ -38,7 +39,10 @@ export type ConnectionEnd =
   | "refused" // over --max-conns with --over-limit refuse
   | "lost"; // its worker or child died while it was open
 
-/** What one connection did; crosses worker and process borders as plain JSON. */
+/**
+ * What one connection did; crosses worker and process borders as plain JSON once `gaps` is
+ * turned into its JSON form.
+ */
 export interface ConnectionRecord {
   peer: string;
   /** Which worker or child served it, e.g. `main`, `worker 2`, `pid 1234`. */
@@ -49,8 +53,11 @@ export interface ConnectionRecord {
   messages: number;
   bytesIn: number;
   bytesOut: number;
-  /** Milliseconds between consecutive messages, for protocols that record them. */
-  gaps: number[];
+  /**
+   * Milliseconds between consecutive messages, for protocols that record them. In a pool
+   * member, progress reports take what it holds; the parent merges the rest in at close.
+   */
+  gaps: SampleStats;
   /** Messages dropped for exceeding --max-line. */
   oversized: number;
   end: ConnectionEnd;
@@ -71,6 +78,11 @@ export interface SessionOptions {
   now(): number;
   /** Where open connections' records are kept while they run, for progress reports. */
   live?: Set<ConnectionRecord>;
+  /**
+   * Hears every recorded message time (`--csv`): when it arrived (epoch milliseconds) and
+   * the time since the connection's previous message, undefined for its first.
+   */
+  onSample?(peer: string, worker: string, atUnixMs: number, intervalMs: number | undefined): void;
 }
 
 const encoder = new TextEncoder();
@@ -105,6 +117,25 @@ function endFromError(error: unknown, expired: DeadlineKind | undefined): Connec
   return "reset";
 }
 
+const SETTLED = Symbol("settled");
+
+/**
+ * The read's result, or {@link SETTLED} if the framer's settle time (`settleAt`, on the
+ * `now` clock) comes first: the peer went quiet after an unterminated burst.
+ */
+function readOrSettle(
+  read: Promise<Uint8Array | null>,
+  settleAt: number | undefined,
+  now: () => number,
+): Promise<Uint8Array | null | typeof SETTLED> {
+  if (settleAt === undefined) return read;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = new Promise<typeof SETTLED>((resolve) => {
+    timer = setTimeout(() => resolve(SETTLED), Math.max(0, settleAt - now()));
+  });
+  return Promise.race([read, settled]).finally(() => clearTimeout(timer));
+}
+
 /** Serves one connection until it ends; never throws. */
 export async function runSession(
   duplex: Duplex,
@@ -122,7 +153,7 @@ export async function runSession(
     messages: 0,
     bytesIn: 0,
     bytesOut: 0,
-    gaps: [],
+    gaps: new SampleStats(),
     oversized: 0,
     end: "client",
   };
@@ -142,13 +173,23 @@ export async function runSession(
 
   try {
     if (protocol.greeting !== undefined) await send(protocol.greeting + "\n");
+    // A read stays pending across a settle: the peer's next bytes go on from where it is.
+    let pendingRead: Promise<Uint8Array | null> | undefined;
+    let at = openedAt;
     reading: for (;;) {
-      const chunk = await duplex.read();
-      const at = duplex.arrivedAt?.() ?? options.now();
-      const messages = chunk === null ? [framer.finish()] : framer.push(chunk);
-      if (chunk !== null) {
-        record.bytesIn += chunk.length;
-        if (watched) deadlines!.touch(watched, framer.buffered > 0);
+      pendingRead ??= duplex.read();
+      const chunk = await readOrSettle(pendingRead, framer.settleAt, options.now);
+      let messages: (string | undefined)[];
+      if (chunk === SETTLED) {
+        messages = [framer.settle(options.now())];
+      } else {
+        pendingRead = undefined;
+        at = duplex.arrivedAt?.() ?? options.now();
+        messages = chunk === null ? [framer.finish()] : framer.push(chunk, at);
+        if (chunk !== null) {
+          record.bytesIn += chunk.length;
+          if (watched) deadlines!.touch(watched, framer.buffered > 0);
+        }
       }
       let out = "";
       let close = false;
@@ -156,7 +197,8 @@ export async function runSession(
         if (message === undefined) continue;
         record.messages++;
         if (protocol.recordGaps) {
-          if (!Number.isNaN(lastAt)) record.gaps.push(at - lastAt);
+          if (!Number.isNaN(lastAt)) record.gaps.add(at - lastAt);
+          options.onSample?.(peer, worker, at, Number.isNaN(lastAt) ? undefined : at - lastAt);
           lastAt = at;
         }
         const reply = protocol.handle(message);

@@ -1,18 +1,21 @@
 /**
  * Tests of {@link Framer}: reassembly of messages split anywhere (property-based), the three
- * framing modes, the line limit, and a real server counting unterminated writes under `auto`.
+ * framing modes, the `auto` rule (reference clients, trickled and long lines, the line limit)
+ * with injected arrival times, and real servers framing what hostile and reference peers send.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Framer } from "../../lib/protocols/framing.ts";
+import { Framer, SETTLE_MS } from "../../lib/protocols/framing.ts";
 import type { ServerEvent } from "../../lib/server/server_spec.ts";
 import type { ConnectionRecord } from "../../lib/server/session.ts";
 import { MODES } from "../../modes/mod.ts";
+import { readToEnd, startServer, TASK_SERVE } from "../support.ts";
 
 const encoder = new TextEncoder();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function feed(framer: Framer, chunks: Uint8Array[]): string[] {
   const out = chunks.flatMap((chunk) => framer.push(chunk));
@@ -20,29 +23,138 @@ function feed(framer: Framer, chunks: Uint8Array[]): string[] {
   return last === undefined ? out : [...out, last];
 }
 
+/** One read: its bytes and when they arrived (ms). */
+type Read = [bytes: string | Uint8Array, at: number];
+
+/**
+ * Feeds timed reads to an `auto` framer as the session does: before each read, a silence
+ * that reached the framer's settle time completes the held message; after the last read the
+ * peer waits (its settle time passes), then closes.
+ */
+function drive(reads: Read[], maxLine = 1 << 20): { messages: string[]; framer: Framer } {
+  const framer = new Framer("auto", maxLine);
+  const messages: string[] = [];
+  const settleBefore = (at: number) => {
+    const settleAt = framer.settleAt;
+    if (settleAt === undefined || settleAt > at) return;
+    const message = framer.settle(settleAt);
+    if (message !== undefined) messages.push(message);
+  };
+  for (const [bytes, at] of reads) {
+    settleBefore(at);
+    messages.push(...framer.push(typeof bytes === "string" ? encoder.encode(bytes) : bytes, at));
+  }
+  settleBefore(Infinity);
+  const last = framer.finish();
+  if (last !== undefined) messages.push(last);
+  return { messages, framer };
+}
+
+/** `bytes` cut at `cuts` (any numbers; taken modulo the length) into reads. */
+function cut(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const positions = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  for (const p of [...positions, bytes.length]) {
+    if (p > start) chunks.push(bytes.slice(start, p));
+    start = p;
+  }
+  return chunks;
+}
+
+/** A message without newline and not ending in `\r` (which framing strips). */
+const lineText = fc.string({ unit: "binary", maxLength: 40 }).filter((s) =>
+  !s.includes("\n") && !s.endsWith("\r")
+);
+
 Deno.test("Framer reassembles any messages split at any byte positions", () => {
-  const message = fc.string({ unit: "binary", maxLength: 40 }).filter((s) =>
-    !s.includes("\n") && !s.endsWith("\r")
-  );
   fc.assert(
     fc.property(
-      fc.array(message, { minLength: 1, maxLength: 30 }),
+      fc.array(lineText, { minLength: 1, maxLength: 30 }),
       fc.array(fc.nat(), { maxLength: 20 }),
       (messages, cuts) => {
         const bytes = encoder.encode(messages.map((m) => m + "\n").join(""));
-        const positions = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) =>
-          a - b
-        );
-        const chunks: Uint8Array[] = [];
-        let start = 0;
-        for (const p of [...positions, bytes.length]) {
-          chunks.push(bytes.slice(start, p));
-          start = p;
-        }
-        assert.deepEqual(feed(new Framer("line", 1 << 20), chunks), messages);
+        assert.deepEqual(feed(new Framer("line", 1 << 20), cut(bytes, cuts)), messages);
       },
     ),
     { numRuns: 500 },
+  );
+});
+
+Deno.test("auto: lines sent at once are the same messages however the reads split them", () => {
+  fc.assert(
+    fc.property(
+      fc.array(lineText, { minLength: 1, maxLength: 30 }),
+      fc.array(fc.nat(), { maxLength: 20 }),
+      fc.array(fc.nat({ max: SETTLE_MS - 1 }), { maxLength: 21 }),
+      (messages, cuts, gaps) => {
+        const bytes = encoder.encode(messages.map((m) => m + "\n").join(""));
+        let at = 0;
+        const reads = cut(bytes, cuts).map((chunk, i): Read => [chunk, at += gaps[i] ?? 0]);
+        assert.deepEqual(drive(reads).messages, messages);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("auto: after the first newline, lines are the same messages at any timing", () => {
+  fc.assert(
+    fc.property(
+      lineText,
+      fc.array(lineText, { minLength: 1, maxLength: 20 }),
+      fc.array(fc.nat(), { maxLength: 20 }),
+      fc.array(fc.nat({ max: 5000 }), { maxLength: 21 }),
+      (first, messages, cuts, gaps) => {
+        const bytes = encoder.encode(messages.map((m) => m + "\n").join(""));
+        let at = 0;
+        const reads = cut(bytes, cuts).map((chunk, i): Read => [chunk, at += 1 + (gaps[i] ?? 0)]);
+        assert.deepEqual(drive([[first + "\n", 0], ...reads]).messages, [first, ...messages]);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("auto: a line trickled in from its first byte is one message at any timing", () => {
+  fc.assert(
+    fc.property(
+      lineText.filter((s) => encoder.encode(s).length >= 2),
+      fc.array(fc.nat(), { maxLength: 10 }),
+      fc.array(fc.nat({ max: 5000 }), { maxLength: 12 }),
+      (line, cuts, gaps) => {
+        const bytes = encoder.encode(line + "\n");
+        let at = 0;
+        const reads = [bytes.slice(0, 1), ...cut(bytes.slice(1), cuts)].map((chunk, i): Read => [
+          chunk,
+          at += gaps[i] ?? 0,
+        ]);
+        assert.deepEqual(drive(reads).messages, [line]);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("auto: unterminated writes followed by a wait are one message each", () => {
+  fc.assert(
+    fc.property(
+      fc.array(lineText.filter((s) => encoder.encode(s).length >= 2), { maxLength: 10 }),
+      fc.array(fc.nat(), { maxLength: 10 }),
+      (messages, cuts) => {
+        // Each write may come in several reads a millisecond apart (its first read holds
+        // more than a lone byte, as a small write's one segment does); then the peer waits.
+        let at = 0;
+        const reads = messages.flatMap((m, i) => {
+          at += 1000;
+          const bytes = encoder.encode(m);
+          const split = 2 + (cuts[i] ?? 0) % (bytes.length - 1);
+          return cut(bytes, [split]).map((chunk): Read => [chunk, at++]);
+        });
+        assert.deepEqual(drive(reads).messages, messages);
+      },
+    ),
+    { numRuns: 300 },
   );
 });
 
@@ -59,13 +171,52 @@ Deno.test("Framer in chunk mode takes each read as one message", () => {
   ]);
 });
 
-Deno.test("Framer in auto mode decides from the first read", () => {
-  const lines = new Framer("auto", 100);
-  assert.deepEqual(lines.push(encoder.encode("a\nb")), ["a"]);
-  assert.equal(lines.mode, "line");
-  const chunks = new Framer("auto", 100);
-  assert.deepEqual(chunks.push(encoder.encode("a")), ["a"]);
-  assert.equal(chunks.mode, "chunk");
+Deno.test("auto: an unterminated burst becomes a message only once the peer is quiet", () => {
+  const framer = new Framer("auto", 100);
+  assert.deepEqual(framer.push(encoder.encode("1|he"), 1000), []);
+  assert.deepEqual(framer.push(encoder.encode("llo"), 1001), []);
+  assert.equal(framer.settleAt, 1001 + SETTLE_MS);
+  assert.equal(framer.settle(1001 + SETTLE_MS - 1), undefined);
+  assert.equal(framer.settle(1001 + SETTLE_MS), "1|hello");
+  assert.equal(framer.settleAt, undefined);
+  assert.equal(framer.mode, "auto");
+});
+
+Deno.test("auto: the first newline makes a connection line-framed for good", () => {
+  const framer = new Framer("auto", 100);
+  assert.deepEqual(framer.push(encoder.encode("a\nbc"), 0), ["a"]);
+  assert.equal(framer.mode, "line");
+  assert.equal(framer.settleAt, undefined);
+  assert.deepEqual(framer.push(encoder.encode("d\n"), 5000), ["bcd"]);
+});
+
+Deno.test("auto: a typist sending a byte a second gets one message per line", () => {
+  const typed = [..."3|abc\n3|de\n"].map((c, i): Read => [c, i * 1000]);
+  assert.deepEqual(drive(typed).messages, ["3|abc", "3|de"]);
+});
+
+Deno.test("auto: a lone byte and what follows it after a pause wait for the newline", () => {
+  const { messages } = drive([["3", 0], ["|abc", 1000], ["de", 3000], ["f\n", 9000]]);
+  assert.deepEqual(messages, ["3|abcdef"]);
+});
+
+Deno.test("auto: a 100 KB line is one message, or one overflow past the limit", () => {
+  const line = encoder.encode("3|" + "x".repeat(100 * 1024) + "\n");
+  const reads = cut(line, Array.from({ length: 7 }, (_, i) => (i + 1) * 16 * 1024))
+    .map((chunk, i): Read => [chunk, i * 0.1]);
+  assert.deepEqual(drive(reads, 200 * 1024).messages.map((m) => m.length), [line.length - 1]);
+  const limited = drive(reads, 64 * 1024);
+  assert.deepEqual(limited.messages, []);
+  assert.equal(limited.framer.overflowed, true);
+});
+
+Deno.test("auto: 10 MB without a newline overflows at the limit, never becomes messages", () => {
+  const read = new Uint8Array(16 * 1024).fill(0x61);
+  const reads = Array.from({ length: 640 }, (_, i): Read => [read, i * 0.1]);
+  const { messages, framer } = drive(reads, 64 * 1024);
+  assert.deepEqual(messages, []);
+  assert.equal(framer.overflowed, true);
+  assert.equal(framer.settleAt, undefined);
 });
 
 Deno.test("Framer flags a message longer than the limit and yields nothing after it", () => {
@@ -106,6 +257,7 @@ Deno.test({
       maxConnections: 1,
       maxConns: 0,
       overLimit: "wait",
+      samples: false,
       onEvent,
     }, stop.signal);
     await ready;
@@ -114,12 +266,79 @@ Deno.test({
     await conn.read(greeting);
     for (let i = 1; i <= 4; i++) {
       await conn.write(encoder.encode(`Worker 1, Event ${i}, Timestamp ${Date.now()}`));
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      // Well past the settle time: each write is a message of its own.
+      await new Promise((resolve) => setTimeout(resolve, 3 * SETTLE_MS));
     }
     conn.close();
     await running;
     assert.equal(records.length, 1);
     assert.equal(records[0].messages, 4);
-    assert.equal(records[0].gaps.length, 3);
+    assert.equal(records[0].gaps.count, 3);
   },
+});
+
+/**
+ * Writes `bytes` to a new connection to `port` (then half-closes, if asked) and returns all it
+ * got back until the server closed, or what it had after 10 s.
+ */
+async function exchange(port: number, bytes: Uint8Array, closeWrite = true): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  // The server may close before taking everything (an over-long line): the write then fails.
+  const writing = (async () => {
+    for (let offset = 0; offset < bytes.length;) offset += await conn.write(bytes.subarray(offset));
+    if (closeWrite) await conn.closeWrite();
+  })().catch(() => {});
+  const deadline = setTimeout(() => conn.close(), 10_000);
+  let text = "";
+  try {
+    const decoder = new TextDecoder();
+    const buffer = new Uint8Array(65536);
+    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+      text += decoder.decode(buffer.subarray(0, n), { stream: true });
+    }
+    conn.close();
+  } catch { /* reset by the server, or closed at the deadline */ }
+  clearTimeout(deadline);
+  await writing;
+  return text;
+}
+
+Deno.test("task-serve auto: a 100 KB line gets one reply, or one error past --max-line", async () => {
+  const server = await startServer([...TASK_SERVE, "--max-line", "200KiB"]);
+  const text = "ab".repeat(50 * 1024);
+  const replies = (await exchange(server.port, encoder.encode(`3|${text}\n`))).split("\n");
+  assert.equal(replies.length, 2, `${replies.length - 1} replies`);
+  assert.ok(replies[0] === [...text].reverse().join("") && replies[1] === "");
+  server.kill("SIGINT");
+  await server.finished;
+  const limited = await startServer([...TASK_SERVE]);
+  assert.equal(
+    await exchange(limited.port, encoder.encode(`3|${text}\n`)),
+    "Error: request longer than 65536 bytes\n",
+  );
+  limited.kill("SIGINT");
+  await limited.finished;
+});
+
+Deno.test("task-serve auto: 10 MB without a newline gets the --max-line error, once", async () => {
+  const server = await startServer([...TASK_SERVE]);
+  const reply = await exchange(server.port, new Uint8Array(10 * 1024 * 1024).fill(0x61), false);
+  assert.equal(reply.split("\n").length, 2, `${reply.split("\n").length - 1} replies`);
+  assert.equal(reply, "Error: request longer than 65536 bytes\n");
+  server.kill("SIGINT");
+  const { stdout } = await server.finished;
+  assert.match(stdout, /1 overflow/);
+});
+
+Deno.test("task-serve auto: a line typed a byte at a time gets one reply", async () => {
+  const server = await startServer([...TASK_SERVE]);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  for (const byte of encoder.encode("3|abc\n")) {
+    await conn.write(new Uint8Array([byte]));
+    await sleep(4 * SETTLE_MS);
+  }
+  await conn.closeWrite();
+  assert.equal(await readToEnd(conn), "cba\n");
+  server.kill("SIGINT");
+  await server.finished;
 });

@@ -7,16 +7,24 @@
 
 import assert from "node:assert/strict";
 import {
+  connectionSamplesCsv,
+  dataSamplesCsv,
   formatConnectionLog,
+  formatHeading,
   formatInterArrival,
   formatTotals,
-  samplesCsv,
+  SAMPLES_CSV_HEADER,
+  ServerTally,
   summarizeServer,
   summaryJson,
 } from "../../lib/reports/server_report.ts";
 import type { ConnectionRecord } from "../../lib/server/session.ts";
+import { SampleStats } from "../../lib/stats/sample_stats.ts";
+import { createRng } from "../../lib/stats/rng.ts";
 
 function record(peer: string, worker: string, openedAt: number, gaps: number[]): ConnectionRecord {
+  const stats = new SampleStats();
+  for (const gap of gaps) stats.add(gap);
   return {
     peer,
     worker,
@@ -25,7 +33,7 @@ function record(peer: string, worker: string, openedAt: number, gaps: number[]):
     messages: gaps.length + 1,
     bytesIn: 10 * (gaps.length + 1),
     bytesOut: 5,
-    gaps,
+    gaps: stats,
     oversized: 0,
     end: "client",
   };
@@ -87,13 +95,67 @@ Deno.test("formatTotals() accounts for every connection", () => {
   const text = formatTotals(summarizeServer(RECORDS, META));
   assert.match(text, /^Connections: 3 opened, 3 closed \(3 client\), 0 open at shutdown$/m);
   assert.match(text, /^Mode: thr \(pool of 2 workers\), ran 2\.00 s, warnings: 0$/m);
+  assert.match(text, /^ {2}worker 2: 1 connection, 3 messages$/m);
 });
 
-Deno.test("summaryJson() and samplesCsv() export the same figures", () => {
+Deno.test("summarizeServer() merges the data inter-arrival of many connections exactly", () => {
+  const random = createRng(3);
+  const perConnection = Array.from(
+    { length: 40 },
+    (_, i) => Array.from({ length: i * 25 }, () => random() * 200),
+  );
+  const records = perConnection.map((gaps, i) => record(`a:${i}`, "main", i, gaps));
+  const all = perConnection.flat();
+  const data = summarizeServer(records, META).dataInterArrival;
+  assert.equal(data.count, all.length);
+  assert.equal(data.min, Math.min(...all));
+  assert.equal(data.max, Math.max(...all));
+  const sum = all.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(data.mean - sum / all.length) <= 0.0005);
+  assert.deepEqual(data, record("all", "main", 0, all).gaps.summary());
+});
+
+Deno.test("ServerTally summarises what has arrived so far and goes on counting", () => {
+  const tally = new ServerTally();
+  tally.add(RECORDS[0]);
+  const early = tally.summary({ ...META, incomplete: true });
+  assert.deepEqual([early.closed, early.messages, early.incomplete], [1, 3, true]);
+  tally.add(RECORDS[1]);
+  tally.add(RECORDS[2]);
+  assert.deepEqual(tally.summary(META), summarizeServer(RECORDS, META));
+  assert.equal(early.closed, 1, "an earlier summary is not changed by later records");
+});
+
+Deno.test("formatHeading() says when the report leaves open connections out", () => {
+  assert.equal(formatHeading(summarizeServer(RECORDS, META)), "The server is terminating");
+  const forced = formatHeading(summarizeServer(RECORDS, { ...META, opened: 4, incomplete: true }));
+  assert.match(forced, /^Incomplete report: forced to quit with 1 connection still open/m);
+});
+
+Deno.test("summaryJson() gives the same figures and null for what is undefined", () => {
   const json = JSON.parse(summaryJson(summarizeServer(RECORDS, META)));
   assert.equal(json.dataInterArrival.mean, 20);
-  const rows = samplesCsv(RECORDS).trim().split("\n");
-  assert.equal(rows[0], "kind,peer,worker,at_unix_ms,interval_ms");
-  assert.equal(rows.filter((r) => r.startsWith("connection,")).length, 2);
-  assert.equal(rows.filter((r) => r.startsWith("data,")).length, 4);
+  assert.equal(json.incomplete, false);
+  const empty = JSON.parse(summaryJson(summarizeServer([], { ...META, opened: 0 })));
+  assert.equal(empty.dataInterArrival.mean, null);
+});
+
+Deno.test("dataSamplesCsv() fills at_unix_ms and leaves a first message's interval empty", () => {
+  const text = SAMPLES_CSV_HEADER + dataSamplesCsv([
+    ["127.0.0.1:1", "worker 1", 1000.25, null],
+    ["127.0.0.1:1", "worker 1", 1020.5, 20.25],
+  ]);
+  assert.deepEqual(text.trim().split("\n"), [
+    "kind,peer,worker,at_unix_ms,interval_ms",
+    "data,127.0.0.1:1,worker 1,1000.250,",
+    "data,127.0.0.1:1,worker 1,1020.500,20.250",
+  ]);
+});
+
+Deno.test("connectionSamplesCsv() lists connections in open order with their inter-arrival", () => {
+  assert.deepEqual(connectionSamplesCsv(RECORDS).trim().split("\n"), [
+    "connection,127.0.0.1:1,worker 1,1000.000,",
+    "connection,127.0.0.1:2,worker 1,1010.000,10.000",
+    "connection,127.0.0.1:3,worker 2,1030.000,20.000",
+  ]);
 });

@@ -1,0 +1,115 @@
+/**
+ * The `--csv` file of the servers: created (and so checked) before the server listens, data
+ * rows appended as they arrive in writes of up to 64 KiB (and at least once a second),
+ * connection rows at the end in the order the connections opened. A write that fails is
+ * reported once and the file is given up: the printed summary never depends on it.
+ *
+ * @module
+ */
+
+import {
+  connectionSamplesCsv,
+  dataSamplesCsv,
+  SAMPLES_CSV_HEADER,
+} from "../reports/server_report.ts";
+import { type DataSample, ServerStartError } from "./server_spec.ts";
+import type { ConnectionRecord } from "./session.ts";
+
+const FLUSH_BYTES = 64 * 1024;
+const FLUSH_INTERVAL_MS = 1000;
+const encoder = new TextEncoder();
+
+type Opening = Pick<ConnectionRecord, "peer" | "worker" | "openedAt">;
+
+/** Deno's error text without the "open '<path>'" it appends. */
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/: \w+ '.*'$/, "");
+}
+
+/** A `--csv` file being written. */
+export class SampleFile {
+  #file: Deno.FsFile | undefined;
+  #path: string;
+  #warn: (message: string) => void;
+  #pending: string[] = [];
+  #pendingLength = 0;
+  #opens: Opening[] = [];
+  #timer: ReturnType<typeof setInterval>;
+
+  private constructor(file: Deno.FsFile, path: string, warn: (message: string) => void) {
+    this.#file = file;
+    this.#path = path;
+    this.#warn = warn;
+    this.#timer = setInterval(() => this.#flush(), FLUSH_INTERVAL_MS);
+    // Rows waiting for the next flush must not keep a finished server alive.
+    Deno.unrefTimer(this.#timer);
+  }
+
+  /**
+   * Creates (or empties) `path` and writes the header. A path that cannot be written fails
+   * the start with a message naming `--csv` and the path; `warn` hears of later failures.
+   */
+  static open(path: string, warn: (message: string) => void): SampleFile {
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(path, { write: true, create: true, truncate: true });
+    } catch (error) {
+      throw new ServerStartError(
+        `Cannot write --csv "${path}": ${reason(error)}; give a file in a writable directory`,
+      );
+    }
+    const samples = new SampleFile(file, path, warn);
+    samples.#append(SAMPLES_CSV_HEADER);
+    return samples;
+  }
+
+  /** Appends data rows. */
+  data(rows: readonly DataSample[]): void {
+    if (this.#file) this.#append(dataSamplesCsv(rows));
+  }
+
+  /** Notes a connection for the connection rows written at the end. */
+  connection(record: ConnectionRecord): void {
+    if (this.#file) {
+      this.#opens.push({ peer: record.peer, worker: record.worker, openedAt: record.openedAt });
+    }
+  }
+
+  /** Writes what is waiting and the connection rows, and closes the file. */
+  close(): void {
+    clearInterval(this.#timer);
+    if (!this.#file) return;
+    this.#append(connectionSamplesCsv(this.#opens));
+    this.#flush();
+    this.#file?.close();
+    this.#file = undefined;
+  }
+
+  #append(text: string): void {
+    this.#pending.push(text);
+    this.#pendingLength += text.length;
+    if (this.#pendingLength >= FLUSH_BYTES) this.#flush();
+  }
+
+  #flush(): void {
+    if (!this.#file || this.#pendingLength === 0) return;
+    const bytes = encoder.encode(this.#pending.join(""));
+    this.#pending = [];
+    this.#pendingLength = 0;
+    try {
+      for (let offset = 0; offset < bytes.length;) {
+        offset += this.#file.writeSync(bytes.subarray(offset));
+      }
+    } catch (error) {
+      this.#warn(
+        `Writing --csv "${this.#path}" failed (${reason(error)}); no more samples are written`,
+      );
+      try {
+        this.#file.close();
+      } catch { /* already unusable */ }
+      this.#file = undefined;
+      this.#opens = [];
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Tests of what `serve` prints and writes around a run: `--csv` streamed while the server runs
+ * and checked before it starts, `--json` with `--verbose`, singular counts, SIGHUP, and the
+ * report of what is known when a second signal forces it to quit.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  clientArgs,
+  numberAfter,
+  runSocklab,
+  SERVE,
+  socklabArgs,
+  startServer,
+} from "../support.ts";
+
+const HOST = "127.0.0.1";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function csvRows(path: string): Promise<string[][]> {
+  const text = await Deno.readTextFile(path).catch(() => "");
+  return text.trim().split("\n").filter((line) => line !== "").map((line) => line.split(","));
+}
+
+/** Waits (up to 10 s) until the file at `path` holds at least `count` data rows. */
+async function waitForDataRows(path: string, count: number): Promise<string[][]> {
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    const rows = await csvRows(path);
+    if (rows.filter((row) => row[0] === "data").length >= count) return rows;
+    if (performance.now() > deadline) {
+      throw new Error(`fewer than ${count} data rows in ${path}:\n${rows.join("\n")}`);
+    }
+    await sleep(50);
+  }
+}
+
+/** Runs `serve <args> --max-connections 1` for one timestamp client; resolves when it ends. */
+async function serveOneClient(args: string[], ...client: string[]) {
+  const server = await startServer([...SERVE, ...args, "--max-connections", "1"]);
+  const result = await runSocklab(clientArgs(server.port, ...client));
+  assert.equal(result.code, 0, result.stderr);
+  return await server.finished;
+}
+
+for (const [name, modeArgs] of [["async", []], ["thr pool of 2", ["--mode", "thr", "-w", "2"]]]) {
+  Deno.test(`serve ${name} --csv streams every sample while it runs`, async () => {
+    const path = await Deno.makeTempFile({ suffix: ".csv" });
+    try {
+      const server = await startServer([...SERVE, ...modeArgs, "--csv", path]);
+      const client = await runSocklab(
+        clientArgs(server.port, "-w", "3", "-n", "4", "-d", "d", "-p", "0.02"),
+      );
+      assert.equal(client.code, 0, client.stderr);
+      // Every message is in the file before the server is asked to stop.
+      const streamed = await waitForDataRows(path, 12).finally(() => server.kill("SIGINT"));
+      const { code, stdout } = await server.finished;
+      assert.equal(code, 0);
+      const rows = await csvRows(path);
+      assert.deepEqual(rows[0], ["kind", "peer", "worker", "at_unix_ms", "interval_ms"]);
+      const data = rows.filter((row) => row[0] === "data");
+      assert.deepEqual(data, streamed.filter((row) => row[0] === "data"));
+      assert.equal(data.length, numberAfter(stdout, "Messages: "));
+      for (const row of rows.slice(1)) assert.match(row[3], /^\d{13}\.\d{3}$/, `at in ${row}`);
+      const peers = [...new Set(data.map((row) => row[1]))];
+      assert.equal(peers.length, 3);
+      for (const peer of peers) {
+        const intervals = data.filter((row) => row[1] === peer).map((row) => row[4]);
+        assert.equal(intervals[0], "", "a connection's first message has no interval");
+        for (const interval of intervals.slice(1)) {
+          assert.ok(Math.abs(Number(interval) - 20) < 15, `interval ${interval}`);
+        }
+      }
+      const connections = rows.filter((row) => row[0] === "connection");
+      assert.deepEqual(connections.map((row) => row[1]).toSorted(), peers.toSorted());
+      assert.equal(connections.filter((row) => row[4] === "").length, 1);
+    } finally {
+      await Deno.remove(path);
+    }
+  });
+}
+
+Deno.test("serve --csv to a path that cannot be written fails before starting, in one line", async () => {
+  // --duration ends the run should the server start after all.
+  const { code, stdout, stderr } = await runSocklab([
+    ...SERVE,
+    "--csv",
+    "/proc/nope.csv",
+    "--duration",
+    "2s",
+  ]);
+  assert.notEqual(code, 0);
+  assert.equal(stdout, "");
+  const lines = stderr.trim().split("\n");
+  assert.equal(lines.length, 1, stderr);
+  assert.match(lines[0], /--csv "\/proc\/nope\.csv"/);
+  assert.doesNotMatch(stderr, /listening|\n\s+at /);
+});
+
+Deno.test("serve --csv that fails while running warns and still prints the summary", async () => {
+  // /dev/full opens for writing and fails every write with "no space left on device".
+  const { code, stdout, stderr } = await serveOneClient(
+    ["--csv", "/dev/full"],
+    "-n",
+    "3",
+    "-p",
+    "0.01",
+  );
+  assert.equal(code, 0, stderr);
+  assert.equal(numberAfter(stdout, "Messages: "), 3);
+  assert.match(stdout, /Average data inter-arrival time: /);
+  assert.match(stderr, /warning: Writing --csv "\/dev\/full" failed/);
+});
+
+Deno.test("serve --json --verbose keeps stdout pure JSON and logs to stderr", async () => {
+  const { code, stdout, stderr } = await serveOneClient(["--json", "-v"], "-n", "2", "-p", "0.01");
+  assert.equal(code, 0, stderr);
+  const summary = JSON.parse(stdout);
+  assert.equal(summary.messages, 2);
+  assert.equal(stderr.match(/^Sentence "Worker 1, Event \d, Timestamp \d+" received/gm)?.length, 2);
+  assert.match(stderr, /^\[x\] New connection from /m);
+});
+
+Deno.test("serve says 1 worker and 1 connection, not 1 workers and 1 connections", async () => {
+  const { stdout, stderr } = await serveOneClient(["--mode", "thr", "-w", "1"], "-n", "1");
+  assert.match(stderr, /listening on .*\(thr, pool of 1 worker\)/);
+  assert.match(stdout, /^ {2}worker 1: 1 connection, 1 message$/m);
+});
+
+for (const mode of ["async", "proc"]) {
+  Deno.test(`serve --mode ${mode}: SIGHUP to the process group stops it with the summary`, async () => {
+    // setsid makes the server lead a process group, as a login shell's job does; a closed
+    // terminal sends SIGHUP to the whole group, proc's children included.
+    const server = await startServer(
+      [],
+      new Deno.Command("setsid", {
+        args: [Deno.execPath(), ...socklabArgs([...SERVE, "--mode", mode, "-w", "2"])],
+        stdout: "piped",
+        stderr: "piped",
+      }),
+    );
+    const client = await runSocklab(clientArgs(server.port, "-w", "2", "-n", "3", "-p", "0.01"));
+    assert.equal(client.code, 0, client.stderr);
+    await sleep(200);
+    Deno.kill(-server.pid, "SIGHUP");
+    const { code, stdout, stderr } = await server.finished;
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^The server is terminating$/m);
+    assert.equal(numberAfter(stdout, "Messages: "), 6);
+    assert.match(stdout, /2 closed \(2 client\)/);
+    assert.doesNotMatch(stderr, /died/);
+  });
+}
+
+for (const [name, modeArgs] of [["async", []], ["thr pool of 2", ["--mode", "thr", "-w", "2"]]]) {
+  Deno.test(`serve ${name}: a second signal quits at once with the summary so far`, async () => {
+    const server = await startServer([...SERVE, ...modeArgs, "--drain", "30s"]);
+    const client = await runSocklab(clientArgs(server.port, "-w", "2", "-n", "3", "-p", "0.01"));
+    assert.equal(client.code, 0, client.stderr);
+    // Accepted (it has its greeting) and still open when the server is forced to quit.
+    const open = await Deno.connect({ hostname: HOST, port: server.port });
+    await open.read(new Uint8Array(100));
+    await sleep(200);
+    server.kill("SIGINT");
+    await server.waitFor(/stopping; draining/);
+    server.kill("SIGTERM");
+    const { code, stdout, stderr } = await server.finished;
+    open.close();
+    assert.equal(code, 130);
+    assert.match(stderr, /forced to quit/);
+    assert.match(stdout, /^Incomplete report: forced to quit with 1 connection still open/m);
+    assert.equal(numberAfter(stdout, "Messages: "), 6);
+    assert.match(stdout, /Connections: 3 opened, 2 closed/);
+    assert.match(stdout, /Average data inter-arrival time: \d/);
+  });
+}
