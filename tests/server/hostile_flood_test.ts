@@ -1,0 +1,62 @@
+/**
+ * Hostile peers, item 1 of issue 9: one connection sends 300,000 newlines in one burst to
+ * `serve`. In every variant the server must stay up, greet a normal client afterwards, and
+ * count every message exactly at shutdown. The variants run one after another: the burst
+ * breaks today's `thr` and `proc` only when it arrives faster than their 100 ms progress
+ * reports, which a server sharing two cores with five others may not manage.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { LineReader } from "../../lib/protocols/line_reader.ts";
+import { TIMESTAMP_GREETING, timestampLine } from "../../lib/protocols/timestamp.ts";
+import { writeAll } from "../../lib/server/session.ts";
+import { numberAfter, SERVE } from "../support.ts";
+import { stopWithin, tail, withServer } from "../support/server_guard.ts";
+import { inEachVariant, VARIANTS } from "../support/variants.ts";
+
+const HOST = "127.0.0.1";
+const NEWLINES = 300_000;
+const NORMAL_EVENTS = 5;
+const encoder = new TextEncoder();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Connects and waits up to `timeoutMs` for the greeting; throws naming what failed. */
+async function greeted(port: number, timeoutMs: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: HOST, port }).catch((error) => {
+    throw new Error(`The server no longer accepts connections (${error.message})`);
+  });
+  const timer = setTimeout(() => conn.close(), timeoutMs);
+  try {
+    assert.equal(await new LineReader(conn).readLine(), TIMESTAMP_GREETING);
+  } catch (error) {
+    throw new Error(`No greeting within ${timeoutMs} ms (${error})`);
+  } finally {
+    clearTimeout(timer);
+  }
+  return conn;
+}
+
+Deno.test("serve: 300,000 newlines in one burst leave the server up and its count exact", async (t) => {
+  await inEachVariant(
+    t,
+    VARIANTS,
+    (variant) =>
+      withServer([...SERVE, ...variant.args], async (server) => {
+        const flood = await greeted(server.port, 10_000);
+        await writeAll(flood, encoder.encode("\n".repeat(NEWLINES)));
+        // Held open while the server works through the burst, as a real client would be.
+        await sleep(500);
+        flood.close();
+        const normal = await greeted(server.port, 10_000);
+        for (let event = 1; event <= NORMAL_EVENTS; event++) {
+          await writeAll(normal, encoder.encode(timestampLine(1, event, Date.now()) + "\n"));
+        }
+        normal.close();
+        const { code, stdout, stderr } = await stopWithin(server, "SIGINT", 15_000);
+        assert.equal(code, 0, `exit code ${code}; stderr:\n${tail(stderr)}`);
+        assert.equal(numberAfter(stdout, "Messages: "), NEWLINES + NORMAL_EVENTS);
+      }),
+  );
+});
