@@ -32,21 +32,26 @@ async function sendEvents(port: number, events: number): Promise<Deno.TcpConn> {
 
 const peerOf = (conn: Deno.TcpConn) => `${HOST}:${conn.localAddr.port}`;
 
-Deno.test("serve: SIGHUP stops the server with its summary", async (t) => {
+Deno.test("serve: SIGHUP stops the server with its summary, draining as SIGINT does", async (t) => {
   await inEachVariant(
     t,
     VARIANTS,
     (variant) =>
       withServer([...SERVE, "--verbose", ...variant.args], async (server) => {
-        const conn = await sendEvents(server.port, 3);
-        conn.close();
-        await server.waitFor(new RegExp(`^\\[x\\] Connection closed for ${peerOf(conn)}$`));
-        const { code, stdout, stderr } = await stopWithin(server, "SIGHUP", 10_000, {
-          wholeTree: true,
-        });
+        const done = await sendEvents(server.port, 3);
+        done.close();
+        await server.waitFor(new RegExp(`^\\[x\\] Connection closed for ${peerOf(done)}$`));
+        // Open at the hang-up, and closed by its client while the server drains.
+        const open = await sendEvents(server.port, 2);
+        await server.waitFor(new RegExp(`^Sentence ".*" received from ${peerOf(open)}$`), 2);
+        const stopping = stopWithin(server, "SIGHUP", 10_000, { wholeTree: true });
+        await Promise.race([server.waitFor(/stopping; draining open connections/), server.finished])
+          .finally(() => open.close());
+        const { code, stdout, stderr } = await stopping;
         assert.equal(code, 0, `exit code ${code}; stderr:\n${tail(stderr)}`);
         assert.match(stdout, /^Average data inter-arrival time: /m);
-        assert.equal(numberAfter(stdout, "Messages: "), 3);
+        assert.equal(numberAfter(stdout, "Messages: "), 5);
+        assert.match(stdout, /Connections: 2 opened, 2 closed \(2 client\)/);
       }),
   );
 });

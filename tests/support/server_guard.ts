@@ -120,7 +120,11 @@ export async function stopWithin(
 ): Promise<Stopped> {
   const started = performance.now();
   if (wholeTree) signalTree(server.pid, signal);
-  else server.kill(signal);
+  else {
+    try {
+      server.kill(signal);
+    } catch { /* it has exited already: its output says how */ }
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) =>
     timer = setTimeout(() => resolve("late"), withinMs)
