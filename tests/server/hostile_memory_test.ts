@@ -4,9 +4,9 @@
  * buffers are full: after the attack's first second it grows by less than 20 MB while the
  * client keeps writing, and by less than 64 MB in all. (The first second is judged apart
  * because a V8 heap that merely resizes its young generation grows once by up to 33 MB,
- * measured in the variants whose buffering is bounded.) After SIGINT the server must end within its drain time, and the `bytes_out` it
- * reports for that client must be bytes it handed to the socket, not replies queued in the
- * server that the client never read.
+ * measured in the variants whose buffering is bounded.) After SIGINT the server must end
+ * within its drain time, and the `bytes_out` it reports for that client must be bytes it
+ * handed to the socket, not replies queued in the server that the client never read.
  *
  * @module
  */
