@@ -25,6 +25,7 @@ import { transportFor } from "../net/transports.ts";
 import { ReplyReader } from "./reply_reader.ts";
 import { StartBarrier } from "./start_barrier.ts";
 import { DueQueue } from "./due_queue.ts";
+import { createLatencyHistogram, encodeHistogram, recordMs } from "../stats/histogram.ts";
 import {
   type Awaited,
   closedBefore,
@@ -47,11 +48,14 @@ export interface ClientWorkerStart extends Peer {
   barrier: SharedArrayBuffer;
 }
 
-/** What a Web Worker reports: log lines and each logical worker's result as they come, then done. */
+/**
+ * What a Web Worker reports: log lines and each logical worker's result as they come, then
+ * done, with how late its events went out against their due times (an encoded histogram).
+ */
 export type ClientWorkerMessage =
   | { type: "log"; lines: string[] }
   | { type: "result"; result: ClientWorkerResult }
-  | { type: "done" };
+  | { type: "done"; lateness: string };
 
 /** One logical worker's outcome. */
 export interface ClientWorkerResult {
@@ -164,6 +168,8 @@ class Run {
   #queue = new DueQueue<Sender>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #armedFor = Infinity;
+  /** How late each event went out, against its due time. */
+  readonly lateness = createLatencyHistogram();
 
   constructor(start: ClientWorkerStart) {
     this.#start = start;
@@ -239,6 +245,7 @@ class Run {
     if (sender.failure) return false;
     const line = timestampLine(result.worker, ++sender.event, Date.now());
     const now = epochNow();
+    recordMs(this.lateness, Math.max(0, now - sender.due));
     result.sumIntervalsMs += now - sender.last;
     sender.last = now;
     const bytes = encoder.encode(line + "\n");
@@ -272,6 +279,7 @@ class Run {
 }
 
 self.onmessage = async (event: MessageEvent<ClientWorkerStart>) => {
-  await new Run(event.data).all();
-  post({ type: "done" });
+  const run = new Run(event.data);
+  await run.all();
+  post({ type: "done", lateness: encodeHistogram(run.lateness) });
 };

@@ -14,6 +14,8 @@ import type {
   ClientWorkerStart,
 } from "./client_worker.ts";
 import { StartBarrier } from "./start_barrier.ts";
+import type { LatencySummary } from "../bench/bench_result.ts";
+import { decodeHistogram, mergeHistograms, summarizeLatency } from "../stats/histogram.ts";
 
 const WORKER_URL = new URL("./client_worker.ts", import.meta.url).href;
 
@@ -42,14 +44,18 @@ export function shareWorkers(workers: number, threads: number): number[][] {
   return shares;
 }
 
-/**
- * Runs the logical workers and returns their results in worker order, with the time from the
- * first connect to the common start.
- */
-export async function runTimestampPool(
-  settings: PoolSettings,
-  hooks: PoolHooks,
-): Promise<{ results: ClientWorkerResult[]; barrierMs: number }> {
+/** What a run measured. */
+export interface PoolRun {
+  /** Every logical worker's result, in worker order. */
+  results: ClientWorkerResult[];
+  /** From the first connect to the common start. */
+  barrierMs: number;
+  /** How late events went out against their due times. */
+  lateness: LatencySummary;
+}
+
+/** Runs the logical workers. */
+export async function runTimestampPool(settings: PoolSettings, hooks: PoolHooks): Promise<PoolRun> {
   const barrier = new StartBarrier();
   const results = new Map<number, ClientWorkerResult>();
   const accept = (message: unknown) => {
@@ -58,29 +64,36 @@ export async function runTimestampPool(
     else if (data.type === "result") {
       results.set(data.result.worker, data.result);
       hooks.result(data.result);
-    } else return true;
+    } else return decodeHistogram(data.lateness);
   };
   const startedAt = performance.now();
+  // A Web Worker that fails never reaches the barrier with its workers: count them there so
+  // the others still start, and report them failed.
+  const lose = (workers: number[], error: unknown) => {
+    const lost = workers.filter((worker) => !results.has(worker));
+    barrier.connected(lost.length);
+    barrier.greeted(lost.length);
+    for (const worker of lost) {
+      const message = error instanceof Error ? error.message : String(error);
+      const result = { worker, sent: 0, activeMs: 0, sumIntervalsMs: 0, error: message };
+      results.set(worker, result);
+      hooks.result(result);
+    }
+    return undefined;
+  };
   const members = shareWorkers(settings.workers, threadsFor(settings.workers)).map((workers) =>
-    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer }, { accept }).catch(
-      (error) => {
-        // Its workers never reach the barrier: count them there so the others still start.
-        const lost = workers.filter((worker) => !results.has(worker));
-        barrier.connected(lost.length);
-        barrier.greeted(lost.length);
-        for (const worker of lost) {
-          const result = { worker, sent: 0, activeMs: 0, sumIntervalsMs: 0, error: String(error) };
-          results.set(worker, result);
-          hooks.result(result);
-        }
-      },
-    )
+    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer }, { accept })
+      .catch((error) => lose(workers, error))
   );
   await barrier.gather(settings.workers);
   const barrierMs = performance.now() - startedAt;
   barrier.release(epochNow() + START_LEAD_MS);
-  await Promise.all(members);
-  return { results: [...results.values()].sort((a, b) => a.worker - b.worker), barrierMs };
+  const lateness = (await Promise.all(members)).filter((h) => h !== undefined);
+  return {
+    results: [...results.values()].sort((a, b) => a.worker - b.worker),
+    barrierMs,
+    lateness: summarizeLatency(mergeHistograms(lateness)),
+  };
 }
 
 /**

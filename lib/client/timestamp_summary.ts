@@ -8,6 +8,7 @@
 import { formatMs } from "../cli/units.ts";
 import { describeDistribution, type Distribution, meanSeconds } from "../stats/distribution.ts";
 import type { ClientWorkerResult } from "./client_worker.ts";
+import type { LatencySummary } from "../bench/bench_result.ts";
 
 /** `1 worker`, `2 workers`. */
 export function plural(count: number, noun: string): string {
@@ -24,6 +25,8 @@ export interface SummaryInput {
   results: readonly ClientWorkerResult[];
   /** From the first connect until the common start. */
   barrierMs: number;
+  /** How late events went out against their due times. */
+  lateness: LatencySummary;
   elapsedMs: number;
 }
 
@@ -47,6 +50,11 @@ export function formatClientSummary(input: SummaryInput): string {
     `Inter-event time: observed mean ${observed}, theoretical mean ${
       formatMs(meanSeconds(input.dist) * 1000)
     } ms (${describeDistribution(input.dist)})`,
+    `Schedule: events went out a median ${
+      formatMs(input.lateness.p50Ms)
+    } ms after their due time (p99 ${formatMs(input.lateness.p99Ms)} ms, max ${
+      formatMs(input.lateness.maxMs)
+    } ms)`,
     `Seed: ${input.seed}${input.seedGiven ? "" : " (random; repeat the draws with --seed)"}`,
   ].join("\n");
 }

@@ -22,7 +22,7 @@ import {
   DISTRIBUTION_ALIASES,
   DISTRIBUTION_KINDS,
 } from "../stats/distribution.ts";
-import { IO_NAMES, type IoName } from "../net/transport.ts";
+import { formatHostPort, IO_NAMES, type IoName } from "../net/transport.ts";
 import { TASK_OPERATIONS } from "../protocols/task.ts";
 import { randomSeed } from "../stats/rng.ts";
 import { ClientFailure, type Peer } from "../client/client_failure.ts";
@@ -110,14 +110,25 @@ export interface TimestampClientOptions extends Peer {
   io: IoName;
 }
 
+/** A wait bound: a duration above zero, since no wait may be endless. */
+function waitFlag(values: FlagValues, flag: string, fallback: number): number {
+  const ms = durationFlag(values, flag, fallback)!;
+  if (ms <= 0) {
+    throw new UsageError(
+      `Invalid --${flag} "${values[flag]}": expected a duration above 0, such as 30s`,
+    );
+  }
+  return ms;
+}
+
 /** The server, the waits and the transport, as both modes take them. */
 function peerOptions(values: FlagValues, defaultPort: number): Peer & { io: IoName } {
-  const timeoutMs = durationFlag(values, "timeout", 30_000)!;
+  const timeoutMs = waitFlag(values, "timeout", 30_000);
   return {
     host: hostFlag(values, "server", undefined),
     port: intFlag(values, "port", defaultPort, 1, 65535),
     timeoutMs,
-    connectTimeoutMs: durationFlag(values, "connect-timeout", timeoutMs)!,
+    connectTimeoutMs: waitFlag(values, "connect-timeout", timeoutMs),
     io: choiceFlag(values, "io", CLIENT_DEFAULT_IO, IO_NAMES),
   };
 }
@@ -170,13 +181,13 @@ export async function client(args: string[]): Promise<number> {
 }
 
 async function timestampClient(options: TimestampClientOptions): Promise<number> {
-  const where = `${options.host}:${options.port}`;
+  const where = formatHostPort(options.host, options.port);
   const threads = plural(threadsFor(options.workers), "thread");
   console.log(
     `Starting ${plural(options.workers, "worker")} on ${threads} connecting to ${where}...`,
   );
   const startedAt = performance.now();
-  const { results, barrierMs } = await runTimestampPool(options, {
+  const run = await runTimestampPool(options, {
     log: (line) => console.log(line),
     result: (result) => {
       if (result.error) console.error(`[Worker ${result.worker}] Error: ${result.error}`);
@@ -184,8 +195,8 @@ async function timestampClient(options: TimestampClientOptions): Promise<number>
   });
   const elapsedMs = performance.now() - startedAt;
   console.log("All workers have finished.");
-  console.log(formatClientSummary({ ...options, results, barrierMs, elapsedMs }));
-  return results.some((r) => r.error) ? 1 : 0;
+  console.log(formatClientSummary({ ...options, ...run, elapsedMs }));
+  return run.results.some((r) => r.error) ? 1 : 0;
 }
 
 async function taskClient(values: FlagValues): Promise<number> {
