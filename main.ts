@@ -69,6 +69,8 @@ function die(message: string, code: number): never {
 
 async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
+  // `socklab help serve` is `socklab serve --help`.
+  if (name === "help" && rest.length > 0) return await main([rest[0], "--help"]);
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     console.log(HELP);
     return 0;

@@ -27,17 +27,28 @@ export function socklabArgs(args: string[]): string[] {
   return ["run", "--quiet", "-A", "--config", CONFIG, MAIN, ...args];
 }
 
+/** Bounds on a {@link runSocklab} run. */
+export interface RunOptions {
+  /** Kills it (SIGTERM) after this long, so a hang fails the test instead of stalling it. */
+  limitMs?: number;
+  /** Called with its PID once it started. */
+  onStart?: (pid: number) => void;
+}
+
 /** Runs `socklab <args>` to completion. */
 export async function runSocklab(
   args: string[],
   stdin?: string,
+  { limitMs, onStart }: RunOptions = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: socklabArgs(args),
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
+    signal: limitMs === undefined ? undefined : AbortSignal.timeout(limitMs),
   }).spawn();
+  onStart?.(child.pid);
   if (stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(stdin));

@@ -1,7 +1,8 @@
 /**
- * `socklab client`: the timestamp load client (one Web Worker and one connection per worker,
- * deterministic / uniform / exponential inter-event times) and, with `--task`, the task
- * server's client: the reference's interactive menu, or one request with `--op` and `--text`.
+ * `socklab client`: the timestamp load client (many logical workers on a few Web Workers,
+ * each with its own connection; deterministic / uniform / exponential inter-event times) and,
+ * with `--task`, the task server's client: the reference's interactive menu, or one request
+ * with `--op` and `--text`.
  *
  * @module
  */
@@ -16,26 +17,24 @@ import {
   parseFlags,
   UsageError,
 } from "../cli/flags.ts";
-import { connectTcp, describeConnectError } from "../net/connect.ts";
 import {
-  describeDistribution,
   type Distribution,
   DISTRIBUTION_ALIASES,
   DISTRIBUTION_KINDS,
-  meanSeconds,
 } from "../stats/distribution.ts";
-import { LineReader } from "../protocols/line_reader.ts";
+import { formatHostPort, IO_NAMES, type IoName } from "../net/transport.ts";
+import { fdAdvice, fdsNeeded, raiseFdLimit, softFdLimitSync } from "../net/fd_limit.ts";
 import { TASK_OPERATIONS } from "../protocols/task.ts";
 import { randomSeed } from "../stats/rng.ts";
-import { closeQuietly, writeAll } from "../server/session.ts";
-import { formatMs } from "../cli/units.ts";
-import type {
-  ClientWorkerMessage,
-  ClientWorkerResult,
-  ClientWorkerStart,
-} from "../client/client_worker.ts";
+import { ClientFailure, type Peer } from "../client/client_failure.ts";
+import { runTaskMenu, runTaskOp } from "../client/task_client.ts";
+import { runTimestampPool, threadsFor } from "../client/timestamp_pool.ts";
+import { formatClientSummary, plural } from "../client/timestamp_summary.ts";
 import { SERVE_DEFAULT_PORT } from "./serve.ts";
 import { TASK_DEFAULT_PORT } from "./task_serve.ts";
+
+/** The transport the clients use unless `--io` says otherwise. */
+export const CLIENT_DEFAULT_IO: IoName = "node";
 
 /** `client --help`. */
 export const CLIENT_HELP = `socklab client: timestamp load client, and task client with --task
@@ -44,8 +43,9 @@ Usage:
   socklab client -s HOST [-w N] [-n N] [-d d|u|e] [-p X] [options]
   socklab client --task -s HOST [--op NAME --text TEXT]
 
-Timestamp mode: each worker is a Web Worker with its own connection; after the server's
-greeting it sends N lines "Worker <w>, Event <e>, Timestamp <unix-ms>", one per
+Timestamp mode: each worker has its own connection; many workers share each of at most one
+Web Worker per CPU. Every worker connects and waits for the server's greeting, then all
+start together and send N lines "Worker <w>, Event <e>, Timestamp <unix-ms>", one per
 inter-event time drawn from the distribution, scheduled against absolute times.
 
 Options:
@@ -58,7 +58,10 @@ Options:
   -p, --param X            det: the time in seconds; uniform: T in seconds;
                            exp: the rate λ per second, mean 1/λ (default 1)
   --seed N                 seed for reproducible draws (default: random, printed)
-  --connect-timeout DUR    give up connecting after this long (default 10s)
+  --timeout DUR            longest wait for the connect, the greeting and each reply
+                           (default 30s)
+  --connect-timeout DUR    a different bound for the connect alone (default: --timeout)
+  --io deno|node           socket API (default ${CLIENT_DEFAULT_IO})
   -v, --verbose            print every line sent
   -h, --help               show this help
 
@@ -68,13 +71,17 @@ Task mode:
                            3. Reverse string, 4. Exit)
   --op NAME --text TEXT    send one request (case, eval, reverse or 1-3) and print
                            the reply; exit code 1 if the reply is an error
+  Requests go out as the reference client sends them ("2|1+2", one write, no newline);
+  replies may end with a newline or not.
 
 Examples:
   socklab client -w 3 -n 5 -d u -p 2.0 -s 127.0.0.1 -P 55000 -v
+  socklab client -w 1000 -n 10 -p 0.1 -s 127.0.0.1
   socklab client --task -s 127.0.0.1 --op eval --text "2**100"
   printf '2\\n7/2\\n4\\n' | socklab client --task -s 127.0.0.1
 
-Exit codes: 0 all sent, 1 a worker failed (refused, reset, timed out), 2 usage error.`;
+Exit codes: 0 all sent, 1 a worker failed (refused, reset, closed, timed out, wrong kind of
+server), 2 usage error.`;
 
 const FLAGS = {
   server: { type: "string", short: "s" },
@@ -84,7 +91,9 @@ const FLAGS = {
   dist: { type: "string", short: "d" },
   param: { type: "string", short: "p" },
   seed: { type: "string" },
+  timeout: { type: "string" },
   "connect-timeout": { type: "string" },
+  io: { type: "string" },
   verbose: { type: "boolean", short: "v" },
   task: { type: "boolean" },
   op: { type: "string" },
@@ -92,26 +101,46 @@ const FLAGS = {
 } as const;
 
 /** The timestamp client's typed options. */
-export interface TimestampClientOptions {
-  host: string;
-  port: number;
+export interface TimestampClientOptions extends Peer {
   workers: number;
   events: number;
   dist: Distribution;
   seed: number;
   seedGiven: boolean;
   verbose: boolean;
-  connectTimeoutMs: number;
+  io: IoName;
+}
+
+/** A wait bound: a duration above zero, since no wait may be endless. */
+function waitFlag(values: FlagValues, flag: string, fallback: number): number {
+  const ms = durationFlag(values, flag, fallback)!;
+  if (ms <= 0) {
+    throw new UsageError(
+      `Invalid --${flag} "${values[flag]}": expected a duration above 0, such as 30s`,
+    );
+  }
+  return ms;
+}
+
+/** The server, the waits and the transport, as both modes take them. */
+function peerOptions(values: FlagValues, defaultPort: number): Peer & { io: IoName } {
+  const timeoutMs = waitFlag(values, "timeout", 30_000);
+  return {
+    host: hostFlag(values, "server", undefined),
+    port: intFlag(values, "port", defaultPort, 1, 65535),
+    timeoutMs,
+    connectTimeoutMs: waitFlag(values, "connect-timeout", timeoutMs),
+    io: choiceFlag(values, "io", CLIENT_DEFAULT_IO, IO_NAMES),
+  };
 }
 
 /** Parses the timestamp client's flags. */
 export function timestampClientOptions(values: FlagValues): TimestampClientOptions {
   const seedGiven = values.seed !== undefined;
   return {
-    host: hostFlag(values, "server", undefined),
-    port: intFlag(values, "port", SERVE_DEFAULT_PORT, 1, 65535),
+    ...peerOptions(values, SERVE_DEFAULT_PORT),
     workers: intFlag(values, "workers", 1, 1, 10_000),
-    events: intFlag(values, "intervals", 10, 0),
+    events: intFlag(values, "intervals", 10, 1),
     dist: {
       kind: choiceFlag(values, "dist", "det", DISTRIBUTION_KINDS, DISTRIBUTION_ALIASES),
       param: numberFlag(values, "param", 1, 0)!,
@@ -119,8 +148,20 @@ export function timestampClientOptions(values: FlagValues): TimestampClientOptio
     seed: seedGiven ? intFlag(values, "seed", 0, 0, 2 ** 32 - 1) : randomSeed(),
     seedGiven,
     verbose: values.verbose === true,
-    connectTimeoutMs: durationFlag(values, "connect-timeout", 10_000)!,
   };
+}
+
+/**
+ * The warning for a `-p` that looks like a port (the reference client's `-P` is the port; a
+ * port given to `-p` would mean hours between events), or undefined.
+ */
+export function paramWarning(values: FlagValues): string | undefined {
+  const text = values.param;
+  if (typeof text !== "string" || !/^\s*\d{4,5}\s*$/.test(text) || Number(text) > 65535) {
+    return undefined;
+  }
+  const unit = values.dist === "e" || values.dist === "exp" ? "rate per second" : "seconds";
+  return `Warning: -p ${text.trim()} is the inter-event parameter (${unit}); the port is -P`;
 }
 
 /** Runs `client` with its arguments; returns the exit code. */
@@ -134,109 +175,43 @@ export async function client(args: string[]): Promise<number> {
   if (values.op !== undefined || values.text !== undefined) {
     throw new UsageError("Invalid --op/--text without --task: add --task to talk to task-serve");
   }
-  return await timestampClient(timestampClientOptions(values));
+  const options = timestampClientOptions(values);
+  const warning = paramWarning(values);
+  if (warning) console.error(warning);
+  return await timestampClient(options);
 }
 
-const WORKER_URL = new URL("../client/client_worker.ts", import.meta.url).href;
-
-function runClientWorker(start: ClientWorkerStart): Promise<ClientWorkerResult> {
-  return new Promise((resolve) => {
-    const worker = new Worker(WORKER_URL, { type: "module" });
-    worker.onmessage = (event: MessageEvent<ClientWorkerMessage>) => {
-      const message = event.data;
-      if (message.type === "log") {
-        console.log(message.line);
-        return;
-      }
-      worker.terminate();
-      resolve(message.result);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      worker.terminate();
-      resolve({
-        worker: start.worker,
-        sent: 0,
-        activeMs: 0,
-        sumIntervalsMs: 0,
-        error: event.message,
-      });
-    };
-    worker.postMessage(start);
-  });
+/** Raises the open-file limit for one connection per worker, or warns that it cannot. */
+async function ensureFdLimit(workers: number): Promise<void> {
+  if ((softFdLimitSync() ?? Infinity) >= fdsNeeded(workers)) return;
+  const limit = await raiseFdLimit(fdsNeeded(workers));
+  if (limit && limit.soft < fdsNeeded(workers)) {
+    console.error(`Warning: ${fdAdvice(workers, limit)}`);
+  }
 }
 
 async function timestampClient(options: TimestampClientOptions): Promise<number> {
-  const where = `${options.host}:${options.port}`;
-  console.log(`Starting ${options.workers} workers connecting to ${where}...`);
-  const startedAt = performance.now();
-  const results = await Promise.all(
-    Array.from({ length: options.workers }, (_, i) =>
-      runClientWorker({
-        worker: i + 1,
-        host: options.host,
-        port: options.port,
-        events: options.events,
-        dist: options.dist,
-        seed: options.seed,
-        verbose: options.verbose,
-        connectTimeoutMs: options.connectTimeoutMs,
-      }).then((result) => {
-        if (result.error) console.error(`[Worker ${result.worker}] Error: ${result.error}`);
-        return result;
-      })),
+  await ensureFdLimit(options.workers);
+  const where = formatHostPort(options.host, options.port);
+  const threads = plural(threadsFor(options.workers), "thread");
+  console.log(
+    `Starting ${plural(options.workers, "worker")} on ${threads} connecting to ${where}...`,
   );
+  const startedAt = performance.now();
+  const run = await runTimestampPool(options, {
+    log: (line) => console.log(line),
+    result: (result) => {
+      if (result.error) console.error(`[Worker ${result.worker}] Error: ${result.error}`);
+    },
+  });
   const elapsedMs = performance.now() - startedAt;
   console.log("All workers have finished.");
-  console.log(formatClientSummary(options, results, elapsedMs));
-  return results.some((r) => r.error) ? 1 : 0;
-}
-
-/** The client's closing summary. */
-export function formatClientSummary(
-  options: TimestampClientOptions,
-  results: readonly ClientWorkerResult[],
-  elapsedMs: number,
-): string {
-  const sent = results.reduce((n, r) => n + r.sent, 0);
-  const failed = results.filter((r) => r.error).length;
-  const intervals = results.reduce((sum, r) => sum + r.sumIntervalsMs, 0);
-  const observed = sent > 0 ? formatMs(intervals / sent) + " ms" : "n/a (nothing sent)";
-  return [
-    `Events sent: ${sent} of ${
-      options.workers * options.events
-    } (${options.workers} workers x ${options.events} events)${
-      failed ? `, ${failed} workers failed` : ""
-    }`,
-    `Elapsed: ${
-      (elapsedMs / 1000).toFixed(3)
-    } s, of which sending (greeting to last event, slowest worker): ${
-      (Math.max(0, ...results.map((r) => r.activeMs)) / 1000).toFixed(3)
-    } s`,
-    `Inter-event time: observed mean ${observed}, theoretical mean ${
-      formatMs(meanSeconds(options.dist) * 1000)
-    } ms (${describeDistribution(options.dist)})`,
-    `Seed: ${options.seed}${options.seedGiven ? "" : " (random; repeat the draws with --seed)"}`,
-  ].join("\n");
-}
-
-const MENU = "\n1. Change case\n2. Evaluate expression\n3. Reverse string\n4. Exit";
-const encoder = new TextEncoder();
-
-/** Sends one request line and returns its reply line (null if the server closed). */
-async function request(
-  conn: Deno.TcpConn,
-  replies: LineReader,
-  line: string,
-): Promise<string | null> {
-  await writeAll(conn, encoder.encode(line + "\n"));
-  return await replies.readLine();
+  console.log(formatClientSummary({ ...options, ...run, elapsedMs }));
+  return run.results.some((r) => r.error) ? 1 : 0;
 }
 
 async function taskClient(values: FlagValues): Promise<number> {
-  const host = hostFlag(values, "server", undefined);
-  const port = intFlag(values, "port", TASK_DEFAULT_PORT, 1, 65535);
-  const timeoutMs = durationFlag(values, "connect-timeout", 10_000)!;
+  const options = peerOptions(values, TASK_DEFAULT_PORT);
   const op = values.op === undefined
     ? undefined
     : choiceFlag(values, "op", "reverse", TASK_OPERATIONS, {
@@ -248,62 +223,12 @@ async function taskClient(values: FlagValues): Promise<number> {
   if ((op === undefined) !== (values.text === undefined) && op !== "exit") {
     throw new UsageError('Invalid --op/--text: give both, e.g. --op eval --text "1+2"');
   }
-  let conn: Deno.TcpConn;
   try {
-    conn = await connectTcp(host, port, timeoutMs);
+    if (op !== undefined) return await runTaskOp(options, op, String(values.text ?? ""));
+    return await runTaskMenu(options);
   } catch (error) {
-    console.error(`Error: ${describeConnectError(error, host, port)}`);
+    if (!(error instanceof ClientFailure)) throw error;
+    console.error(`Error: ${error.message}`);
     return 1;
-  }
-  const replies = new LineReader(conn);
-  try {
-    if (op !== undefined) {
-      const reply = await request(conn, replies, `${op}|${values.text ?? ""}`);
-      if (reply === null) throw new Deno.errors.BrokenPipe("closed");
-      console.log(reply);
-      return reply.startsWith("Error:") ? 1 : 0;
-    }
-    return await interactive(conn, replies, host, port);
-  } catch (error) {
-    console.error(`Error: ${describeConnectError(error, host, port)}`);
-    return 1;
-  } finally {
-    closeQuietly(conn);
-  }
-}
-
-async function interactive(
-  conn: Deno.TcpConn,
-  replies: LineReader,
-  host: string,
-  port: number,
-): Promise<number> {
-  console.log(`Connected to server at ${host}:${port}`);
-  const input = new LineReader(Deno.stdin);
-  const prompt = async (text: string) => {
-    await writeAll(Deno.stdout, encoder.encode(text));
-    return await input.readLine();
-  };
-  for (;;) {
-    console.log(MENU);
-    const choice = (await prompt("Enter choice (1-4): "))?.trim();
-    if (choice === undefined || choice === "4") {
-      if (choice === undefined) console.log("");
-      const reply = await request(conn, replies, "4|");
-      if (reply !== null) console.log(reply);
-      return 0;
-    }
-    if (!["1", "2", "3"].includes(choice)) {
-      console.log(`Invalid choice "${choice}": enter 1, 2, 3 or 4`);
-      continue;
-    }
-    const data = await prompt("Enter input: ");
-    if (data === null) return 0;
-    const reply = await request(conn, replies, `${choice}|${data}`);
-    if (reply === null) {
-      console.error("Error: the server closed the connection");
-      return 1;
-    }
-    console.log(`Result: ${reply}`);
   }
 }

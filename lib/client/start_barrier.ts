@@ -1,0 +1,75 @@
+/**
+ * The common start of the timestamp client's logical workers, shared by the parent and the
+ * Web Workers through one `SharedArrayBuffer`. Each logical worker counts its connect and its
+ * greeting in it; the parent waits until every one is greeted (or failed), then writes one
+ * start time that every worker reads, so no worker's schedule is skewed by the others'
+ * start-up.
+ *
+ * An iterative server greets one connection at a time, so waiting for every greeting would
+ * wait for the whole run: once every connect has ended and no greeting has come for
+ * {@link STALL_MS}, the parent starts those already greeted, and each latecomer starts when
+ * its greeting comes.
+ *
+ * @module
+ */
+
+/** How long greetings may stop coming, after every connect ended, before the start. */
+export const STALL_MS = 500;
+
+const CONNECTED = 0;
+const GREETED = 1;
+const RELEASED = 2;
+const INT_SLOTS = 4;
+const BYTES = INT_SLOTS * 4 + 8;
+
+/** One side's view of the shared barrier. */
+export class StartBarrier {
+  readonly buffer: SharedArrayBuffer;
+  #counts: Int32Array;
+  #startAt: Float64Array;
+
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(BYTES)) {
+    this.buffer = buffer;
+    this.#counts = new Int32Array(buffer, 0, INT_SLOTS);
+    this.#startAt = new Float64Array(buffer, INT_SLOTS * 4, 1);
+  }
+
+  /** A logical worker's connect ended, connected or not. */
+  connected(count = 1): void {
+    Atomics.add(this.#counts, CONNECTED, count);
+  }
+
+  /** A logical worker was greeted, or failed before it was. */
+  greeted(count = 1): void {
+    Atomics.add(this.#counts, GREETED, count);
+    Atomics.notify(this.#counts, GREETED);
+  }
+
+  /**
+   * Parent: resolves once `total` logical workers were greeted, or once every connect ended
+   * and no greeting came for `stallMs`.
+   */
+  async gather(total: number, stallMs = STALL_MS): Promise<void> {
+    for (;;) {
+      const greeted = Atomics.load(this.#counts, GREETED);
+      if (greeted >= total) return;
+      const wait = Atomics.waitAsync(this.#counts, GREETED, greeted, stallMs);
+      const outcome = wait.async ? await wait.value : wait.value;
+      if (outcome === "timed-out" && Atomics.load(this.#counts, CONNECTED) >= total) return;
+    }
+  }
+
+  /** Parent: starts every worker at `epochMs`. */
+  release(epochMs: number): void {
+    this.#startAt[0] = epochMs;
+    Atomics.store(this.#counts, RELEASED, 1);
+    Atomics.notify(this.#counts, RELEASED);
+  }
+
+  /** Worker: the common start time (epoch ms), once the parent released it. */
+  async startAt(): Promise<number> {
+    const wait = Atomics.waitAsync(this.#counts, RELEASED, 0);
+    if (wait.async) await wait.value;
+    return this.#startAt[0];
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The timestamp client's logical workers spread over a few Web Workers: at most one per CPU,
+ * since a logical worker spends its time waiting on timers and a Web Worker holds tens of
+ * megabytes. They start together on a {@link StartBarrier}; each logical worker's result
+ * reaches the parent as it finishes.
+ *
+ * @module
+ */
+
+import { epochNow } from "../server/session.ts";
+import type {
+  ClientWorkerMessage,
+  ClientWorkerResult,
+  ClientWorkerStart,
+} from "./client_worker.ts";
+import { StartBarrier } from "./start_barrier.ts";
+import type { LatencySummary } from "../bench/bench_result.ts";
+import { decodeHistogram, mergeHistograms, summarizeLatency } from "../stats/histogram.ts";
+
+const WORKER_URL = new URL("./client_worker.ts", import.meta.url).href;
+
+/** Between the release and the common start, so every Web Worker is awake for it. */
+const START_LEAD_MS = 10;
+
+/** A run's settings: everything a Web Worker needs but its share of workers and the barrier. */
+export type PoolSettings = Omit<ClientWorkerStart, "workers" | "barrier"> & { workers: number };
+
+/** What the run reports as it goes. */
+export interface PoolHooks {
+  log(line: string): void;
+  /** A logical worker finished, well or not. */
+  result(result: ClientWorkerResult): void;
+}
+
+/** How many Web Workers `workers` logical workers run on. */
+export function threadsFor(workers: number): number {
+  return Math.max(1, Math.min(workers, navigator.hardwareConcurrency || 1));
+}
+
+/** The logical workers (numbered from 1) of each of `threads` Web Workers, dealt round-robin. */
+export function shareWorkers(workers: number, threads: number): number[][] {
+  const shares: number[][] = Array.from({ length: threads }, () => []);
+  for (let worker = 1; worker <= workers; worker++) shares[(worker - 1) % threads].push(worker);
+  return shares;
+}
+
+/** What a run measured. */
+export interface PoolRun {
+  /** Every logical worker's result, in worker order. */
+  results: ClientWorkerResult[];
+  /** From the first connect to the common start. */
+  barrierMs: number;
+  /** How late events went out against their due times. */
+  lateness: LatencySummary;
+}
+
+/** Runs the logical workers. */
+export async function runTimestampPool(settings: PoolSettings, hooks: PoolHooks): Promise<PoolRun> {
+  const barrier = new StartBarrier();
+  const results = new Map<number, ClientWorkerResult>();
+  const accept = (message: unknown) => {
+    const data = message as ClientWorkerMessage;
+    if (data.type === "log") data.lines.forEach(hooks.log);
+    else if (data.type === "result") {
+      results.set(data.result.worker, data.result);
+      hooks.result(data.result);
+    } else return decodeHistogram(data.lateness);
+  };
+  const startedAt = performance.now();
+  // A Web Worker that fails never reaches the barrier with its workers: count them there so
+  // the others still start, and report them failed.
+  const lose = (workers: number[], error: unknown) => {
+    const lost = workers.filter((worker) => !results.has(worker));
+    barrier.connected(lost.length);
+    barrier.greeted(lost.length);
+    for (const worker of lost) {
+      const message = error instanceof Error ? error.message : String(error);
+      const result = { worker, sent: 0, activeMs: 0, sumIntervalsMs: 0, error: message };
+      results.set(worker, result);
+      hooks.result(result);
+    }
+    return undefined;
+  };
+  const members = shareWorkers(settings.workers, threadsFor(settings.workers)).map((workers) =>
+    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer }, { accept })
+      .catch((error) => lose(workers, error))
+  );
+  await barrier.gather(settings.workers);
+  const barrierMs = performance.now() - startedAt;
+  barrier.release(epochNow() + START_LEAD_MS);
+  const lateness = (await Promise.all(members)).filter((h) => h !== undefined);
+  return {
+    results: [...results.values()].sort((a, b) => a.worker - b.worker),
+    barrierMs,
+    lateness: summarizeLatency(mergeHistograms(lateness)),
+  };
+}
+
+/**
+ * Starts the module worker at `url` with `start`; each message goes to `accept`, and the first
+ * it turns into a value ends the worker with that value. The interface of `runWorker` in
+ * lib/cli/run_worker.ts (branch bench), which replaces this once merged.
+ */
+function runWorker<Out>(
+  url: string,
+  start: unknown,
+  { accept }: { accept: (message: unknown) => Out | undefined },
+): Promise<Out> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(url, { type: "module" });
+    worker.onmessage = (event: MessageEvent) => {
+      const result = accept(event.data);
+      if (result === undefined) return;
+      worker.terminate();
+      resolve(result);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      worker.terminate();
+      reject(new Error(`A worker failed: ${event.message}`));
+    };
+    worker.postMessage(start);
+  });
+}

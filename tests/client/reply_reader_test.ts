@@ -1,0 +1,108 @@
+/**
+ * Tests of the client's greeting and reply reader on a scripted connection: lines, messages
+ * without a newline, parts joined within the settle time, close, timeout and the size bound.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { MAX_REPLY_BYTES, ReplyReader, SETTLE_MS } from "../../lib/client/reply_reader.ts";
+import type { Conn } from "../../lib/net/transport.ts";
+
+/** A read of the script: bytes (or the end, null) after a delay. */
+type Step = { afterMs: number; data: string | Uint8Array | null };
+
+/** A connection whose reads follow `steps`; past the script a read waits until close. */
+function scripted(steps: Step[]): Conn {
+  let closing: ((error: Error) => void) | undefined;
+  return {
+    peer: "127.0.0.1:1",
+    read() {
+      const step = steps.shift();
+      if (step === undefined) return new Promise((_, reject) => closing = reject);
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          const { data } = step;
+          resolve(typeof data === "string" ? new TextEncoder().encode(data) : data);
+        }, step.afterMs)
+      );
+    },
+    write: () => Promise.resolve(),
+    closeWrite: () => Promise.resolve(),
+    close: () => closing?.(new Deno.errors.BadResource("closed")),
+  };
+}
+
+async function timed<T>(work: Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await work;
+  return [value, performance.now() - started];
+}
+
+Deno.test("ReplyReader.next() returns a line at its newline without waiting", async () => {
+  const conn = scripted([{ afterMs: 0, data: "Hello\r\nwor" }, { afterMs: 0, data: "ld\n" }]);
+  const reader = new ReplyReader(conn);
+  const [line, ms] = await timed(reader.next(1000));
+  assert.equal(line, "Hello");
+  assert.ok(ms < SETTLE_MS, `took ${ms} ms`);
+  assert.equal(await reader.next(1000), "world");
+  conn.close();
+});
+
+Deno.test("ReplyReader.next() ends a message without newline once no more bytes come", async () => {
+  const conn = scripted([{ afterMs: 0, data: "Hello! You are connected to the server." }]);
+  const reader = new ReplyReader(conn);
+  const [greeting, ms] = await timed(reader.next(1000));
+  assert.equal(greeting, "Hello! You are connected to the server.");
+  assert.ok(ms >= SETTLE_MS - 1, `took only ${ms} ms`);
+  conn.close();
+});
+
+Deno.test("ReplyReader.next() joins parts that come within the settle time", async () => {
+  const conn = scripted([
+    { afterMs: 0, data: "Hel" },
+    { afterMs: SETTLE_MS / 5, data: "lo " },
+    { afterMs: SETTLE_MS / 5, data: "world" },
+  ]);
+  const reader = new ReplyReader(conn);
+  assert.equal(await reader.next(1000), "Hello world");
+  conn.close();
+});
+
+Deno.test("ReplyReader.next() takes a part after the settle time as the next message", async () => {
+  const conn = scripted([{ afterMs: 0, data: "ab" }, { afterMs: SETTLE_MS * 4, data: "cd" }]);
+  const reader = new ReplyReader(conn);
+  assert.equal(await reader.next(1000), "ab");
+  assert.equal(await reader.next(1000), "cd");
+  conn.close();
+});
+
+Deno.test("ReplyReader.next() ends a message at the server's close, then returns null", async () => {
+  const reader = new ReplyReader(
+    scripted([{ afterMs: 0, data: "cba" }, { afterMs: 0, data: null }]),
+  );
+  const [reply, ms] = await timed(reader.next(1000));
+  assert.equal(reply, "cba");
+  assert.ok(ms < SETTLE_MS, `took ${ms} ms`);
+  assert.equal(await reader.next(1000), null);
+});
+
+Deno.test("ReplyReader.next() rejects with TimedOut when nothing comes in time", async () => {
+  const conn = scripted([]);
+  const reader = new ReplyReader(conn);
+  const [error, ms] = await timed(reader.next(100).then(() => undefined, (e) => e));
+  assert.ok(error instanceof Deno.errors.TimedOut, String(error));
+  assert.ok(ms >= 99 && ms < 1000, `took ${ms} ms`);
+  conn.close();
+});
+
+Deno.test("ReplyReader.next() refuses a message over its bound", async () => {
+  const chunk = new Uint8Array(64 * 1024).fill(0x78);
+  const steps = Array.from({ length: MAX_REPLY_BYTES / chunk.length + 1 }, () => ({
+    afterMs: 0,
+    data: chunk,
+  }));
+  const conn = scripted(steps);
+  await assert.rejects(new ReplyReader(conn).next(1000), /over 1048576 bytes without a newline/);
+  conn.close();
+});

@@ -1,0 +1,297 @@
+/**
+ * `socklab client` run as users run it, against stand-ins of the reference servers (greeting
+ * and replies without a newline, a one-shot server, a silent one), against socklab's own
+ * servers of the wrong kind, and with many logical workers.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  closingServer,
+  greetingServer,
+  oneShotServer,
+  silentServer,
+  taskServer,
+} from "../client/reference_servers.ts";
+import { clientArgs, numberAfter, runSocklab, SERVE, startServer, TASK_SERVE } from "../support.ts";
+
+/** Long enough for a loaded 2-core machine, short of the 30 s default --timeout. */
+const LIMIT = { limitMs: 20_000 };
+
+const TIMESTAMP_LINE = /^Worker (\d+), Event (\d+), Timestamp \d{13}$/;
+
+Deno.test("client completes against the reference timestamp server (greeting without newline)", async () => {
+  const server = greetingServer();
+  try {
+    const { code, stdout, stderr } = await runSocklab(
+      clientArgs(server.port, "-w", "3", "-n", "5", "-d", "d", "-p", "0.05", "-v"),
+      undefined,
+      LIMIT,
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /\[Worker 1\] Connected\. Server says: Hello! You are connected/);
+    assert.equal(numberAfter(stdout, "Events sent: "), 15);
+    const lines = server.received.join("").split("\n").filter((line) => line !== "");
+    assert.equal(lines.length, 15);
+    assert.ok(lines.every((line) => TIMESTAMP_LINE.test(line)), lines.join("\n"));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task --op sends the numeric form and prints a reply without newline", async () => {
+  const server = taskServer();
+  try {
+    for (
+      const [op, text, reply] of [
+        ["eval", "1+2", "3"],
+        ["case", "Hello", "hELLO"],
+        ["reverse", "abc", "cba"],
+        ["3", "xyz", "zyx"],
+      ]
+    ) {
+      const result = await runSocklab(
+        clientArgs(server.port, "--task", "--op", op, "--text", text),
+        undefined,
+        LIMIT,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `${reply}\n`);
+    }
+    assert.deepEqual(server.received, ["2|1+2", "1|Hello", "3|abc", "3|xyz"]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task drives the menu from piped input against the reference task server", async () => {
+  const server = taskServer();
+  try {
+    const { code, stdout, stderr } = await runSocklab(
+      clientArgs(server.port, "--task"),
+      "1\nHello\n2\n7/2\n3\nabc\n4\n",
+      LIMIT,
+    );
+    assert.equal(code, 0, stderr);
+    const results = stdout.split("\n").filter((line) => line.includes("Result: "));
+    assert.deepEqual(results.map((l) => l.slice(l.indexOf("Result: "))), [
+      "Result: hELLO",
+      "Result: 3.5",
+      "Result: cba",
+    ]);
+    assert.deepEqual(server.received.slice(0, 3), ["1|Hello", "2|7/2", "3|abc"]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task --op takes a reply ended by the server's close (Problem-2 server)", async () => {
+  const server = oneShotServer(300);
+  try {
+    const { code, stdout, stderr } = await runSocklab(
+      clientArgs(server.port, "--task", "--op", "reverse", "--text", "BenchmarkTestString123"),
+      undefined,
+      LIMIT,
+    );
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "321gnirtStseTkramhcneB|3\n");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --timeout bounds the greeting from a server that never sends", async () => {
+  const server = silentServer();
+  try {
+    const started = performance.now();
+    const { code, stdout, stderr } = await runSocklab(
+      clientArgs(server.port, "-w", "2", "-n", "3", "--timeout", "1s"),
+      undefined,
+      LIMIT,
+    );
+    const elapsed = performance.now() - started;
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      new RegExp(
+        `\\[Worker 1\\] Error: no greeting from 127\\.0\\.0\\.1:${server.port} within 1\\.0s`,
+      ),
+    );
+    assert.match(stderr, /\[Worker 2\] Error: no greeting/);
+    assert.match(stdout, /Events sent: 0 of 6 .*2 workers failed/);
+    assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task --timeout bounds the reply from a server that never sends", async () => {
+  const server = silentServer();
+  try {
+    const { code, stdout, stderr } = await runSocklab(
+      clientArgs(server.port, "--task", "--op", "eval", "--text", "1+2", "--timeout", "1s"),
+      undefined,
+      LIMIT,
+    );
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      new RegExp(
+        `^Error: no reply from 127\\.0\\.0\\.1:${server.port} within 1\\.0s to "2\\|1\\+2"`,
+      ),
+    );
+    assert.deepEqual(server.received, ["2|1+2"]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client says 'closed by the server' for a clean close before the greeting", async () => {
+  const server = closingServer();
+  try {
+    const { code, stderr } = await runSocklab(
+      clientArgs(server.port, "-n", "2", "--timeout", "5s"),
+      undefined,
+      LIMIT,
+    );
+    assert.equal(code, 1);
+    assert.match(stderr, /\[Worker 1\] Error: connection closed by the server 127\.0\.0\.1:\d+ /);
+    assert.doesNotMatch(stderr, /reset/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task against a timestamp server says it is the wrong kind of server", async () => {
+  const server = await startServer([...SERVE]);
+  try {
+    const { code, stdout, stderr } = await runSocklab(
+      clientArgs(server.port, "--task", "--op", "eval", "--text", "1+2"),
+      undefined,
+      LIMIT,
+    );
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, /is a timestamp server .*not a task server/);
+  } finally {
+    server.kill("SIGINT");
+    await server.finished;
+  }
+});
+
+Deno.test("client against a task server says it may be the wrong kind of server", async () => {
+  const server = await startServer([...TASK_SERVE]);
+  try {
+    const { code, stderr } = await runSocklab(
+      clientArgs(server.port, "-n", "2", "--timeout", "1s"),
+      undefined,
+      LIMIT,
+    );
+    assert.equal(code, 1);
+    assert.match(stderr, /no greeting from .* within 1\.0s: not a timestamp server/);
+  } finally {
+    server.kill("SIGINT");
+    await server.finished;
+  }
+});
+
+/** The largest `Threads:` of /proc/<pid>/status seen while `run` goes on (0 without /proc). */
+async function peakThreads(run: (onStart: (pid: number) => void) => Promise<unknown>) {
+  let peak = 0;
+  let pid: number | undefined;
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      if (pid !== undefined) {
+        try {
+          const status = await Deno.readTextFile(`/proc/${pid}/status`);
+          peak = Math.max(peak, Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+        } catch { /* not started yet, exited, or no /proc */ }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })();
+  try {
+    await run((started) => pid = started);
+  } finally {
+    done = true;
+    await sampling;
+  }
+  return peak;
+}
+
+Deno.test("client -w 200 runs on at most CPU-count Web Workers and every event arrives", async () => {
+  const server = await startServer([...SERVE, "--max-connections", "200"]);
+  let result!: { code: number; stdout: string; stderr: string };
+  const threads = await peakThreads(async (onStart) => {
+    result = await runSocklab(
+      clientArgs(server.port, "-w", "200", "-n", "5", "-d", "d", "-p", "0.1"),
+      undefined,
+      { ...LIMIT, onStart },
+    );
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const onThreads = numberAfter(result.stdout, "Starting 200 workers on ");
+  assert.ok(onThreads >= 1 && onThreads <= navigator.hardwareConcurrency, result.stdout);
+  // One Web Worker per logical worker would mean over 200 threads.
+  if (threads > 0) assert.ok(threads < 100, `${threads} threads`);
+  assert.equal(numberAfter(result.stdout, "Events sent: "), 1000);
+  // Generous for a loaded 2-core machine: 200 workers due together go out within a few ms.
+  const lateP99 = numberAfter(result.stdout, "after their due time (p99 ");
+  assert.ok(lateP99 < 50, result.stdout);
+  const { stdout } = await server.finished;
+  assert.equal(numberAfter(stdout, "Connections: "), 200);
+  assert.equal(numberAfter(stdout, "Messages: "), 1000);
+});
+
+Deno.test("client with one worker says '1 worker'", async () => {
+  const server = await startServer([...SERVE, "--max-connections", "1"]);
+  const { code, stdout } = await runSocklab(
+    clientArgs(server.port, "-w", "1", "-n", "2", "-p", "0.01"),
+    undefined,
+    LIMIT,
+  );
+  assert.equal(code, 0);
+  assert.match(stdout, /^Starting 1 worker on 1 thread connecting to /);
+  assert.match(stdout, /\(1 worker x 2 events\)/);
+  assert.doesNotMatch(stdout, /\b1 (workers|threads)\b/);
+  await server.finished;
+});
+
+Deno.test("client -p that looks like a port warns that the port is -P", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  const { code, stderr } = await runSocklab(
+    clientArgs(port, "-n", "1", "-p", "20173"),
+    undefined,
+    LIMIT,
+  );
+  assert.equal(code, 1);
+  assert.match(
+    stderr,
+    /Warning: -p 20173 is the inter-event parameter \(seconds\); the port is -P/,
+  );
+});
+
+const USAGE_ERRORS: [string, string, RegExp][] = [
+  ["-n", "0", /^socklab: Invalid --intervals "0": expected an integer of at least 1\n$/],
+  ["--timeout", "0", /^socklab: Invalid --timeout "0": expected a duration above 0/],
+];
+
+for (const [flag, value, message] of USAGE_ERRORS) {
+  Deno.test(`client ${flag} ${value} is a usage error`, async () => {
+    const { code, stdout, stderr } = await runSocklab(clientArgs(1, flag, value));
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.match(stderr, message);
+  });
+}
+
+Deno.test("socklab help serve shows serve's help", async () => {
+  const { code, stdout } = await runSocklab(["help", "serve"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /^socklab serve: /);
+});
