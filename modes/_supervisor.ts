@@ -174,16 +174,18 @@ async function settle(endings: Promise<void>[]): Promise<void> {
   }
 }
 
-/** Share of the machine's memory that per-connection members may take by default. */
-const MEMORY_SHARE = 0.25;
+/** Memory that per-connection members may take by default: an eighth of the machine's, at most 512 MiB. */
+export function perConnectionBudget(totalMemory: number): number {
+  return Math.min(512 * 2 ** 20, totalMemory / 8);
+}
 
 /**
- * The default `--max-conns` of a per-connection mode: as many members as fit in a quarter
- * of the machine's memory at `bytesPerConnection` each (measured, RELIABILITY.md), so that
- * idle connections cannot take the machine; at least 8.
+ * The default `--max-conns` of a per-connection mode: as many members as fit in
+ * {@link perConnectionBudget} at `bytesPerConnection` each (measured, RELIABILITY.md), so
+ * that idle connections cannot take the machine or starve new clients; at least 8.
  */
 export function perConnectionLimit(bytesPerConnection: number, totalMemory: number): number {
-  return Math.max(8, Math.floor((totalMemory * MEMORY_SHARE) / bytesPerConnection));
+  return Math.max(8, Math.floor(perConnectionBudget(totalMemory) / bytesPerConnection));
 }
 
 async function perConnection(
@@ -203,9 +205,9 @@ async function perConnection(
       type: "status",
       message: `at most ${maxConns} connections at once (one ${memberName} each, about ${
         Math.round(bytesPerConnection / 2 ** 20)
-      } MB; a quarter of ${
+      } MB, within ${Math.round(perConnectionBudget(total) / 2 ** 20)} MB of ${
         (total / 2 ** 30).toFixed(1)
-      } GiB of memory); others wait in the backlog; set --max-conns to change`,
+      } GiB); others wait in the backlog; set --max-conns to change`,
     });
   }
   const listener = await listenOn(transportFor(options.io), {

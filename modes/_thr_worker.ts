@@ -11,18 +11,19 @@
 import {
   memberControl,
   type MemberMessage,
-  type MemberStart,
   type ParentMessage,
   runConnMember,
   runPoolMember,
 } from "./_member.ts";
 import { PushDuplex } from "./_relay_duplex.ts";
-import type { RelayIn, RelayOut } from "./thr.ts";
+import { shareExhaustionCount } from "../lib/net/node_transport.ts";
+import type { RelayIn, RelayOut, ThrStart } from "./thr.ts";
 
 const post = (message: MemberMessage | RelayOut) => self.postMessage(message);
 
-self.onmessage = (first: MessageEvent<MemberStart>) => {
+self.onmessage = (first: MessageEvent<ThrStart>) => {
   const start = first.data;
+  shareExhaustionCount(start.exhaustions);
   if (start.role === "pool") {
     const control = memberControl();
     self.onmessage = (event: MessageEvent<ParentMessage>) => control.receive(event.data);

@@ -87,7 +87,9 @@ export const procMode = supervisedMode(
   "subprocesses: a pool sharing the port (--workers N) or one per connection (--workers 0)",
   { one: "child", many: "children" },
   spawnChild,
-  "node",
+  // node:net's native accept stops for good, silently, when a child runs out of descriptors
+  // in a burst (RELIABILITY.md); Deno.listen reports it and the accept loop recovers.
+  "deno",
   // The socket and the child's three pipes.
   { bytesPerConnection: 43 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: false },
 );

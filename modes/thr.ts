@@ -8,7 +8,8 @@
 
 import type { Conn } from "../lib/net/transport.ts";
 import { closeQuietly, epochNow } from "../lib/server/session.ts";
-import type { Member, MemberFactory, MemberMessage } from "./_member.ts";
+import { exhaustionCount } from "../lib/net/node_transport.ts";
+import type { Member, MemberFactory, MemberMessage, MemberStart } from "./_member.ts";
 import { RELAY_WINDOW_BYTES } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
@@ -22,6 +23,9 @@ export type RelayOut =
   | { type: "write"; bytes: Uint8Array }
   | { type: "consumed"; bytes: number }
   | { type: "end" };
+
+/** A thr member's start: the member's, and the process's descriptor-exhaustion counter. */
+export type ThrStart = MemberStart & { exhaustions: Int32Array };
 
 const WORKER_URL = new URL("./_thr_worker.ts", import.meta.url).href;
 
@@ -51,7 +55,7 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
     event.preventDefault();
     kill(event.message || "uncaught error");
   };
-  worker.postMessage(start);
+  worker.postMessage({ ...start, exhaustions: exhaustionCount() } satisfies ThrStart);
   const member: Member = {
     send: (message) => worker.postMessage(message),
     kill,

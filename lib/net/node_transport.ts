@@ -43,6 +43,27 @@ function denoError(error: unknown): Error {
   return mapped;
 }
 
+/**
+ * How many times a listener of this process ran out of its descriptor budget. Web Workers
+ * share the process's open-file limit, so a pool's workers share this counter (see
+ * {@link shareExhaustionCount}): one worker running out may have stopped another's native
+ * accept, and every listener reopens once the count moves.
+ */
+let exhaustions: Int32Array = new Int32Array(new SharedArrayBuffer(4));
+
+/** The counter, for the parent to hand to the Web Workers that listen in its process. */
+export function exhaustionCount(): Int32Array {
+  return exhaustions;
+}
+
+/** Makes this Web Worker's listeners count with the parent's counter. */
+export function shareExhaustionCount(shared: Int32Array): void {
+  exhaustions = shared;
+}
+
+/** How often a listener looks at the counter. */
+const EXHAUSTION_CHECK_MS = 200;
+
 const closedError = () => new Deno.errors.BadResource("The connection is closed");
 
 class NodeConn implements Conn {
@@ -164,7 +185,9 @@ class NodeListener implements Listener {
   #queue: net.Socket[] = [];
   #held = 0;
   #budget: number;
-  #exhausted = false;
+  /** The exhaustion count when the server was opened. */
+  #openedAt: number;
+  #check: ReturnType<typeof setInterval>;
   #overBudget: Error | undefined;
   #closed = false;
   #waiter: { resolve(conn: Conn): void; reject(error: Error): void } | undefined;
@@ -176,7 +199,10 @@ class NodeListener implements Listener {
     const addr = server.address() as net.AddressInfo;
     this.hostname = addr.address;
     this.port = addr.port;
+    this.#openedAt = Atomics.load(exhaustions, 0);
     this.#attach(server);
+    this.#check = setInterval(() => this.#reopenIfExhausted(), EXHAUSTION_CHECK_MS);
+    Deno.unrefTimer(this.#check);
   }
 
   #attach(server: net.Server): void {
@@ -189,7 +215,7 @@ class NodeListener implements Listener {
         return;
       }
       this.#held++;
-      socket.once("close", () => this.#release());
+      socket.once("close", () => this.#held--);
       const waiter = this.#waiter;
       if (waiter) {
         this.#waiter = undefined;
@@ -205,10 +231,11 @@ class NodeListener implements Listener {
     });
   }
 
-  #release(): void {
-    this.#held--;
-    if (!this.#exhausted || this.#closed || this.#held > this.#budget / 2) return;
-    this.#exhausted = false;
+  /** Reopens the server once an exhaustion happened since it opened and half the budget is free. */
+  #reopenIfExhausted(): void {
+    const count = Atomics.load(exhaustions, 0);
+    if (count === this.#openedAt || this.#closed || this.#held > this.#budget / 2) return;
+    this.#openedAt = count;
     const old = this.#server;
     old.removeAllListeners("connection");
     old.close();
@@ -217,8 +244,8 @@ class NodeListener implements Listener {
       this.#server = server;
       this.#attach(server);
     }, () => {
-      // The port could not be taken back: try again when the next connection closes.
-      this.#exhausted = true;
+      // The port could not be taken back: try again at the next check.
+      this.#openedAt = -1;
     });
   }
 
@@ -236,7 +263,7 @@ class NodeListener implements Listener {
 
   /** Tells the accept loop, once per pause, that connections are being reset. */
   #refuse(): void {
-    this.#exhausted = true;
+    Atomics.add(exhaustions, 0, 1);
     const error = Object.assign(
       new Error(
         `Too many open files: ${this.#budget} connections held, the share of the open-file limit this listener may use; new connections are reset until some close`,
@@ -252,6 +279,7 @@ class NodeListener implements Listener {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#check);
     this.#server.close();
     for (const socket of this.#queue.splice(0)) socket.destroy();
     const waiter = this.#waiter;
