@@ -9,8 +9,11 @@
 
 import { HEARTBEAT_MS, type Member } from "./_member.ts";
 
-/** Silence after which a member is taken for dead: many missed heartbeats, not one late one. */
-export const SILENCE_LIMIT_MS = 8 * HEARTBEAT_MS;
+/**
+ * Silence after which a member is taken for dead: many missed heartbeats, not one late one
+ * (a parent busy relaying a flood on a loaded machine reads its members' messages late).
+ */
+export const SILENCE_LIMIT_MS = 12 * HEARTBEAT_MS;
 
 /** Watches members' signs of life. */
 export class HeartbeatWatch {

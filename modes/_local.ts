@@ -99,7 +99,7 @@ export function localMode(
   return {
     name,
     description,
-    defaultIo,
+    defaultIo: () => defaultIo,
     layout: () => sequential ? "one thread, one connection at a time" : "one thread",
     servesOneAtATime: sequential,
     async run(options, signal) {

@@ -22,7 +22,11 @@ import { failpoint } from "../lib/server/failpoint.ts";
 import { localHandler, serveHere, sessionOptions } from "./_local.ts";
 
 /** Parent to member: stop (drain, then end) or pause (stop accepting, end when idle). */
-export type ParentMessage = { type: "stop" } | { type: "pause" };
+/**
+ * Parent to member: stop (drain, then end), pause (stop accepting, end when idle), or
+ * abandon (the parent is gone: close every connection now, nobody will read the report).
+ */
+export type ParentMessage = { type: "stop" } | { type: "pause" } | { type: "abandon" };
 
 /**
  * What an open connection has done so far, reported every {@link PROGRESS_INTERVAL_MS} when
@@ -160,7 +164,7 @@ export async function runPoolMember(
   start: Extract<MemberStart, { role: "pool" }>,
   worker: string,
   emit: (message: MemberMessage) => void,
-  control: { stop: AbortSignal; pause: AbortSignal },
+  control: { stop: AbortSignal; pause: AbortSignal; abandon: AbortSignal },
 ): Promise<void> {
   const { spec, fdShare } = start;
   const live = new Set<ConnectionRecord>();
@@ -180,6 +184,7 @@ export async function runPoolMember(
       sequential: false,
       worker,
       pause: control.pause,
+      abandon: control.abandon,
     });
   } catch (error) {
     emit({ type: "failed", message: error instanceof Error ? error.message : String(error) });
@@ -229,15 +234,21 @@ export async function runConnMember(
 export function memberControl(): {
   stop: AbortSignal;
   pause: AbortSignal;
+  abandon: AbortSignal;
   receive(message: ParentMessage): void;
 } {
-  const stop = new AbortController();
-  const pause = new AbortController();
+  const controllers = {
+    stop: new AbortController(),
+    pause: new AbortController(),
+    abandon: new AbortController(),
+  };
   return {
-    stop: stop.signal,
-    pause: pause.signal,
+    stop: controllers.stop.signal,
+    pause: controllers.pause.signal,
+    abandon: controllers.abandon.signal,
     receive(message) {
-      (message.type === "stop" ? stop : pause).abort();
+      if (message.type === "abandon") controllers.stop.abort();
+      controllers[message.type].abort();
     },
   };
 }

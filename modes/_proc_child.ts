@@ -30,7 +30,7 @@ export async function runChild(startJson: string): Promise<void> {
       Deno.stdin.readable,
       (message) => control.receive(message as ParentMessage),
       () => {},
-    ).finally(() => control.receive({ type: "stop" }));
+    ).finally(() => control.receive({ type: "abandon" })); // stdin ends when the parent does
     await runPoolMember(
       start,
       `${start.worker} (pid ${Deno.pid})`,

@@ -45,13 +45,16 @@ export function supervisedMode(
   description: string,
   memberName: { one: string; many: string },
   spawn: MemberFactory,
-  defaultIo: IoName,
+  poolIo: IoName,
   costs: MemberCosts,
 ): Mode {
   return {
     name,
     description,
-    defaultIo,
+    // One member per connection: the parent only accepts and relays, and Deno.listen reports
+    // a connection reset in the backlog at accept, where node:net would hand it on and a
+    // member would be started for nothing.
+    defaultIo: (workers) => workers === 0 ? "deno" : poolIo,
     layout: (workers) =>
       workers === 0
         ? `one ${memberName.one} per connection`

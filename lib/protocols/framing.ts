@@ -8,7 +8,8 @@
  *   the last newline are a partial message that waits for its newline, with one exception:
  *   when a peer that has never sent a newline sends unterminated bytes (more than one in the
  *   first read) and then goes quiet for {@link SETTLE_MS}, they are one message, since the
- *   peer is waiting for the reply as the reference clients do. A partial message whose first
+ *   peer is waiting for the reply as the reference clients do; this holds for at most
+ *   {@link SETTLE_MAX_BYTES}, a larger burst being the start of a long line. A partial message whose first
  *   read is a lone byte is being typed or trickled: only its newline ends it. Once a peer has
  *   sent a newline, only newlines end its messages.
  *
@@ -32,6 +33,13 @@ export const FRAMINGS: readonly Framing[] = ["auto", "line", "chunk"];
  * client's wait for each reply.
  */
 export const SETTLE_MS = 50;
+
+/**
+ * The most unterminated bytes a silence completes. The reference clients send a short menu
+ * input or sentence per write (their servers read with `recv(1024)`); a larger unterminated
+ * burst is the start of a long line written in parts, which only its newline ends.
+ */
+export const SETTLE_MAX_BYTES = 1024;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -87,10 +95,15 @@ export class Framer {
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
       this.#mode = "line";
-      const piece = chunk.subarray(start, end);
-      const line = this.#pendingLength > 0 ? this.#takePending(piece) : piece;
-      if (line.length > this.#maxLine) return this.#overflow(messages);
-      messages.push(this.#decode(line));
+      if (this.#pendingLength > 0) {
+        const line = this.#takePending(chunk.subarray(start, end));
+        if (line.length > this.#maxLine) return this.#overflow(messages);
+        messages.push(this.#decode(line));
+      } else {
+        if (end - start > this.#maxLine) return this.#overflow(messages);
+        // Decoded in place: a flood of short lines allocates nothing but their strings.
+        messages.push(this.#decodeRange(chunk, start, end));
+      }
       start = end + 1;
     }
     if (start < chunk.length) {
@@ -109,7 +122,10 @@ export class Framer {
    * bytes arrived first.
    */
   get settleAt(): number | undefined {
-    if (this.#mode !== "auto" || this.#pendingLength === 0 || this.#trickled) return undefined;
+    if (
+      this.#mode !== "auto" || this.#pendingLength === 0 || this.#trickled ||
+      this.#pendingLength > SETTLE_MAX_BYTES
+    ) return undefined;
     return this.#lastAt + this.#settleMs;
   }
 
@@ -154,7 +170,12 @@ export class Framer {
   }
 
   #decode(bytes: Uint8Array): string {
-    const end = bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
-    return this.#decoder.decode(bytes.subarray(0, end));
+    return this.#decodeRange(bytes, 0, bytes.length);
+  }
+
+  /** `bytes[start, end)` as text, a `\r` before the end dropped. */
+  #decodeRange(bytes: Uint8Array, start: number, end: number): string {
+    if (end > start && bytes[end - 1] === CR) end--;
+    return end === start ? "" : this.#decoder.decode(bytes.subarray(start, end));
   }
 }

@@ -28,6 +28,8 @@ export interface AcceptLoopOptions {
   worker: string;
   /** Aborted to stop accepting without draining (a pool reached --max-connections). */
   pause?: AbortSignal;
+  /** Aborted to close every connection at once, without draining (the parent is gone). */
+  abandon?: AbortSignal;
 }
 
 const FIRST_PAUSE_MS = 10;
@@ -69,6 +71,10 @@ export async function acceptLoop(
   if (signal.aborted) onStop();
   signal.addEventListener("abort", onStop, { once: true });
   loop.pause?.addEventListener("abort", stopAccepting, { once: true });
+  loop.abandon?.addEventListener("abort", () => {
+    stopAccepting();
+    for (const conn of open) closeQuietly(conn);
+  }, { once: true });
 
   let accepted = 0;
   const full = () => options.maxConns > 0 && open.size >= options.maxConns;

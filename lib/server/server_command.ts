@@ -117,13 +117,14 @@ export function serverOptions(
   const mode = choiceFlag(values, modeFlag, "async", MODE_NAMES);
   const idleTimeoutMs = durationFlag(values, "idle-timeout", 300_000)!;
   const requestTimeoutMs = durationFlag(values, "request-timeout", 30_000)!;
+  const workers = intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024);
   return {
     mode,
     spec: {
       host: hostFlag(values, "host", "0.0.0.0"),
       port: intFlag(values, "port", defaultPort, 0, 65535),
-      io: choiceFlag(values, "io", MODES[mode].defaultIo, IO_NAMES),
-      workers: intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024),
+      io: choiceFlag(values, "io", MODES[mode].defaultIo(workers), IO_NAMES),
+      workers,
       protocol: { name: protocol, delayMs },
       framing: choiceFlag(values, "framing", "auto", FRAMINGS),
       maxLine: sizeFlag(values, "max-line", 64 * 1024, 1, 64 * 1024 * 1024),

@@ -73,8 +73,8 @@ export interface Mode {
   name: string;
   /** One line for help texts. */
   description: string;
-  /** The socket API it runs on unless `--io` says otherwise (BENCHMARKS.md says why). */
-  defaultIo: IoName;
+  /** The socket API it runs on with this many workers unless `--io` says otherwise. */
+  defaultIo(workers: number): IoName;
   /** How the mode runs with this many workers, for reports: `2 workers`, `one thread`. */
   layout(workers: number): string;
   /** Serves one connection at a time, so that concurrent clients wait for each other. */

@@ -125,7 +125,7 @@ Deno.test("serve --json --verbose keeps stdout pure JSON and logs to stderr", as
 
 Deno.test("serve says 1 worker and 1 connection, not 1 workers and 1 connections", async () => {
   const { stdout, stderr } = await serveOneClient(["--mode", "thr", "-w", "1"], "-n", "1");
-  assert.match(stderr, /listening on .*\(thr, pool of 1 worker\)/);
+  assert.match(stderr, /listening on .*\(thr, pool of 1 worker, io \w+\)/);
   assert.match(stdout, /^ {2}worker 1: 1 connection, 1 message$/m);
 });
 
