@@ -9,7 +9,6 @@
 import { createProtocol } from "../lib/protocols/mod.ts";
 import { listenOn, listenShared } from "../lib/net/listen.ts";
 import type { IoName, Transport } from "../lib/net/transport.ts";
-import { transportFor } from "../lib/net/transports.ts";
 import type { Mode, ModeOptions, ServerSpec } from "../lib/server/server_spec.ts";
 import {
   type ConnectionRecord,
@@ -103,6 +102,8 @@ export function localMode(
     layout: () => sequential ? "one thread, one connection at a time" : "one thread",
     servesOneAtATime: sequential,
     async run(options, signal) {
+      // Loaded on use: the members that serve one relayed connection never listen.
+      const { transportFor } = await import("../lib/net/transports.ts");
       const transport = transportFor(options.io);
       const listeners = sequential
         ? [await listenOn(transport, options)]

@@ -8,7 +8,6 @@
 
 import { listenOn } from "../lib/net/listen.ts";
 import type { Conn } from "../lib/net/transport.ts";
-import { transportFor } from "../lib/net/transports.ts";
 import type {
   DataSample,
   ModeOptions,
@@ -171,6 +170,9 @@ export async function runPoolMember(
   const samples = sampleBatches(spec, emit);
   const stopReporting = reportProgress(live, emit, samples);
   try {
+    // Loaded here, not with the module: a member serving one relayed connection needs no
+    // socket API, and node:net's polyfills cost a Web Worker tens of MB.
+    const { transportFor } = await import("../lib/net/transports.ts");
     const listener = await listenOn(transportFor(spec.io), {
       host: spec.host,
       port: spec.port,

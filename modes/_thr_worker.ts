@@ -16,15 +16,17 @@ import {
   runPoolMember,
 } from "./_member.ts";
 import { PushDuplex } from "./_relay_duplex.ts";
-import { shareExhaustionCount } from "../lib/net/node_transport.ts";
 import type { RelayIn, RelayOut, ThrStart } from "./thr.ts";
 
 const post = (message: MemberMessage | RelayOut) => self.postMessage(message);
 
 self.onmessage = (first: MessageEvent<ThrStart>) => {
   const start = first.data;
-  shareExhaustionCount(start.exhaustions);
   if (start.role === "pool") {
+    // Only pool members listen; the module is loaded here, not for every relayed connection.
+    void import("../lib/net/node_transport.ts").then((node) =>
+      node.shareExhaustionCount(start.exhaustions)
+    );
     const control = memberControl();
     self.onmessage = (event: MessageEvent<ParentMessage>) => control.receive(event.data);
     void runPoolMember(start, start.worker, post, control);

@@ -91,5 +91,5 @@ export const procMode = supervisedMode(
   // in a burst (RELIABILITY.md); Deno.listen reports it and the accept loop recovers.
   "deno",
   // The socket and the child's three pipes.
-  { bytesPerConnection: 43 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: false },
+  { bytesPerConnection: 60 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: false },
 );

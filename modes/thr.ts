@@ -121,5 +121,5 @@ export const thrMode = supervisedMode(
   spawnWorker,
   "node",
   // Each Worker thread has an event loop of its own, a few descriptors besides the socket.
-  { bytesPerConnection: 10 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: true },
+  { bytesPerConnection: 14 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: true },
 );

@@ -23,7 +23,7 @@ import {
   DISTRIBUTION_KINDS,
 } from "../stats/distribution.ts";
 import { formatHostPort, IO_NAMES, type IoName } from "../net/transport.ts";
-import { fdAdvice, fdsNeeded, raiseFdLimit, softFdLimitSync } from "../net/fd_limit.ts";
+import { fdAdvice, fdsNeeded, raiseFdLimit } from "../net/fd_limit.ts";
 import { TASK_OPERATIONS } from "../protocols/task.ts";
 import { randomSeed } from "../stats/rng.ts";
 import { ClientFailure, type Peer } from "../client/client_failure.ts";
@@ -183,7 +183,6 @@ export async function client(args: string[]): Promise<number> {
 
 /** Raises the open-file limit for one connection per worker, or warns that it cannot. */
 async function ensureFdLimit(workers: number): Promise<void> {
-  if ((softFdLimitSync() ?? Infinity) >= fdsNeeded(workers)) return;
   const limit = await raiseFdLimit(fdsNeeded(workers));
   if (limit && limit.soft < fdsNeeded(workers)) {
     console.error(`Warning: ${fdAdvice(workers, limit)}`);

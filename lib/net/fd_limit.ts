@@ -61,18 +61,3 @@ export function fdAdvice(connections: number, limit: FdLimit): string {
     fdsNeeded(connections)
   }" in this shell (as root if over the hard limit) and try again`;
 }
-
-/**
- * This process's soft open-file limit from `/proc/self/limits`, read synchronously so that a
- * listener can size itself; undefined where that file does not exist (not Linux).
- */
-export function softFdLimitSync(): number | undefined {
-  try {
-    const text = Deno.readTextFileSync("/proc/self/limits");
-    const match = /^Max open files\s+(\d+|unlimited)/m.exec(text);
-    if (!match) return undefined;
-    return match[1] === "unlimited" ? Number.MAX_SAFE_INTEGER : Number(match[1]);
-  } catch {
-    return undefined;
-  }
-}

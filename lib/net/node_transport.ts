@@ -8,7 +8,7 @@
  */
 
 import * as net from "node:net";
-import { softFdLimitSync } from "./fd_limit.ts";
+import { readFdLimit } from "./fd_limit.ts";
 import { type Conn, formatHostPort, type Listener, type Transport } from "./transport.ts";
 
 /** The listen backlog asked of the kernel. */
@@ -60,6 +60,9 @@ export function exhaustionCount(): Int32Array {
 export function shareExhaustionCount(shared: Int32Array): void {
   exhaustions = shared;
 }
+
+/** This process's open-file limit, read once (through `prlimit`: /proc needs --allow-all). */
+let fdLimit: ReturnType<typeof readFdLimit> | undefined;
 
 /** How often a listener looks at the counter. */
 const EXHAUSTION_CHECK_MS = 200;
@@ -292,8 +295,9 @@ class NodeListener implements Listener {
 export const nodeTransport: Transport = {
   name: "node",
   backlog: BACKLOG,
-  listen({ host, port, reusePort = false, fdShare = 1 }) {
-    const limit = softFdLimitSync() ?? Number.MAX_SAFE_INTEGER;
+  async listen({ host, port, reusePort = false, fdShare = 1 }) {
+    fdLimit ??= readFdLimit();
+    const limit = (await fdLimit)?.soft ?? Number.MAX_SAFE_INTEGER;
     const budget = Math.max(1, Math.floor((limit - RESERVED_FDS) * fdShare));
     const open = (at: number) =>
       new Promise<net.Server>((resolve, reject) => {
