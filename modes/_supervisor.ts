@@ -41,12 +41,16 @@ export interface MemberCosts {
 
 /** A mode whose connections are served by members that `spawn` starts. */
 export function supervisedMode(
-  name: string,
+  { name, memberName, poolIo, costs }: {
+    name: string;
+    /** What a member is called, for reports: `worker`/`workers`. */
+    memberName: { one: string; many: string };
+    /** The transport of pool members (per-connection modes use `deno`, see below). */
+    poolIo: IoName;
+    costs: MemberCosts;
+  },
   description: string,
-  memberName: { one: string; many: string },
   spawn: MemberFactory,
-  poolIo: IoName,
-  costs: MemberCosts,
 ): Mode {
   return {
     name,

@@ -82,14 +82,16 @@ async function relay(
 }
 
 /** The subprocess mode. */
+// node:net's native accept stops for good, silently, when a child runs out of descriptors in
+// a burst (RELIABILITY.md): children listen with Deno.listen, which reports it and recovers.
+// A child per connection is a whole Deno process (60 MiB measured); the parent holds the
+// socket and the child's three pipes.
+const costs = { bytesPerConnection: 60 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: false };
+const memberName = { one: "child", many: "children" };
+
+/** The subprocess mode. */
 export const procMode = supervisedMode(
-  "proc",
+  { name: "proc", memberName, poolIo: "deno", costs },
   "subprocesses: a pool sharing the port (--workers N) or one per connection (--workers 0)",
-  { one: "child", many: "children" },
   spawnChild,
-  // node:net's native accept stops for good, silently, when a child runs out of descriptors
-  // in a burst (RELIABILITY.md); Deno.listen reports it and the accept loop recovers.
-  "deno",
-  // The socket and the child's three pipes.
-  { bytesPerConnection: 60 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: false },
 );

@@ -115,11 +115,13 @@ function relayTo(conn: Conn, worker: Worker) {
 
 /** The Web Worker mode. */
 export const thrMode = supervisedMode(
-  "thr",
+  {
+    name: "thr",
+    memberName: { one: "worker", many: "workers" },
+    poolIo: "node",
+    // 14 MiB a Worker measured; each has an event loop of its own, a few descriptors.
+    costs: { bytesPerConnection: 14 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: true },
+  },
   "Web Workers: a pool sharing the port (--workers N) or one per connection (--workers 0)",
-  { one: "worker", many: "workers" },
   spawnWorker,
-  "node",
-  // Each Worker thread has an event loop of its own, a few descriptors besides the socket.
-  { bytesPerConnection: 14 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: true },
 );

@@ -23,6 +23,12 @@ export function targetName(target: Target): string {
 }
 
 /** What a correct `bench scale` reply is: the line reversed (task server), echoed, or anything. */
+/**
+ * The load generator's transport unless `--client-io` says otherwise: the one that keeps its
+ * own tail latency low (BENCHMARKS.md §3).
+ */
+export const DEFAULT_CLIENT_IO: IoName = "node";
+
 export type Expect = "reverse" | "echo" | "any";
 
 /** What `sweep` and `scale` share. */

@@ -95,12 +95,6 @@ export interface LoadWorkerResult {
 
 const NEWLINE = 0x0a;
 
-/**
- * The load generator's transport unless `--client-io` says otherwise: the one that keeps its
- * own tail latency low (BENCHMARKS.md §4).
- */
-export const DEFAULT_CLIENT_IO: IoName = "node";
-
 /** How often the watchdog looks at the request deadlines: a small fraction of the timeout. */
 export function watchdogPeriodMs(timeoutMs: number): number {
   return Math.min(1000, Math.max(5, Math.floor(timeoutMs / 20)));

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { runWorker } from "../cli/run_worker.ts";
 import { epochNow } from "../server/session.ts";
 import type {
   ClientWorkerMessage,
@@ -94,31 +95,4 @@ export async function runTimestampPool(settings: PoolSettings, hooks: PoolHooks)
     barrierMs,
     lateness: summarizeLatency(mergeHistograms(lateness)),
   };
-}
-
-/**
- * Starts the module worker at `url` with `start`; each message goes to `accept`, and the first
- * it turns into a value ends the worker with that value. The interface of `runWorker` in
- * lib/cli/run_worker.ts (branch bench), which replaces this once merged.
- */
-function runWorker<Out>(
-  url: string,
-  start: unknown,
-  { accept }: { accept: (message: unknown) => Out | undefined },
-): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { type: "module" });
-    worker.onmessage = (event: MessageEvent) => {
-      const result = accept(event.data);
-      if (result === undefined) return;
-      worker.terminate();
-      resolve(result);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      worker.terminate();
-      reject(new Error(`A worker failed: ${event.message}`));
-    };
-    worker.postMessage(start);
-  });
 }

@@ -14,12 +14,13 @@
 
 import type { BenchResult } from "../bench/bench_result.ts";
 import { totalFailures } from "../bench/bench_result.ts";
-import type {
-  BenchOptions,
-  MergeOptions,
-  ScaleOptions,
-  SweepOptions,
-  Target,
+import {
+  type BenchOptions,
+  DEFAULT_CLIENT_IO,
+  type MergeOptions,
+  type ScaleOptions,
+  type SweepOptions,
+  type Target,
 } from "../bench/bench_options.ts";
 import { runScale } from "../bench/scale.ts";
 import { runSweep } from "../bench/sweep.ts";
@@ -47,7 +48,6 @@ import { benchFiles, resultJson } from "../reports/bench_files.ts";
 import { benchTable } from "../reports/bench_text.ts";
 import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
 import { IO_NAMES } from "../net/transport.ts";
-import { DEFAULT_CLIENT_IO } from "../bench/load_generator.ts";
 
 /** `bench --help`. */
 export const BENCH_HELP =
