@@ -279,11 +279,11 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
 }, async () => {
-  const server = await startServer([...SERVE, "--drain", "30s"]);
+  const server = await startServer([...SERVE, "--drain", "30s", "--verbose"]);
   const idle = await Deno.connect({ hostname: HOST, port: server.port });
-  await sleep(100);
+  await server.waitFor(/^\[x\] New connection from /);
   server.kill("SIGINT");
-  await sleep(200);
+  await server.waitFor(/stopping; draining open connections/);
   const started = performance.now();
   server.kill("SIGINT");
   const { code, stderr } = await server.finished;

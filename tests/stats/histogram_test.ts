@@ -123,5 +123,5 @@ Deno.test("encode → decode → merge equals recording everything in one histog
 });
 
 Deno.test("decodeHistogram() rejects a malformed string", () => {
-  assert.throws(() => decodeHistogram("not a histogram"));
+  assert.throws(() => decodeHistogram("not a histogram"), /Invalid string/);
 });
