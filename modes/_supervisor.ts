@@ -16,7 +16,7 @@ import {
   type ServerEvent,
   ServerStartError,
 } from "../lib/server/server_spec.ts";
-import { type ConnectionRecord, epochNow } from "../lib/server/session.ts";
+import { type ConnectionRecord, emptyRecord, epochNow } from "../lib/server/session.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
 import { SampleStats } from "../lib/stats/sample_stats.ts";
 import { plural } from "../lib/cli/units.ts";
@@ -276,18 +276,7 @@ function openConnections(options: ModeOptions, worker: string) {
         return;
       }
       if (event.type === "open") {
-        open.set(event.peer, {
-          peer: event.peer,
-          worker,
-          openedAt: event.at,
-          closedAt: event.at,
-          messages: 0,
-          bytesIn: 0,
-          bytesOut: 0,
-          gaps: new SampleStats(),
-          oversized: 0,
-          end: "lost",
-        });
+        open.set(event.peer, emptyRecord(event.peer, worker, event.at, "lost"));
       }
       if (emit) options.onEvent(event);
     },

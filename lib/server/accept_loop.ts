@@ -11,8 +11,7 @@
 
 import { type Conn, isResourceExhaustion, type Listener } from "../net/transport.ts";
 import type { ModeOptions } from "./server_spec.ts";
-import { closeQuietly, epochNow } from "./session.ts";
-import { SampleStats } from "../stats/sample_stats.ts";
+import { closeQuietly, emptyRecord, epochNow } from "./session.ts";
 
 /** The line a connection over `--max-conns` gets with `--over-limit refuse`. */
 export const BUSY_REPLY = "Error: server busy: too many connections, try again later\n";
@@ -151,18 +150,7 @@ function refuse(conn: Conn, openedAt: number, worker: string, options: ModeOptio
     closeQuietly(conn);
     options.onEvent({
       type: "close",
-      record: {
-        peer,
-        worker,
-        openedAt,
-        closedAt: epochNow(),
-        messages: 0,
-        bytesIn: 0,
-        bytesOut,
-        gaps: new SampleStats(),
-        oversized: 0,
-        end: "refused",
-      },
+      record: { ...emptyRecord(peer, worker, openedAt, "refused"), closedAt: epochNow(), bytesOut },
     });
   };
   // A short reply fits the socket buffer; the write is not awaited so the loop keeps accepting.

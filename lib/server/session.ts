@@ -136,16 +136,14 @@ function readOrSettle(
   return Promise.race([read, settled]).finally(() => clearTimeout(timer));
 }
 
-/** Serves one connection until it ends; never throws. */
-export async function runSession(
-  duplex: Duplex,
+/** The record of a connection that has done nothing yet, ending as `end` unless told otherwise. */
+export function emptyRecord(
   peer: string,
-  openedAt: number,
   worker: string,
-  options: SessionOptions,
-): Promise<ConnectionRecord> {
-  const { protocol, verbose } = options;
-  const record: ConnectionRecord = {
+  openedAt: number,
+  end: ConnectionEnd,
+): ConnectionRecord {
+  return {
     peer,
     worker,
     openedAt,
@@ -155,8 +153,20 @@ export async function runSession(
     bytesOut: 0,
     gaps: new SampleStats(),
     oversized: 0,
-    end: "client",
+    end,
   };
+}
+
+/** Serves one connection until it ends; never throws. */
+export async function runSession(
+  duplex: Duplex,
+  peer: string,
+  openedAt: number,
+  worker: string,
+  options: SessionOptions,
+): Promise<ConnectionRecord> {
+  const { protocol, verbose } = options;
+  const record = emptyRecord(peer, worker, openedAt, "client");
   options.live?.add(record);
   const framer = new Framer(options.framing, options.maxLine);
   let lastAt = NaN;

@@ -25,7 +25,11 @@ export const VARIANTS: readonly Variant[] = [
 ];
 
 /** Runs one named check as a test step of its own, so a failure does not hide the rest. */
-export type Check = (name: string, fn: () => Promise<void>) => Promise<boolean>;
+export type Check = (
+  name: string,
+  fn: () => Promise<void>,
+  options?: { ignore?: boolean },
+) => Promise<boolean>;
 
 const UNSANITIZED = { sanitizeOps: false, sanitizeResources: false, sanitizeExit: false };
 
@@ -44,7 +48,12 @@ export async function inEachVariant(
     t.step({
       name: variant.name,
       ...UNSANITIZED,
-      fn: (step) => fn(variant, (name, check) => step.step({ name, ...UNSANITIZED, fn: check })),
+      fn: (step) =>
+        fn(
+          variant,
+          (name, check, options) =>
+            step.step({ name, ...UNSANITIZED, ignore: options?.ignore ?? false, fn: check }),
+        ),
     });
   if (concurrent) await Promise.all(variants.map(run));
   else for (const variant of variants) await run(variant);
