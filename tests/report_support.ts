@@ -144,3 +144,24 @@ export function assertOneSeriesEach(svg: string, series: string[], pointsPerSeri
   assert.deepEqual(chart.legendLabels, series, "legend entries, in order");
   return chart;
 }
+
+/** The columns of `scale_summary.csv`, in order. */
+export const SCALE_SUMMARY_COLUMNS = [
+  "target",
+  "connections",
+  "requests",
+  "bytes",
+  "mean_duration_ms",
+  "mean_response_ms",
+  "p50_ms",
+  "p90_ms",
+  "p99_ms",
+  "p999_ms",
+  "max_ms",
+  "requests_per_sec",
+  "elapsed_ms",
+  "failures_connect",
+  "failures_reset",
+  "failures_timeout",
+  "failures_mismatch",
+];

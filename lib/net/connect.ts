@@ -1,6 +1,5 @@
 /**
- * Client connections: connecting with a time limit, and failures in words a user can act on,
- * with their kinds for counting.
+ * Client connection failures in words a user can act on, with their kinds for counting.
  *
  * @module
  */
@@ -29,26 +28,4 @@ export function describeConnectError(error: unknown, host: string, port: number)
   if (error instanceof Deno.errors.BrokenPipe) return `connection to ${where} closed by the server`;
   if (error instanceof Deno.errors.NotFound) return `host "${host}" not found`;
   return `${where}: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-/** Connects to `host:port`, failing with `Deno.errors.TimedOut` after `timeoutMs`. */
-export async function connectTcp(
-  host: string,
-  port: number,
-  timeoutMs: number,
-): Promise<Deno.TcpConn> {
-  const connecting = Deno.connect({ hostname: host, port, transport: "tcp" });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Deno.errors.TimedOut("connect timed out")), timeoutMs);
-  });
-  try {
-    return await Promise.race([connecting, timeout]);
-  } catch (error) {
-    // A connection that completes after the deadline must not leak.
-    connecting.then((conn) => conn.close(), () => {});
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
 }

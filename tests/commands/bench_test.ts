@@ -11,7 +11,12 @@
 import assert from "node:assert/strict";
 import { parseBenchArgs } from "../../lib/commands/bench.ts";
 import { UsageError } from "../../lib/cli/flags.ts";
-import { assertOneSeriesEach, csvRecords, markdownTable } from "../report_support.ts";
+import {
+  assertOneSeriesEach,
+  csvRecords,
+  markdownTable,
+  SCALE_SUMMARY_COLUMNS,
+} from "../report_support.ts";
 import denoConfig from "../../deno.json" with { type: "json" };
 import { runSocklab, socklabArgs, startServer } from "../support.ts";
 import { closedPort, withTempDir } from "../bench/bench_support.ts";
@@ -411,25 +416,7 @@ Deno.test("bench scale writes CSV, JSON, report.md and SVGs with a series per mo
 
     // One summary row per target × count, no failures, ordered percentiles.
     const summary = csvRecords(await Deno.readTextFile(`${dir}/scale_summary.csv`));
-    assert.deepEqual(summary.header, [
-      "target",
-      "connections",
-      "requests",
-      "bytes",
-      "mean_duration_ms",
-      "mean_response_ms",
-      "p50_ms",
-      "p90_ms",
-      "p99_ms",
-      "p999_ms",
-      "max_ms",
-      "requests_per_sec",
-      "elapsed_ms",
-      "failures_connect",
-      "failures_reset",
-      "failures_timeout",
-      "failures_mismatch",
-    ]);
+    assert.deepEqual(summary.header, SCALE_SUMMARY_COLUMNS);
     assert.equal(summary.records.length, SCALE_MODES.length * SCALE_COUNTS.length);
     for (const r of summary.records) {
       const count = Number(r.connections);

@@ -19,7 +19,13 @@ import { benchMarkdown } from "../../lib/reports/bench_markdown.ts";
 import { chartFiles, scaleChartsSvg, sweepChartSvg } from "../../lib/reports/bench_svg.ts";
 import { benchTable } from "../../lib/reports/bench_text.ts";
 import { scaleSettings, TEST_ENVIRONMENT } from "../bench/bench_support.ts";
-import { assertOneSeriesEach, chartSeries, csvRecords, markdownTable } from "../report_support.ts";
+import {
+  assertOneSeriesEach,
+  chartSeries,
+  csvRecords,
+  markdownTable,
+  SCALE_SUMMARY_COLUMNS,
+} from "../report_support.ts";
 
 // ---------------------------------------------------------------------------
 // Synthetic results
@@ -229,25 +235,7 @@ Deno.test("scaleCsv() writes one row per connection and one per target × count"
   assert.ok(conns.records.every((r) => Number(r.bytes) === REQUESTS * SIZE));
 
   const summary = csvRecords(csv.summary);
-  const expectedColumns = [
-    "target",
-    "connections",
-    "requests",
-    "bytes",
-    "mean_duration_ms",
-    "mean_response_ms",
-    "p50_ms",
-    "p90_ms",
-    "p99_ms",
-    "p999_ms",
-    "max_ms",
-    "requests_per_sec",
-    "elapsed_ms",
-    "failures_connect",
-    "failures_reset",
-    "failures_timeout",
-    "failures_mismatch",
-  ];
+  const expectedColumns = SCALE_SUMMARY_COLUMNS;
   assert.deepEqual([...summary.header].sort(), [...expectedColumns].sort());
   assert.equal(summary.records.length, TARGETS.length * COUNTS.length);
   for (const s of result.summaries) {
