@@ -1,7 +1,8 @@
 /**
- * The `node` transport: `node:net` inside Deno. Sockets read on their own and push chunks;
- * a connection keeps at most one unread chunk before it pauses its socket, so a slow
- * consumer holds the peer back through TCP flow control instead of buffering. Writes report
+ * The `node` transport: `node:net` inside Deno. Sockets read on their own and push chunks,
+ * to a waiting `read` or straight to a {@link Conn.feed} sink; a connection keeps at most one
+ * chunk nobody took before it pauses its socket, so a slow consumer holds the peer back
+ * through TCP flow control instead of buffering. Writes report
  * backpressure through `drain`. Node's errors become the `Deno.errors` classes.
  *
  * @module
@@ -9,7 +10,14 @@
 
 import * as net from "node:net";
 import { readFdLimit } from "./fd_limit.ts";
-import { type Conn, formatHostPort, type Listener, type Transport } from "./transport.ts";
+import {
+  type ChunkSink,
+  type Conn,
+  formatHostPort,
+  type Listener,
+  type Transport,
+  WRITTEN,
+} from "./transport.ts";
 
 /** The listen backlog asked of the kernel. */
 const BACKLOG = 4096;
@@ -72,11 +80,15 @@ const closedError = () => new Deno.errors.BadResource("The connection is closed"
 class NodeConn implements Conn {
   readonly peer: string;
   #socket: net.Socket;
+  /** Bytes that arrived while nobody could take them; the socket is paused meanwhile. */
   #chunks: Uint8Array[] = [];
   #ended = false;
   #closed = false;
   #error: Error | undefined;
   #reader: { resolve(chunk: Uint8Array | null): void; reject(error: Error): void } | undefined;
+  #feed: { sink: ChunkSink; resolve(): void; reject(error: Error): void } | undefined;
+  /** The feed's sink is holding bytes back until this settles. */
+  #held = false;
   #drainWaiters: { resolve(): void; reject(error: Error): void }[] = [];
 
   constructor(socket: net.Socket) {
@@ -84,6 +96,7 @@ class NodeConn implements Conn {
     this.peer = formatHostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Uint8Array) => {
+      if (this.#feed && !this.#held && this.#chunks.length === 0) return this.#deliver(chunk);
       const reader = this.#reader;
       if (reader) {
         this.#reader = undefined;
@@ -122,10 +135,17 @@ class NodeConn implements Conn {
     return new Promise((resolve, reject) => this.#reader = { resolve, reject });
   }
 
+  feed(sink: ChunkSink): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#feed = { sink, resolve, reject };
+      this.#flush();
+    });
+  }
+
   write(bytes: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(closedError());
     if (this.#error) return Promise.reject(this.#error);
-    if (this.#socket.write(bytes)) return Promise.resolve();
+    if (this.#socket.write(bytes)) return WRITTEN;
     return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
   }
 
@@ -150,7 +170,45 @@ class NodeConn implements Conn {
     });
   }
 
-  /** Settles a waiting read and waiting writes after an end, an error or a close. */
+  /** Hands one chunk to the feed's sink; while the sink holds it, the socket is paused. */
+  #deliver(chunk: Uint8Array): void {
+    let held: Promise<void> | undefined;
+    try {
+      held = this.#feed!.sink(chunk);
+    } catch (error) {
+      return this.#endFeed(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (held === undefined) return;
+    this.#held = true;
+    this.#socket.pause();
+    held.then(() => {
+      this.#held = false;
+      this.#flush();
+    }, (error) => this.#endFeed(error));
+  }
+
+  /** Feeds what waited, then resumes the socket, or ends the feed at the end of the stream. */
+  #flush(): void {
+    while (this.#feed && !this.#held) {
+      const chunk = this.#chunks.shift();
+      if (chunk === undefined) break;
+      this.#deliver(chunk);
+    }
+    if (!this.#feed || this.#held || this.#chunks.length > 0) return;
+    if (this.#closed) this.#endFeed(closedError());
+    else if (this.#error) this.#endFeed(this.#error);
+    else if (this.#ended) this.#endFeed();
+    else this.#socket.resume();
+  }
+
+  #endFeed(error?: Error): void {
+    const feed = this.#feed;
+    this.#feed = undefined;
+    if (error) feed?.reject(error);
+    else feed?.resolve();
+  }
+
+  /** Settles a waiting read or feed, and waiting writes, after an end, an error or a close. */
   #wake(): void {
     const reader = this.#reader;
     if (reader) {
@@ -159,6 +217,9 @@ class NodeConn implements Conn {
       else if (this.#error) reader.reject(this.#error);
       else if (this.#chunks.length === 0) reader.resolve(null);
     }
+    // A close here ends the feed at once, whatever it holds; an end waits for the sink.
+    if (this.#closed) this.#endFeed(closedError());
+    else if (!this.#held) this.#flush();
     if (this.#closed || this.#error) this.#settleWriters();
   }
 

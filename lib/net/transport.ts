@@ -14,6 +14,19 @@ export const IO_NAMES = ["deno", "node"] as const;
 /** A socket API's name, as `--io` takes it. */
 export type IoName = typeof IO_NAMES[number];
 
+/**
+ * What a connection pushes each chunk of the peer's bytes to (see {@link Conn.feed}). The
+ * bytes are valid during the call. A returned promise holds further bytes back until it
+ * settles; one that rejects ends the feed with its error.
+ */
+export type ChunkSink = (chunk: Uint8Array) => Promise<void> | undefined;
+
+/**
+ * The promise a {@link Conn.write} returns when the transport took every byte at once, so a
+ * caller on the hot path can go on without waiting for a settled promise's turn.
+ */
+export const WRITTEN: Promise<void> = Promise.resolve();
+
 /** One connected TCP stream. */
 export interface Conn {
   /** The remote end as `ip:port` (IPv6 in brackets). */
@@ -27,9 +40,17 @@ export interface Conn {
   /**
    * Sends every byte of `bytes`, which must not change until the promise settles. It resolves
    * when the transport can take more, so awaiting each write bounds what a peer that does not
-   * read can make this side buffer.
+   * read can make this side buffer. Returns {@link WRITTEN} itself when the transport took
+   * the bytes at once.
    */
   write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Pushes the peer's bytes to `sink` as they arrive, instead of `read`, until the end of the
+   * peer's stream (resolves) or a failure (rejects as `read` would). A transport whose
+   * sockets push by nature offers it: the sink's reply goes out in the same turn as the
+   * bytes that caused it, without a promise between them.
+   */
+  feed?(sink: ChunkSink): Promise<void>;
   /** Ends this side's sending (half-close); reading goes on. */
   closeWrite(): Promise<void>;
   /** Closes both directions; never throws. Bytes already written still go out. */

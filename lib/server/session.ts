@@ -12,6 +12,8 @@ import type { DeadlineKind } from "./deadline_watch.ts";
 import { deadlineWatchFor } from "./deadline_watch.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 import { SampleStats } from "../stats/sample_stats.ts";
+import { type ChunkSink, WRITTEN } from "../net/transport.ts";
+import { encodeUtf8 } from "../protocols/utf8.ts";
 
 /** The byte stream a session runs on: a transport's connection, or a relay to one. */
 export interface Duplex {
@@ -22,8 +24,10 @@ export interface Duplex {
    * the session; without it the session's clock at the read is used.
    */
   arrivedAt?(): number;
-  /** Writes every byte; resolves when more may be written. */
+  /** Writes every byte; resolves when more may be written, as {@link WRITTEN} if at once. */
   write(bytes: Uint8Array): Promise<void>;
+  /** Pushes the peer's bytes instead of `read`, where the transport can (see `Conn.feed`). */
+  feed?(sink: ChunkSink): Promise<void>;
   close(): void;
 }
 
@@ -85,11 +89,12 @@ export interface SessionOptions {
   onSample?(peer: string, worker: string, atUnixMs: number, intervalMs: number | undefined): void;
 }
 
-const encoder = new TextEncoder();
+// Read once: the getter costs as much as the clock itself.
+const TIME_ORIGIN = performance.timeOrigin;
 
 /** Epoch milliseconds with sub-millisecond precision, comparable across workers and processes. */
 export function epochNow(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
 
 /** Writes every byte of `bytes` (a single write may take only part). */
@@ -117,23 +122,12 @@ function endFromError(error: unknown, expired: DeadlineKind | undefined): Connec
   return "reset";
 }
 
-const SETTLED = Symbol("settled");
-
-/**
- * The read's result, or {@link SETTLED} if the framer's settle time (`settleAt`, on the
- * `now` clock) comes first: the peer went quiet after an unterminated burst.
- */
-function readOrSettle(
-  read: Promise<Uint8Array | null>,
-  settleAt: number | undefined,
-  now: () => number,
-): Promise<Uint8Array | null | typeof SETTLED> {
-  if (settleAt === undefined) return read;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const settled = new Promise<typeof SETTLED>((resolve) => {
-    timer = setTimeout(() => resolve(SETTLED), Math.max(0, settleAt - now()));
-  });
-  return Promise.race([read, settled]).finally(() => clearTimeout(timer));
+/** Feeds a duplex that only reads to `sink`, waiting out each hold, until its stream ends. */
+async function pump(duplex: Duplex, sink: ChunkSink): Promise<void> {
+  for (let chunk = await duplex.read(); chunk !== null; chunk = await duplex.read()) {
+    const held = sink(chunk);
+    if (held) await held;
+  }
 }
 
 /** The record of a connection that has done nothing yet, ending as `end` unless told otherwise. */
@@ -157,7 +151,11 @@ export function emptyRecord(
   };
 }
 
-/** Serves one connection until it ends; never throws. */
+/**
+ * Serves one connection until it ends; never throws. Each chunk is answered as it arrives:
+ * on a transport that pushes ({@link Duplex.feed}) the reply is written in the same turn,
+ * and the next bytes wait only while a write or `--delay` is pending.
+ */
 export async function runSession(
   duplex: Duplex,
   peer: string,
@@ -175,74 +173,119 @@ export async function runSession(
     requestMs: options.requestTimeoutMs,
   });
   const watched = deadlines?.watch(() => closeQuietly(duplex));
-  const send = async (text: string) => {
-    const bytes = encoder.encode(text);
-    await duplex.write(bytes);
-    record.bytesOut += bytes.length;
+  /** Settles once the protocol closed the connection and its last reply went out. */
+  let finish!: () => void;
+  let fail!: (error: unknown) => void;
+  const finished = new Promise<void>((resolve, reject) => [finish, fail] = [resolve, reject]);
+  let closing = false;
+  /** The reply being written or delayed, while the transport did not take it at once. */
+  let inFlight: Promise<void> | undefined;
+  let settleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Replies to the messages completed at `at`; a promise while the reply is not yet out. */
+  const answer = (messages: (string | undefined)[], at: number): Promise<void> | undefined => {
+    let out = "";
+    let close = false;
+    for (const message of messages) {
+      if (message === undefined) continue;
+      record.messages++;
+      if (protocol.recordGaps) {
+        if (!Number.isNaN(lastAt)) record.gaps.add(at - lastAt);
+        options.onSample?.(peer, worker, at, Number.isNaN(lastAt) ? undefined : at - lastAt);
+        lastAt = at;
+      }
+      const reply = protocol.handle(message);
+      if (reply.text !== undefined) out += reply.text + "\n";
+      if (verbose) {
+        for (const line of protocol.verboseLines(peer, message, reply)) options.log(line);
+      }
+      if (reply.close) {
+        close = true;
+        break;
+      }
+    }
+    if (framer.overflowed) {
+      record.oversized++;
+      const text = protocol.overflowReply(options.maxLine);
+      if (text !== undefined) out += text + "\n";
+      record.end = "overflow";
+      close = true;
+    } else if (close) {
+      record.end = "server";
+    }
+    closing ||= close;
+    const done = close ? finish : undefined;
+    if (out === "") return void done?.();
+    const bytes = encodeUtf8(out);
+    const write = () => duplex.write(bytes);
+    const sent = protocol.delayMs > 0 ? delay(protocol.delayMs).then(write) : write();
+    if (sent === WRITTEN) {
+      record.bytesOut += bytes.length;
+      return void done?.();
+    }
+    const pending = sent.then(() => {
+      record.bytesOut += bytes.length;
+      done?.();
+    });
+    inFlight = pending.then(() => inFlight = undefined, (error) => {
+      closing = true;
+      fail(error);
+    });
+    return pending;
+  };
+
+  /** Completes an unterminated message once the peer has been quiet for the settle time. */
+  const armSettle = () => {
+    const settleAt = framer.settleAt;
+    if (settleAt === undefined || closing) return;
+    settleTimer = setTimeout(() => {
+      settleTimer = undefined;
+      if (closing) return;
+      if (inFlight) return void inFlight.then(armSettle);
+      const message = framer.settle(options.now());
+      if (message === undefined) return armSettle();
+      answer([message], options.now())?.catch(fail);
+    }, Math.max(0, settleAt - options.now()));
+  };
+
+  const sink: ChunkSink = (chunk) => {
+    if (closing) return undefined;
+    if (inFlight) return inFlight.then(() => sink(chunk));
+    clearTimeout(settleTimer);
+    const at = duplex.arrivedAt?.() ?? options.now();
+    record.bytesIn += chunk.length;
+    const held = answer(framer.push(chunk, at), at);
+    if (watched) deadlines!.touch(watched, framer.buffered > 0);
+    armSettle();
+    return held;
   };
 
   try {
-    if (protocol.greeting !== undefined) await send(protocol.greeting + "\n");
-    // A read stays pending across a settle: the peer's next bytes go on from where it is.
-    let pendingRead: Promise<Uint8Array | null> | undefined;
-    let at = openedAt;
-    reading: for (;;) {
-      pendingRead ??= duplex.read();
-      const chunk = await readOrSettle(pendingRead, framer.settleAt, options.now);
-      let messages: (string | undefined)[];
-      if (chunk === SETTLED) {
-        messages = [framer.settle(options.now())];
-      } else {
-        pendingRead = undefined;
-        at = duplex.arrivedAt?.() ?? options.now();
-        messages = chunk === null ? [framer.finish()] : framer.push(chunk, at);
-        if (chunk !== null) {
-          record.bytesIn += chunk.length;
-          if (watched) deadlines!.touch(watched, framer.buffered > 0);
-        }
-      }
-      let out = "";
-      let close = false;
-      for (const message of messages) {
-        if (message === undefined) continue;
-        record.messages++;
-        if (protocol.recordGaps) {
-          if (!Number.isNaN(lastAt)) record.gaps.add(at - lastAt);
-          options.onSample?.(peer, worker, at, Number.isNaN(lastAt) ? undefined : at - lastAt);
-          lastAt = at;
-        }
-        const reply = protocol.handle(message);
-        if (reply.text !== undefined) out += reply.text + "\n";
-        if (verbose) {
-          for (const line of protocol.verboseLines(peer, message, reply)) options.log(line);
-        }
-        if (reply.close) {
-          close = true;
-          break;
-        }
-      }
-      if (framer.overflowed) {
-        record.oversized++;
-        const text = protocol.overflowReply(options.maxLine);
-        if (text !== undefined) out += text + "\n";
-        record.end = "overflow";
-        close = true;
-      } else if (close) {
-        record.end = "server";
-      }
-      if (out !== "") {
-        if (protocol.delayMs > 0) await new Promise((r) => setTimeout(r, protocol.delayMs));
-        await send(out);
-      }
-      if (close || chunk === null) break reading;
+    if (protocol.greeting !== undefined) {
+      const bytes = encodeUtf8(protocol.greeting + "\n");
+      await duplex.write(bytes);
+      record.bytesOut += bytes.length;
+    }
+    const fed = duplex.feed ? duplex.feed(sink) : pump(duplex, sink);
+    // Once the protocol closed the connection, the feed ends in the close: nobody waits on it.
+    fed.catch(() => {});
+    if (await Promise.race([fed.then(() => true), finished.then(() => false)])) {
+      clearTimeout(settleTimer);
+      await inFlight;
+      await answer([framer.finish()], options.now());
     }
   } catch (error) {
     record.end = endFromError(error, watched?.expired);
   } finally {
+    clearTimeout(settleTimer);
     if (watched) deadlines!.forget(watched);
     closeQuietly(duplex);
   }
   record.closedAt = options.now();
   options.live?.delete(record);
   return record;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

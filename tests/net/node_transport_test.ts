@@ -1,0 +1,110 @@
+/**
+ * Tests of the `node` transport's push path, `Conn.feed`, over real loopback sockets.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { nodeTransport } from "../../lib/net/node_transport.ts";
+import { type Conn, WRITTEN } from "../../lib/net/transport.ts";
+
+/** A connected pair: `server` accepted by the node transport, `client` a plain Deno socket. */
+async function pair(): Promise<{ server: Conn; client: Deno.TcpConn; close(): void }> {
+  const listener = await nodeTransport.listen({ host: "127.0.0.1", port: 0 });
+  const [server, client] = await Promise.all([
+    listener.accept(),
+    Deno.connect({ hostname: "127.0.0.1", port: listener.port }),
+  ]);
+  return {
+    server,
+    client,
+    close() {
+      server.close();
+      try {
+        client.close();
+      } catch { /* closed by the test */ }
+      listener.close();
+    },
+  };
+}
+
+const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decode(c)).join("");
+
+/** Resolves once `check` holds, polling; fails after 5 s. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const giveUp = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > giveUp) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+Deno.test("NodeConn.feed() pushes every byte in order and resolves at the peer's end", async () => {
+  const { server, client, close } = await pair();
+  try {
+    const seen: Uint8Array[] = [];
+    const fed = server.feed!((chunk) => void seen.push(chunk.slice()));
+    await client.write(new TextEncoder().encode("one\n"));
+    await until(() => text(seen) === "one\n", "the first chunk");
+    await client.write(new TextEncoder().encode("two\nthree"));
+    await client.closeWrite();
+    await fed;
+    assert.equal(text(seen), "one\ntwo\nthree");
+  } finally {
+    close();
+  }
+});
+
+Deno.test("NodeConn.feed() holds further bytes while the sink's promise is pending", async () => {
+  const { server, client, close } = await pair();
+  try {
+    const seen: string[] = [];
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => release = resolve);
+    const fed = server.feed!((chunk) => {
+      seen.push(new TextDecoder().decode(chunk));
+      return seen.length === 1 ? hold : undefined;
+    });
+    await client.write(new TextEncoder().encode("first"));
+    await until(() => seen.length === 1, "the first chunk");
+    await client.write(new TextEncoder().encode("second"));
+    await client.closeWrite();
+    // Held: the second chunk and the end wait for the sink.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(seen, ["first"]);
+    let ended = false;
+    fed.then(() => ended = true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(ended, false);
+    release();
+    await fed;
+    assert.equal(seen.join(""), "firstsecond");
+  } finally {
+    close();
+  }
+});
+
+Deno.test("NodeConn.feed() rejects with the sink's failure and on a close here", async () => {
+  const { server, client, close } = await pair();
+  try {
+    const failing = server.feed!(() => Promise.reject(new Error("sink broke")));
+    await client.write(new TextEncoder().encode("x"));
+    await assert.rejects(failing, /sink broke/);
+    const closing = server.feed!(() => undefined);
+    server.close();
+    await assert.rejects(closing, Deno.errors.BadResource);
+  } finally {
+    close();
+  }
+});
+
+Deno.test("NodeConn.write() returns WRITTEN when the socket took the bytes at once", async () => {
+  const { server, client, close } = await pair();
+  try {
+    assert.equal(server.write(new TextEncoder().encode("hi\n")), WRITTEN);
+    const buffer = new Uint8Array(8);
+    assert.equal(await client.read(buffer), 3);
+  } finally {
+    close();
+  }
+});
