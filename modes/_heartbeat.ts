@@ -1,12 +1,14 @@
 /**
  * Notices members that stopped responding: a Web Worker stuck in a loop, a child stopped with
  * SIGSTOP. Every member message counts as a sign of life (members send a heartbeat every
- * {@link HEARTBEAT_MS} besides); one interval looks at all members and kills those silent for
- * {@link SILENCE_LIMIT_MS}, so the supervisor replaces them and counts their connections lost.
+ * {@link HEARTBEAT_MS} besides); a member silent for {@link SILENCE_LIMIT_MS} is idle by the
+ * servers' {@link DeadlineWatch} and is killed, so the supervisor replaces it and counts its
+ * connections lost.
  *
  * @module
  */
 
+import { DeadlineWatch, type Watched } from "../lib/server/deadline_watch.ts";
 import { HEARTBEAT_MS, type Member } from "./_member.ts";
 
 /**
@@ -17,42 +19,37 @@ export const SILENCE_LIMIT_MS = 12 * HEARTBEAT_MS;
 
 /** Watches members' signs of life. */
 export class HeartbeatWatch {
-  #lastHeard = new Map<Member, number>();
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #deadlines: DeadlineWatch;
+  #watched = new Map<Member, Watched>();
   #now: () => number;
 
   constructor(now: () => number = () => performance.now()) {
+    this.#deadlines = new DeadlineWatch({ idleMs: SILENCE_LIMIT_MS, requestMs: 0 }, now);
     this.#now = now;
   }
 
   /** Starts watching `member`, as heard from now. */
   watch(member: Member): void {
-    this.#lastHeard.set(member, this.#now());
-    this.#timer ??= setInterval(() => this.sweep(), HEARTBEAT_MS);
+    this.forget(member);
+    const watched = this.#deadlines.watch(() => {
+      this.#watched.delete(member);
+      const silentS = (this.#now() - watched.lastActive) / 1000;
+      member.kill(`stopped responding (no heartbeat for ${silentS.toFixed(1)} s)`);
+    });
+    this.#watched.set(member, watched);
   }
 
   /** Notes a message from `member`. */
   heard(member: Member): void {
-    if (this.#lastHeard.has(member)) this.#lastHeard.set(member, this.#now());
+    const watched = this.#watched.get(member);
+    if (watched) this.#deadlines.touch(watched, false);
   }
 
   /** Stops watching `member` (it ended). */
   forget(member: Member): void {
-    this.#lastHeard.delete(member);
-    if (this.#lastHeard.size === 0 && this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
-  }
-
-  /** Kills every member silent for longer than {@link SILENCE_LIMIT_MS}. */
-  sweep(): void {
-    const now = this.#now();
-    for (const [member, at] of this.#lastHeard) {
-      const silentMs = now - at;
-      if (silentMs <= SILENCE_LIMIT_MS) continue;
-      this.#lastHeard.delete(member);
-      member.kill(`stopped responding (no heartbeat for ${(silentMs / 1000).toFixed(1)} s)`);
-    }
+    const watched = this.#watched.get(member);
+    if (!watched) return;
+    this.#watched.delete(member);
+    this.#deadlines.forget(watched);
   }
 }

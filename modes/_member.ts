@@ -203,9 +203,11 @@ function crashable(handler: ConnectionHandler): ConnectionHandler {
   let accepted = 0;
   return (conn, openedAt) => {
     if (++accepted === crashAfter) {
+      // Timers run in deadline order, so a progress report comes first: what the parent last
+      // heard of the open connections is then known, however late the timers run.
       setTimeout(() => {
         throw new Error(`failpoint member-crash-after=${crashAfter}`);
-      });
+      }, 2 * PROGRESS_INTERVAL_MS);
     }
     return handler(conn, openedAt);
   };

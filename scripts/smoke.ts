@@ -16,7 +16,7 @@
 
 import { resolve } from "node:path";
 import denoConfig from "../deno.json" with { type: "json" };
-import { readLines } from "../lib/protocols/json_lines.ts";
+import { readLines } from "../lib/protocols/line_reader.ts";
 
 /** How long one socklab command may run; `bench sweep --quick` takes about 10 s. */
 const TIME_LIMIT_MS = 180_000;

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { LineReader } from "../lib/protocols/line_reader.ts";
-import { readLines } from "../lib/protocols/json_lines.ts";
+import { LineReader, readLines } from "../lib/protocols/line_reader.ts";
 
 const MAIN = decodeURIComponent(new URL("../main.ts", import.meta.url).pathname);
 const CONFIG = decodeURIComponent(new URL("../deno.json", import.meta.url).pathname);

@@ -9,8 +9,9 @@
  * The request loop is kept lean, since at tens of thousands of round trips a second it is
  * otherwise the generator, not the server, that gets measured: no allocation, timer, promise
  * or helper call of its own per request, one clock reading per reply (in the closed model the
- * reply's time is the next request's send time), and one watchdog per worker that closes the
- * connections whose request deadline has passed instead of a timer per request.
+ * reply's time is the next request's send time), and one {@link DeadlineWatch} per worker,
+ * as the servers use, that closes the connections whose request is late instead of a timer per
+ * request.
  *
  * Besides the totals, a worker reports when its phases happened and how many requests it
  * completed in each millisecond, so that the parent can rate requests over the request phase
@@ -32,6 +33,7 @@ import { describeConnectError, failureKind } from "../net/connect.ts";
 import type { Conn, IoName } from "../net/transport.ts";
 import { transportFor } from "../net/transports.ts";
 import { createLatencyHistogram, encodeHistogram, recordMs } from "../stats/histogram.ts";
+import { DeadlineWatch } from "../server/deadline_watch.ts";
 import { closeQuietly } from "../server/session.ts";
 
 /** What a load worker is asked to do. */
@@ -95,19 +97,6 @@ export interface LoadWorkerResult {
 
 const NEWLINE = 0x0a;
 
-/** How often the watchdog looks at the request deadlines: a small fraction of the timeout. */
-export function watchdogPeriodMs(timeoutMs: number): number {
-  return Math.min(1000, Math.max(5, Math.floor(timeoutMs / 20)));
-}
-
-/** A connection in its request phase, as the watchdog sees it. */
-interface Live {
-  socket: Conn;
-  /** `performance.now()` by which the outstanding request must be answered. */
-  deadline: number;
-  timedOut: boolean;
-}
-
 /** Runs one worker's share of the load. */
 export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerResult> {
   if (start.startAt !== undefined) {
@@ -166,19 +155,9 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     else connecting--;
   };
 
-  // One watchdog for all connections: closing a late connection's socket makes its pending
-  // read or write fail, and `timedOut` turns that failure into a timeout.
-  const live = new Set<Live>();
-  const watchdog = setInterval(() => {
-    const now = performance.now();
-    for (const entry of live) {
-      if (entry.deadline <= now) {
-        entry.timedOut = true;
-        live.delete(entry);
-        closeQuietly(entry.socket);
-      }
-    }
-  }, watchdogPeriodMs(timeoutMs));
+  // Closing a late connection's socket makes its pending read or write fail, and the watched
+  // entry's `expired` turns that failure into a timeout.
+  const deadlines = new DeadlineWatch({ idleMs: 0, requestMs: timeoutMs });
 
   const fail = (
     row: LoadConnectionResult,
@@ -208,8 +187,7 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
       if (--pendingConnects === 0) connectedAt = performance.now();
     }
     const buffer = new Uint8Array(Math.max(4096, (expected?.length ?? 0) + 2));
-    const entry: Live = { socket, deadline: Infinity, timedOut: false };
-    live.add(entry);
+    const watched = deadlines.watch(() => closeQuietly(socket));
     let latencySum = 0;
     let done = 0;
     let got = 0;
@@ -232,16 +210,16 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
           const due = t0 + i * intervalMs;
           let now = performance.now();
           if (due > now) {
-            entry.deadline = Infinity; // not waiting for the server while idle
+            watched.requestStartedAt = NaN; // not waiting for the server while idle
             await new Promise((resolve) => setTimeout(resolve, Math.ceil(due - now)));
             now = performance.now();
           }
           // A timer may still wake a fraction of a millisecond early: then the request goes
           // out before its intended time, and its latency counts from when it actually did.
           sentAt = Math.min(due, now);
-          entry.deadline = now + timeoutMs;
+          watched.requestStartedAt = now;
         } else {
-          entry.deadline = sentAt + timeoutMs;
+          watched.requestStartedAt = sentAt;
         }
         await socket.write(request);
         // A reply ends with a newline, with the server's close, or, when it is exactly the
@@ -292,11 +270,11 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
       }
     } catch (error) {
       const came = got > 0 ? `${quoteBytes(buffer, got)}, then ` : "";
-      if (entry.timedOut) {
+      if (watched.expired) {
         fail(row, "timeout", i + 1, `${came || "nothing "}within ${formatDuration(timeoutMs)}`);
       } else fail(row, failureKind(error), i + 1, `${came}${describeLoss(error)}`);
     } finally {
-      live.delete(entry);
+      deadlines.forget(watched);
       closeQuietly(socket);
     }
     row.requests = done;
@@ -320,11 +298,7 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     rows.push(row);
     running.push(one(row));
   }
-  try {
-    await Promise.all(running);
-  } finally {
-    clearInterval(watchdog);
-  }
+  await Promise.all(running);
   const endedAt = performance.now();
   const epoch = (t: number) => performance.timeOrigin + t;
   const firstSent = firstRequestAt === Infinity ? startedAt : firstRequestAt;

@@ -369,16 +369,11 @@ class Parser {
     this.#kind = T_OPERATOR;
     switch (c) {
       case PLUS:
-        this.#op = "+";
-        return;
       case MINUS:
-        this.#op = "-";
-        return;
       case TILDE:
-        this.#op = "~";
-        return;
       case PERCENT:
-        this.#op = "%";
+        // A one-character operator is spelled as it is written.
+        this.#op = String.fromCharCode(c) as Operator;
         return;
       case STAR:
       case SLASH: {

@@ -1,9 +1,10 @@
 /**
- * Lines and newline-delimited JSON over byte streams: how `proc` children and their parent
- * talk, and how parents read their children's output.
+ * Newline-delimited JSON over byte streams: how `proc` children and their parent talk.
  *
  * @module
  */
+
+import { readLines } from "./line_reader.ts";
 
 const encoder = new TextEncoder();
 
@@ -38,20 +39,6 @@ export class JsonLineWriter {
   flushed(): Promise<void> {
     return this.#flushing;
   }
-}
-
-/** Calls `onLine` for each line of `stream` (without its newline), the last one too. */
-export async function readLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  let rest = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    const lines = (rest + text).split("\n");
-    rest = lines.pop()!;
-    lines.forEach(onLine);
-  }
-  if (rest !== "") onLine(rest);
 }
 
 /** Calls `onValue` for each JSON line of `stream`, and `onText` for any other line. */

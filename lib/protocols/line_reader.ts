@@ -1,40 +1,79 @@
 /**
- * Reads newline-terminated lines from a byte stream, for clients waiting on a greeting or a
- * reply. Built on {@link Framer}, so clients and servers frame alike.
+ * Reads newline-terminated lines from a byte source: a client waiting on a greeting or a
+ * reply, a parent reading its children's output. Built on {@link Framer}, so clients and
+ * servers frame alike.
  *
  * @module
  */
 
 import { Framer } from "./framing.ts";
 
-/** Line-by-line reading from anything with `read(buffer)`. */
+/**
+ * Where the bytes come from: anything with `read(buffer)` (a `Deno.Conn`, `Deno.stdin`), or a
+ * stream (a child process's output).
+ */
+export type LineSource =
+  | { read(buffer: Uint8Array): Promise<number | null> }
+  | ReadableStream<Uint8Array>;
+
+/** The next bytes of `source`, or null at its end. */
+function chunksOf(source: LineSource, bufferSize: number): () => Promise<Uint8Array | null> {
+  if (source instanceof ReadableStream) {
+    const reader = source.getReader();
+    return async () => {
+      const { done, value } = await reader.read();
+      return done ? null : value;
+    };
+  }
+  // The framer copies what it keeps, so one buffer serves every read.
+  const buffer = new Uint8Array(bufferSize);
+  return async () => {
+    const n = await source.read(buffer);
+    return n === null ? null : buffer.subarray(0, n);
+  };
+}
+
+/** Line-by-line reading; a `\r` before a newline is dropped. */
 export class LineReader {
-  #source: { read(buffer: Uint8Array): Promise<number | null> };
+  #next: () => Promise<Uint8Array | null>;
   #framer: Framer;
   #lines: string[] = [];
-  #buffer: Uint8Array;
+  #taken = 0;
   #ended = false;
 
-  constructor(source: { read(buffer: Uint8Array): Promise<number | null> }, maxLine = 1 << 20) {
-    this.#source = source;
+  /** Lines longer than `maxLine` bytes make {@link LineReader.readLine} fail. */
+  constructor(source: LineSource, maxLine = 1 << 20) {
+    this.#next = chunksOf(source, Math.min(maxLine, 16 * 1024));
     this.#framer = new Framer("line", maxLine);
-    this.#buffer = new Uint8Array(Math.min(maxLine, 16 * 1024));
   }
 
-  /** The next line without its newline, or null at the end of the stream. */
+  /** The next line without its newline, or null at the end of the source. */
   async readLine(): Promise<string | null> {
-    while (this.#lines.length === 0) {
+    while (this.#taken === this.#lines.length) {
       if (this.#ended) return null;
-      const n = await this.#source.read(this.#buffer);
-      if (n === null) {
+      const chunk = await this.#next();
+      this.#taken = 0;
+      if (chunk === null) {
         this.#ended = true;
         const last = this.#framer.finish();
-        if (last !== undefined) this.#lines.push(last);
+        this.#lines = last === undefined ? [] : [last];
       } else {
-        this.#lines.push(...this.#framer.push(this.#buffer.subarray(0, n)));
+        this.#lines = this.#framer.push(chunk);
         if (this.#framer.overflowed) throw new Error("Line longer than the limit");
       }
     }
-    return this.#lines.shift()!;
+    return this.#lines[this.#taken++];
+  }
+}
+
+/** Calls `onLine` for each line of `stream` (without its newline), the last one too. */
+export async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  // A child's output is trusted and may carry large JSON lines: no limit.
+  const lines = new LineReader(stream, Infinity);
+  for (let line = await lines.readLine(); line !== null; line = await lines.readLine()) {
+    onLine(line);
   }
 }

@@ -1,9 +1,11 @@
 /**
- * The two time limits a peer lives under, for many connections at the cost of one timer:
- * `--idle-timeout` (no bytes at all for that long) and `--request-timeout` (a started line
- * not completed in time, however many bytes trickle in). Each connection notes its activity
+ * Time limits on many connections at the cost of one timer. A server's peer lives under
+ * `--idle-timeout` (no bytes at all for that long) and `--request-timeout` (a started line not
+ * completed in time, however many bytes trickle in); the load generator's requests under its
+ * `--timeout` (a request sent and not answered in time). Each connection notes its activity
  * with plain field writes, and one interval per watch closes those past a limit. A timer per
- * connection, re-armed on every read, would cost more than the rest of a small request.
+ * connection, re-armed on every read or request, would cost more than the rest of a small
+ * request.
  *
  * @module
  */
@@ -15,8 +17,11 @@ export type DeadlineKind = "idle" | "request";
 export interface Watched {
   /** When it last received bytes, by the watch's clock. */
   lastActive: number;
-  /** When its unfinished line began, by the watch's clock; NaN while none is pending. */
-  lineStartedAt: number;
+  /**
+   * When its unfinished request began, by the watch's clock (a server: the first bytes of a
+   * line not yet complete; a load generator: the request's sending); NaN while none is pending.
+   */
+  requestStartedAt: number;
   /** Set once the watch closed it. */
   expired?: DeadlineKind;
 }
@@ -27,7 +32,10 @@ export interface Deadlines {
   requestMs: number;
 }
 
-/** Closes connections past their idle or request deadline, checked every eighth of the shorter. */
+/**
+ * Closes connections past their idle or request deadline, checked every eighth of the shorter
+ * (at least every second, so that a long limit is still kept to the second).
+ */
 export class DeadlineWatch {
   #limits: Deadlines;
   #now: () => number;
@@ -41,14 +49,14 @@ export class DeadlineWatch {
 
   /** Watches a connection; `close` is called if it expires. */
   watch(close: () => void): Watched {
-    const entry: Watched = { lastActive: this.#now(), lineStartedAt: NaN };
+    const entry: Watched = { lastActive: this.#now(), requestStartedAt: NaN };
     this.#entries.set(entry, close);
     if (this.#timer === undefined) {
       const shortest = Math.min(
         ...[this.#limits.idleMs, this.#limits.requestMs].filter((ms) => ms > 0),
       );
-      this.#timer = setInterval(() => this.sweep(), Math.max(10, shortest / 8));
-      // The watch alone must not keep a finished server alive.
+      this.#timer = setInterval(() => this.sweep(), Math.min(1000, Math.max(10, shortest / 8)));
+      // The watch alone must not keep a finished server or load worker alive.
       Deno.unrefTimer(this.#timer);
     }
     return entry;
@@ -58,8 +66,8 @@ export class DeadlineWatch {
   touch(entry: Watched, linePending: boolean): void {
     const now = this.#now();
     entry.lastActive = now;
-    if (!linePending) entry.lineStartedAt = NaN;
-    else if (Number.isNaN(entry.lineStartedAt)) entry.lineStartedAt = now;
+    if (!linePending) entry.requestStartedAt = NaN;
+    else if (Number.isNaN(entry.requestStartedAt)) entry.requestStartedAt = now;
   }
 
   /** Stops watching a connection. */
@@ -76,7 +84,7 @@ export class DeadlineWatch {
     const now = this.#now();
     const { idleMs, requestMs } = this.#limits;
     for (const [entry, close] of this.#entries) {
-      if (requestMs > 0 && now - entry.lineStartedAt > requestMs) entry.expired = "request";
+      if (requestMs > 0 && now - entry.requestStartedAt > requestMs) entry.expired = "request";
       else if (idleMs > 0 && now - entry.lastActive > idleMs) entry.expired = "idle";
       else continue;
       this.#entries.delete(entry);

@@ -9,7 +9,10 @@
 
 /** The failpoints socklab knows. */
 export type FailpointName =
-  /** A pool member throws an uncaught error when it accepts its Nth connection. */
+  /**
+   * A pool member throws an uncaught error two progress intervals after it accepts its Nth
+   * connection, after reporting the progress of the connections it holds.
+   */
   "member-crash-after";
 
 /** The failpoint's numeric value, or undefined when it is not set. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readLines } from "../protocols/json_lines.ts";
+import { readLines } from "../protocols/line_reader.ts";
 import { selfCommand } from "../cli/self_command.ts";
 
 /** A server child process. */

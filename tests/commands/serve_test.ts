@@ -95,7 +95,7 @@ for (
       clientArgs(server.port, "-w", "3", "-n", "25", "-d", "d", "-p", "0.02"),
     );
     await server.waitFor(/^\[x\] New connection from /, 3);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server.waitFor(/^Sentence "/);
     server.kill("SIGINT");
     const [clientResult, serverResult] = await Promise.all([client, server.finished]);
     assert.equal(serverResult.code, 0, serverResult.stderr);
@@ -113,8 +113,14 @@ Deno.test("client: 200 events at a fixed 10 ms take 2.0 s without drift", async 
     clientArgs(server.port, "-w", "1", "-n", "200", "-d", "det", "-p", "0.01"),
   );
   assert.equal(client.code, 0, client.stderr);
+  // The last event is due at 2.0 s: sending takes that plus the last event's lateness, which
+  // a busy machine may make long, while a schedule that drifts adds up the lateness of all.
   const sending = numberAfter(client.stdout, "slowest worker): ");
-  assert.ok(Math.abs(sending - 2.0) <= 0.04, `sending took ${sending} s`);
+  const maxLateS = numberAfter(client.stdout, "ms, max ") / 1000;
+  assert.ok(
+    sending >= 2.0 - 0.002 && sending <= 2.0 + maxLateS + 0.002,
+    `sending took ${sending} s, the latest event ${maxLateS} s late`,
+  );
   const { stdout } = await server.finished;
   assert.equal(numberAfter(stdout, "Messages: "), 200);
 });

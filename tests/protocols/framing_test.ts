@@ -232,6 +232,8 @@ Deno.test({
   sanitizeResources: true,
   async fn() {
     const records: ConnectionRecord[] = [];
+    const received: string[] = [];
+    let onReceived = () => {};
     let port = 0;
     let listening!: () => void;
     const ready = new Promise<void>((resolve) => listening = resolve);
@@ -241,6 +243,10 @@ Deno.test({
         port = event.port;
         listening();
       } else if (event.type === "close") records.push(event.record);
+      else if (event.type === "log") {
+        received.push(event.line);
+        onReceived();
+      }
     };
     const running = MODES.async.run({
       host: "127.0.0.1",
@@ -250,7 +256,7 @@ Deno.test({
       protocol: { name: "timestamp", delayMs: 0 },
       framing: "auto",
       maxLine: 1024,
-      verbose: false,
+      verbose: true,
       idleTimeoutMs: 0,
       requestTimeoutMs: 0,
       drainMs: 1000,
@@ -264,13 +270,25 @@ Deno.test({
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     const greeting = new Uint8Array(100);
     await conn.read(greeting);
+    const sent: string[] = [];
     for (let i = 1; i <= 4; i++) {
-      await conn.write(encoder.encode(`Worker 1, Event ${i}, Timestamp ${Date.now()}`));
-      // Well past the settle time: each write is a message of its own.
-      await new Promise((resolve) => setTimeout(resolve, 3 * SETTLE_MS));
+      // The next write waits until the silence after this one made it a message, so that
+      // however the kernel cuts reads, each write is a message of its own.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const framed = new Promise<void>((resolve, reject) => {
+        onReceived = resolve;
+        timer = setTimeout(() => reject(new Error(`write ${i} never became a message`)), 10_000);
+      });
+      sent.push(`Worker 1, Event ${i}, Timestamp ${Date.now()}`);
+      await conn.write(encoder.encode(sent[i - 1]));
+      await framed.finally(() => clearTimeout(timer));
     }
     conn.close();
     await running;
+    assert.deepEqual(
+      received.map((line) => /^Sentence "(.*)" received from /.exec(line)?.[1]),
+      sent,
+    );
     assert.equal(records.length, 1);
     assert.equal(records[0].messages, 4);
     assert.equal(records[0].gaps.count, 3);

@@ -47,3 +47,21 @@ Deno.test("DeadlineWatch: trickled bytes do not extend the request deadline", ()
   assert.equal(trickle.expired, "request");
   assert.equal(prompt.expired, undefined);
 });
+
+Deno.test("DeadlineWatch: a request noted by field writes expires, an idle connection never", () => {
+  // The load generator's way: no idle limit, the send time written before each request.
+  let now = 0;
+  const watch = new DeadlineWatch({ idleMs: 0, requestMs: 300 }, () => now);
+  const closed: string[] = [];
+  const late = watch.watch(() => closed.push("late"));
+  const idle = watch.watch(() => closed.push("idle"));
+  late.requestStartedAt = 100;
+  now = 400;
+  watch.sweep();
+  assert.deepEqual(closed, []);
+  now = 10_000;
+  watch.sweep();
+  assert.deepEqual(closed, ["late"]);
+  assert.equal(late.expired, "request");
+  assert.equal(idle.expired, undefined);
+});

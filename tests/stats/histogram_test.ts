@@ -1,4 +1,8 @@
-/** Tests for the HDR latency histogram wrapper in lib/stats/histogram.ts. */
+/**
+ * Tests for the HDR latency histogram wrapper in lib/stats/histogram.ts.
+ *
+ * @module
+ */
 
 import assert from "node:assert/strict";
 import {
@@ -10,6 +14,7 @@ import {
   recordMs,
   summarizeLatency,
 } from "../../lib/stats/histogram.ts";
+import { createRng } from "../../lib/stats/rng.ts";
 
 /** 3 significant digits: a reported value is within 0.1% of the true one (plus 1 µs of rounding). */
 function assertClose(actual: number, expected: number, what: string) {
@@ -25,18 +30,6 @@ function exactPercentile(sorted: number[], p: number): number {
   // p * n / 100 keeps whole ranks whole (99.9 / 100 * n does not in floating point).
   const rank = Math.max(1, Math.ceil((p * sorted.length) / 100));
   return sorted[rank - 1];
-}
-
-/** Small deterministic PRNG so the distribution tests are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function recordAll(values: number[]): LatencyHistogram {
@@ -59,7 +52,7 @@ Deno.test("summarizeLatency() gives the percentiles of a uniform spread", () => 
 });
 
 Deno.test("summarizeLatency() matches exact percentiles of an exponential sample", () => {
-  const random = mulberry32(42);
+  const random = createRng(42);
   // Mean 20 ms with a long tail, the usual shape of response times.
   const values = Array.from({ length: 50_000 }, () => -20 * Math.log(1 - random()));
   const sorted = values.map((v) => Math.round(v * 1000) / 1000).sort((a, b) => a - b);
@@ -102,7 +95,7 @@ Deno.test("summarizeLatency() of an empty histogram is all zero", () => {
 });
 
 Deno.test("encode → decode → merge equals recording everything in one histogram", () => {
-  const random = mulberry32(7);
+  const random = createRng(7);
   const values = Array.from({ length: 20_000 }, () => random() * random() * 5_000);
   // Four "workers" with uneven shares, one of them empty.
   const shares = [values.slice(0, 1_000), values.slice(1_000, 12_000), [], values.slice(12_000)];
