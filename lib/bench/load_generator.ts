@@ -1,14 +1,17 @@
 /**
  * The load generator of `bench sweep` and `bench scale`, run in Web Workers (see
  * `load_worker.ts`). Each worker drives its share of the connections: connects them (at most
- * `pace` connecting at once, so a short listen backlog does not distort the figures), runs
- * `requests` round trips of the request on each, checks every reply, records latency in its
+ * `pace` connecting at once, so a short listen backlog does not distort the figures), makes
+ * one round trip on each to confirm it was accepted, and once every connection of every
+ * worker has (the shared start barrier, as `ldgen -P` does) runs the remaining round trips;
+ * it checks every reply, records latency in its
  * own HDR histogram and counts failures by kind. It reports once at the end; the parent
  * merges the reports once (see `load_workers.ts`).
  *
  * The request loop is kept lean, since at tens of thousands of round trips a second it is
- * otherwise the generator, not the server, that gets measured: no allocation, timer, promise
- * or helper call of its own per request, one clock reading per reply (in the closed model the
+ * otherwise the generator, not the server, that gets measured: replies are fed to it as they
+ * arrive (`Conn.feed`) and the next request is written in the same turn, with no allocation,
+ * timer or promise of its own per request, one clock reading per reply (in the closed model the
  * reply's time is the next request's send time), and one {@link DeadlineWatch} per worker,
  * as the servers use, that closes the connections whose request is late instead of a timer per
  * request.
@@ -30,11 +33,15 @@ import {
 import { describeLoss, quoteBytes, replyEnd, sameBytes } from "./reply_bytes.ts";
 import { formatDuration } from "../cli/units.ts";
 import { describeConnectError, failureKind } from "../net/connect.ts";
-import type { Conn, IoName } from "../net/transport.ts";
+import { type ChunkSink, type Conn, feed, type IoName, WRITTEN } from "../net/transport.ts";
 import { transportFor } from "../net/transports.ts";
 import { createLatencyHistogram, encodeHistogram, recordMs } from "../stats/histogram.ts";
 import { DeadlineWatch } from "../server/deadline_watch.ts";
 import { closeQuietly } from "../server/session.ts";
+import { StartBarrier } from "../client/start_barrier.ts";
+import { CompletionTally } from "./completion_tally.ts";
+import { ConnectPacer } from "./connect_pacer.ts";
+import { encodeUtf8 } from "../protocols/utf8.ts";
 
 /** What a load worker is asked to do. */
 export interface LoadWorkerStart {
@@ -60,6 +67,12 @@ export interface LoadWorkerStart {
    * start-up does not delay the load (see `--start-at`).
    */
   startAt?: number;
+  /**
+   * The {@link StartBarrier} of all the load's workers: each connection's first round trip
+   * confirms it was accepted, and the rest wait until every connection has confirmed, as
+   * `ldgen -P` does, so the request phase runs with every connection open.
+   */
+  barrier: SharedArrayBuffer;
 }
 
 /** One connection's outcome: a scale row before the parent adds the step's target and count. */
@@ -103,10 +116,10 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start.startAt! - Date.now())));
   }
   const startedAt = performance.now();
-  const encoder = new TextEncoder();
-  const request = encoder.encode(start.request);
+  // As `node:buffer`'s Buffer, which the node transport writes without wrapping it again.
+  const request = encodeUtf8(start.request);
   const requestLength = request.length;
-  const expected = start.expected === undefined ? undefined : encoder.encode(start.expected);
+  const expected = start.expected === undefined ? undefined : encodeUtf8(start.expected);
   const wanted = start.expected === undefined ? "a reply" : JSON.stringify(start.expected);
   const requests = start.requests;
   const timeoutMs = start.timeoutMs;
@@ -120,40 +133,13 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
   let totalBytes = 0;
   let firstRequestAt = Infinity;
   let connectedAt = startedAt;
-  let pendingConnects = start.count;
+  const barrier = new StartBarrier(start.barrier);
+  const allConfirmed = barrier.startAt().then(() => {
+    connectedAt = performance.now();
+  });
 
-  // Completions per epoch millisecond: index = (now + tickOffset) | 0.
-  const completedFrom = Math.floor(performance.timeOrigin + startedAt);
-  const tickOffset = performance.timeOrigin - completedFrom;
-  let completed = new Uint32Array(4096);
-  let lastReplyAt = -Infinity;
-  const countCompleted = (now: number) => {
-    lastReplyAt = now;
-    const tick = (now + tickOffset) | 0;
-    if (tick >= completed.length) {
-      const grown = new Uint32Array(Math.max(completed.length * 2, tick + 1));
-      grown.set(completed);
-      completed = grown;
-    }
-    completed[tick]++;
-  };
-
-  // Connection pacing: at most `pace` connects in flight, the others queue in order.
-  let connecting = 0;
-  const waiters: (() => void)[] = [];
-  let nextWaiter = 0;
-  const acquire = (): Promise<void> | undefined => {
-    if (connecting < start.pace) {
-      connecting++;
-      return undefined;
-    }
-    return new Promise<void>((resolve) => waiters.push(resolve));
-  };
-  const release = () => {
-    // The slot passes straight to the next waiter, if any.
-    if (nextWaiter < waiters.length) waiters[nextWaiter++]();
-    else connecting--;
-  };
+  const tally = new CompletionTally(startedAt);
+  const pacer = new ConnectPacer(start.pace);
 
   // Closing a late connection's socket makes its pending read or write fail, and the watched
   // entry's `expired` turns that failure into a timeout.
@@ -174,99 +160,139 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
   const one = async (row: LoadConnectionResult): Promise<void> => {
     const begin = performance.now();
     let socket: Conn;
-    const wait = acquire();
+    const wait = pacer.acquire();
     if (wait) await wait;
     try {
       socket = await transport.connect(start.host, start.port, timeoutMs);
     } catch (error) {
       const where = `a connection to ${start.host}:${start.port}`;
       fail(row, failureKind(error), 0, describeConnectError(error, start.host, start.port), where);
+      barrier.greeted();
       return;
     } finally {
-      release();
-      if (--pendingConnects === 0) connectedAt = performance.now();
+      pacer.release();
+      barrier.connected();
     }
     const buffer = new Uint8Array(Math.max(4096, (expected?.length ?? 0) + 2));
     const watched = deadlines.watch(() => closeQuietly(socket));
     let latencySum = 0;
     let done = 0;
     let got = 0;
+    /** The request being made (0-based); `requests` once all were answered. */
     let i = 0;
-    // The server closed the connection after a reply; no further request can be made.
-    let closed = false;
     // The last reply was taken without its newline, which may still come: not a reply.
     let strayNewline = false;
-    const t0 = performance.now();
+    // Whether this connection's first round trip told the barrier it is up (or failed).
+    let confirmed = false;
+    const confirm = () => {
+      confirmed = true;
+      barrier.greeted();
+    };
+    let t0 = performance.now();
     if (t0 < firstRequestAt) firstRequestAt = t0;
     let sentAt = t0;
-    try {
-      for (; i < requests; i++) {
-        if (closed) {
-          fail(row, "reset", i + 1, "nothing: the server had closed the connection");
-          break;
-        }
-        if (intervalMs > 0) {
-          // Open model: send at the intended time; latency counts from it, even when late.
-          const due = t0 + i * intervalMs;
-          let now = performance.now();
-          if (due > now) {
-            watched.requestStartedAt = NaN; // not waiting for the server while idle
-            await new Promise((resolve) => setTimeout(resolve, Math.ceil(due - now)));
-            now = performance.now();
-          }
-          // A timer may still wake a fraction of a millisecond early: then the request goes
-          // out before its intended time, and its latency counts from when it actually did.
-          sentAt = Math.min(due, now);
-          watched.requestStartedAt = now;
-        } else {
-          watched.requestStartedAt = sentAt;
-        }
-        await socket.write(request);
-        // A reply ends with a newline, with the server's close, or, when it is exactly the
-        // expected text, with the read that brought it (servers that send no newline).
-        got = 0;
-        for (;;) {
-          let chunk = await socket.read();
-          if (chunk === null) {
-            closed = true;
-            break;
-          }
-          if (strayNewline) {
-            strayNewline = false;
-            if (chunk[0] === NEWLINE) {
-              chunk = chunk.subarray(1);
-              if (chunk.length === 0) continue;
-            }
-          }
-          // What does not fit the buffer cannot be the expected reply: it is cut, and mismatches.
-          const n = Math.min(chunk.length, buffer.length - got);
-          buffer.set(chunk.subarray(0, n), got);
-          got += n;
-          if (buffer[got - 1] === NEWLINE || got === buffer.length) break;
-          if (expected !== undefined && sameBytes(buffer, got, expected)) {
-            strayNewline = true;
-            break;
-          }
-        }
-        if (got === 0) {
-          fail(row, "reset", i + 1, "the server closed the connection without a reply");
-          break;
-        }
+    let allAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => allAnswered = resolve);
+
+    /** Sends request `i`, in the open model at its intended time; a promise while not sent. */
+    const send = (): Promise<void> | undefined => {
+      if (i === requests) {
+        allAnswered();
+        return undefined;
+      }
+      if (intervalMs > 0) {
+        // Open model: send at the intended time; latency counts from it, even when late.
+        const due = t0 + i * intervalMs;
         const now = performance.now();
-        const latency = now - sentAt;
-        // Closed model: the next request goes out right away.
-        sentAt = now;
-        if (expected !== undefined) {
-          const end = replyEnd(buffer, got);
-          if (!sameBytes(buffer, end, expected)) {
-            fail(row, "mismatch", i + 1, quoteBytes(buffer, end));
-            continue;
-          }
+        if (due > now) {
+          watched.requestStartedAt = NaN; // not waiting for the server while idle
+          return new Promise((wake) => setTimeout(wake, Math.ceil(due - now))).then(() => {
+            // A timer may still wake a fraction of a millisecond early: then the request goes
+            // out before its intended time, and its latency counts from when it actually did.
+            const woke = performance.now();
+            sentAt = Math.min(due, woke);
+            watched.requestStartedAt = woke;
+            return socket.write(request);
+          });
         }
+        sentAt = due;
+        watched.requestStartedAt = now;
+      } else {
+        watched.requestStartedAt = sentAt;
+      }
+      const written = socket.write(request);
+      return written === WRITTEN ? undefined : written;
+    };
+
+    /** Takes `buffer[0, got)` as request `i`'s reply: checks and records it, moves to the next. */
+    const replied = () => {
+      const now = performance.now();
+      const latency = now - sentAt;
+      // Closed model: the next request goes out right away.
+      sentAt = now;
+      const end = expected === undefined ? got : replyEnd(buffer, got);
+      if (expected !== undefined && !sameBytes(buffer, end, expected)) {
+        fail(row, "mismatch", i + 1, quoteBytes(buffer, end));
+      } else {
         recordMs(histogram, latency);
         latencySum += latency;
         done++;
-        countCompleted(now);
+        tally.add(now);
+      }
+      got = 0;
+      i++;
+    };
+
+    // A reply ends with a newline, with the server's close, or, when it is exactly the
+    // expected text, with the read that brought it (servers that send no newline).
+    const sink: ChunkSink = (chunk) => {
+      if (i === requests) return undefined;
+      if (strayNewline) {
+        strayNewline = false;
+        if (chunk[0] === NEWLINE) {
+          chunk = chunk.subarray(1);
+          if (chunk.length === 0) return undefined;
+        }
+      }
+      // What does not fit the buffer cannot be the expected reply: it is cut, and mismatches.
+      const n = Math.min(chunk.length, buffer.length - got);
+      buffer.set(chunk.subarray(0, n), got);
+      got += n;
+      if (buffer[got - 1] !== NEWLINE && got !== buffer.length) {
+        if (expected === undefined || !sameBytes(buffer, got, expected)) return undefined;
+        strayNewline = true;
+      }
+      replied();
+      if (confirmed || i === requests) {
+        if (!confirmed) confirm();
+        return send();
+      }
+      confirm();
+      watched.requestStartedAt = NaN; // not waiting for the server at the barrier
+      return allConfirmed.then(() => {
+        sentAt = performance.now();
+        // The open model keeps its schedule, shifted only by as much as the barrier held it.
+        t0 = Math.max(t0, sentAt - i * intervalMs);
+        return send();
+      });
+    };
+
+    try {
+      const first = send();
+      if (first) await first;
+      const fed = feed(socket, sink);
+      // Once every request is answered the socket closes under the feed: nobody waits on it.
+      fed.catch(() => {});
+      const serverClosed = await Promise.race([fed.then(() => true), answered.then(() => false)]);
+      if (serverClosed && i < requests) {
+        if (got === 0) {
+          fail(row, "reset", i + 1, "the server closed the connection without a reply");
+        } else {
+          replied();
+          if (i < requests) {
+            fail(row, "reset", i + 1, "nothing: the server had closed the connection");
+          }
+        }
       }
     } catch (error) {
       const came = got > 0 ? `${quoteBytes(buffer, got)}, then ` : "";
@@ -274,6 +300,7 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
         fail(row, "timeout", i + 1, `${came || "nothing "}within ${formatDuration(timeoutMs)}`);
       } else fail(row, failureKind(error), i + 1, `${came}${describeLoss(error)}`);
     } finally {
+      if (!confirmed) confirm();
       deadlines.forget(watched);
       closeQuietly(socket);
     }
@@ -312,11 +339,11 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     timing: {
       startedAt: epoch(startedAt),
       firstRequestAt: epoch(firstSent),
-      lastReplyAt: epoch(Math.max(lastReplyAt, firstSent)),
+      lastReplyAt: epoch(Math.max(tally.lastAt, firstSent)),
       connectedAt: epoch(connectedAt),
       endedAt: epoch(endedAt),
-      completed: completed.slice(0, ((endedAt + tickOffset) | 0) + 1),
-      completedFrom,
+      completed: tally.until(endedAt),
+      completedFrom: tally.from,
     },
   };
 }

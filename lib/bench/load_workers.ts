@@ -15,10 +15,11 @@ import {
 } from "./bench_result.ts";
 import type { LoadConnectionResult, LoadWorkerResult, LoadWorkerStart } from "./load_generator.ts";
 import { runWorker } from "../cli/run_worker.ts";
+import { STALL_MS, StartBarrier } from "../client/start_barrier.ts";
 import { decodeHistogram, type LatencyHistogram, mergeHistograms } from "../stats/histogram.ts";
 
 /** One load: `connections` connections, each doing the plan's requests. */
-export interface LoadPlan extends Omit<LoadWorkerStart, "first" | "count"> {
+export interface LoadPlan extends Omit<LoadWorkerStart, "first" | "count" | "barrier"> {
   connections: number;
 }
 
@@ -50,13 +51,25 @@ export async function runLoadWorkers(
 ): Promise<LoadOutcome> {
   const { connections, ...start } = plan;
   const count = Math.min(workers, connections);
-  const results = await Promise.all(Array.from({ length: count }, (_, w) => {
+  const barrier = new StartBarrier();
+  const running = Promise.all(Array.from({ length: count }, (_, w) => {
     const first = Math.floor((connections * w) / count);
     const next = Math.floor((connections * (w + 1)) / count);
-    const share: LoadWorkerStart = { ...start, first: first + 1, count: next - first };
+    const share: LoadWorkerStart = {
+      ...start,
+      first: first + 1,
+      count: next - first,
+      barrier: barrier.buffer,
+    };
     return runWorker<LoadWorkerResult>(LOAD_WORKER_URL, share, { signal });
   }));
-  return mergeLoadResults(results);
+  const ended = new AbortController();
+  barrier.gather(connections, STALL_MS, ended.signal).then(() => barrier.release(Date.now()));
+  try {
+    return mergeLoadResults(await running);
+  } finally {
+    ended.abort();
+  }
 }
 
 /** The workers' reports as one outcome. */

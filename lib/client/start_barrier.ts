@@ -10,6 +10,9 @@
  * {@link STALL_MS}, the parent starts those already greeted, and each latecomer starts when
  * its greeting comes.
  *
+ * The load generator of `bench` uses it the same way, a connection's first round trip
+ * standing for the greeting.
+ *
  * @module
  */
 
@@ -47,10 +50,10 @@ export class StartBarrier {
 
   /**
    * Parent: resolves once `total` logical workers were greeted, or once every connect ended
-   * and no greeting came for `stallMs`.
+   * and no greeting came for `stallMs`, or once `signal` aborts (the workers ended).
    */
-  async gather(total: number, stallMs = STALL_MS): Promise<void> {
-    for (;;) {
+  async gather(total: number, stallMs = STALL_MS, signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted) {
       const greeted = Atomics.load(this.#counts, GREETED);
       if (greeted >= total) return;
       const wait = Atomics.waitAsync(this.#counts, GREETED, greeted, stallMs);

@@ -198,7 +198,7 @@ class NodeConn implements Conn {
     if (this.#closed) this.#endFeed(closedError());
     else if (this.#error) this.#endFeed(this.#error);
     else if (this.#ended) this.#endFeed();
-    else this.#socket.resume();
+    else if (this.#socket.isPaused()) this.#socket.resume();
   }
 
   #endFeed(error?: Error): void {

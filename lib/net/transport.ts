@@ -27,6 +27,21 @@ export type ChunkSink = (chunk: Uint8Array) => Promise<void> | undefined;
  */
 export const WRITTEN: Promise<void> = Promise.resolve();
 
+/**
+ * Feeds `source`'s bytes to `sink` until the peer's stream ends: pushed where the transport
+ * can ({@link Conn.feed}), read by read otherwise, waiting out each hold.
+ */
+export async function feed(
+  source: Pick<Conn, "read" | "feed">,
+  sink: ChunkSink,
+): Promise<void> {
+  if (source.feed) return await source.feed(sink);
+  for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) {
+    const held = sink(chunk);
+    if (held) await held;
+  }
+}
+
 /** One connected TCP stream. */
 export interface Conn {
   /** The remote end as `ip:port` (IPv6 in brackets). */

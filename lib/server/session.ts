@@ -12,7 +12,7 @@ import type { DeadlineKind } from "./deadline_watch.ts";
 import { deadlineWatchFor } from "./deadline_watch.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 import { SampleStats } from "../stats/sample_stats.ts";
-import { type ChunkSink, WRITTEN } from "../net/transport.ts";
+import { type ChunkSink, feed, WRITTEN } from "../net/transport.ts";
 import { encodeUtf8 } from "../protocols/utf8.ts";
 
 /** The byte stream a session runs on: a transport's connection, or a relay to one. */
@@ -120,14 +120,6 @@ function endFromError(error: unknown, expired: DeadlineKind | undefined): Connec
     return "shutdown";
   }
   return "reset";
-}
-
-/** Feeds a duplex that only reads to `sink`, waiting out each hold, until its stream ends. */
-async function pump(duplex: Duplex, sink: ChunkSink): Promise<void> {
-  for (let chunk = await duplex.read(); chunk !== null; chunk = await duplex.read()) {
-    const held = sink(chunk);
-    if (held) await held;
-  }
 }
 
 /** The record of a connection that has done nothing yet, ending as `end` unless told otherwise. */
@@ -266,7 +258,7 @@ export async function runSession(
       await duplex.write(bytes);
       record.bytesOut += bytes.length;
     }
-    const fed = duplex.feed ? duplex.feed(sink) : pump(duplex, sink);
+    const fed = feed(duplex, sink);
     // Once the protocol closed the connection, the feed ends in the close: nobody waits on it.
     fed.catch(() => {});
     if (await Promise.race([fed.then(() => true), finished.then(() => false)])) {

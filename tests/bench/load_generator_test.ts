@@ -213,6 +213,40 @@ Deno.test("bench sweep and scale report each failure kind with what was expected
   }
 });
 
+Deno.test("bench scale holds every second request until every connection's first reply came", async () => {
+  // The server notes each request it answers; the last connection's first reply comes late.
+  const CONNECTIONS = 6;
+  const events: string[] = [];
+  let accepted = 0;
+  const server = testServer(async (conn) => {
+    const index = ++accepted;
+    let request = 0;
+    for (let data = await readSome(conn); data !== null; data = await readSome(conn)) {
+      request++;
+      if (index === CONNECTIONS && request === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      events.push(request === 1 ? "first" : "later");
+      await conn.write(data);
+    }
+  });
+  try {
+    const run = await scaleFailures(server.port, [
+      "--connections",
+      String(CONNECTIONS),
+      "--pace",
+      "1",
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.requests, CONNECTIONS * 3);
+    // Like ldgen -P: the request phase starts once all are up, so no later request comes
+    // before the last first one was answered.
+    assert.equal(events.lastIndexOf("first"), CONNECTIONS - 1, events.join(" "));
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("bench scale --rate paces requests, idle gaps longer than the timeout included", async () => {
   const echo = testServer(async (conn) => {
     for (let data = await readSome(conn); data !== null; data = await readSome(conn)) {
