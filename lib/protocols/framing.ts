@@ -42,6 +42,9 @@ export const SETTLE_MS = 50;
 export const SETTLE_MAX_BYTES = 1024;
 
 const NEWLINE = 0x0a;
+// The typed array's own search: a `node:net` chunk is a Buffer, whose `indexOf` is a much
+// slower polyfill in Deno.
+const indexOf = Uint8Array.prototype.indexOf;
 const CR = 0x0d;
 
 /**
@@ -93,7 +96,11 @@ export class Framer {
     this.#lastAt = at;
     const messages: string[] = [];
     let start = 0;
-    for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+    for (
+      let end = indexOf.call(chunk, NEWLINE);
+      end >= 0;
+      end = indexOf.call(chunk, NEWLINE, start)
+    ) {
       this.#mode = "line";
       if (this.#pendingLength > 0) {
         const line = this.#takePending(chunk.subarray(start, end));
