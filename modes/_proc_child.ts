@@ -1,7 +1,8 @@
 /**
  * The entry of a `proc` child (`socklab __child '<start JSON>'`). A pool member takes `stop`
  * and `pause` as JSON lines on stdin (its end means stop) and reports on stdout; a
- * per-connection child serves the connection on stdin/stdout and reports on stderr.
+ * per-connection child serves the connection whose reads come as records on stdin (their end
+ * without an end record means the parent is gone), replies on stdout and reports on stderr.
  * SIGINT and SIGHUP are ignored: the parent decides when children stop, so a Ctrl-C or a
  * closed terminal that reaches the whole process group still lets every child drain and report.
  *
@@ -17,6 +18,7 @@ import {
   runConnMember,
   runPoolMember,
 } from "./_member.ts";
+import { PushDuplex, pushRecords, RelayWindow } from "./_relay_duplex.ts";
 
 /** Runs the child described by `startJson`; resolves when it has reported everything. */
 export async function runChild(startJson: string): Promise<void> {
@@ -41,18 +43,17 @@ export async function runChild(startJson: string): Promise<void> {
     return;
   }
   const events = new JsonLineWriter((bytes) => writeAll(Deno.stderr, bytes));
-  const buffer = new Uint8Array(16 * 1024);
-  const duplex = {
-    read: async () => {
-      const n = await Deno.stdin.read(buffer);
-      return n === null ? null : buffer.subarray(0, n);
-    },
-    write: (bytes: Uint8Array) => writeAll(Deno.stdout, bytes),
-    close: () => {
+  const window = new RelayWindow();
+  const duplex: PushDuplex = new PushDuplex(
+    (bytes) =>
+      writeAll(Deno.stdout, bytes).then(() => duplex.written(true), () => duplex.written(false)),
+    (bytes) => window.release(bytes),
+    () => {
       closeQuietly(Deno.stdout);
       closeQuietly(Deno.stdin);
     },
-  };
+  );
+  void pushRecords(Deno.stdin.readable, duplex, window);
   await runConnMember(
     { ...start, worker: `${start.worker} (pid ${Deno.pid})` },
     duplex,

@@ -1,9 +1,12 @@
 /**
- * A {@link Duplex} whose bytes travel as messages, for a Web Worker serving a connection that
- * its parent relays. Both directions are flow-controlled: the worker acknowledges what the
- * session has read (the parent keeps at most {@link RELAY_WINDOW_BYTES} unacknowledged), and
- * each write waits for the parent to say the bytes reached the socket, so a peer that never
- * reads makes neither side buffer more than a window.
+ * A {@link Duplex} whose bytes travel as messages, for a member serving a connection that its
+ * parent relays: a Web Worker (`thr`, by `postMessage`) or a child process (`proc`, as records
+ * on its stdin). Each read keeps its boundaries and the time the parent read it from the
+ * socket, so framing and inter-arrival statistics see what the client sent, not how the relay
+ * batched it. Both directions are flow-controlled: at most {@link RELAY_WINDOW_BYTES} are
+ * relayed ahead of what the session has read, and each write waits until the bytes are on
+ * their way (on the socket for a worker, in the pipe for a child), so a peer that never reads
+ * makes neither side buffer more than a window.
  *
  * @module
  */
@@ -12,6 +15,35 @@ import type { Duplex } from "../lib/server/session.ts";
 
 /** Bytes the parent may relay ahead of what the worker's session has read. */
 export const RELAY_WINDOW_BYTES = 64 * 1024;
+
+/**
+ * Counts the bytes relayed ahead of what the session has read, so the relaying side can wait
+ * while more than {@link RELAY_WINDOW_BYTES} are.
+ */
+export class RelayWindow {
+  #held = 0;
+  #opened: (() => void) | undefined;
+
+  /** Counts bytes relayed. */
+  hold(bytes: number): void {
+    this.#held += bytes;
+  }
+
+  /** Counts bytes the session has read. */
+  release(bytes: number): void {
+    this.#held -= bytes;
+    const opened = this.#opened;
+    this.#opened = undefined;
+    opened?.();
+  }
+
+  /** Resolves once what is held fits the window. */
+  async room(): Promise<void> {
+    while (this.#held > RELAY_WINDOW_BYTES) {
+      await new Promise<void>((resolve) => this.#opened = resolve);
+    }
+  }
+}
 
 /** A duplex fed by pushed chunks; what it writes goes to `send` and waits for {@link written}. */
 export class PushDuplex implements Duplex {
@@ -96,4 +128,61 @@ export class PushDuplex implements Duplex {
     this.#wake = undefined;
     wake?.();
   }
+}
+
+/**
+ * A relayed read as a record on a pipe: kind (1 data, 0 end of stream), the arrival time as a
+ * float64, the length as a uint32, then the bytes.
+ */
+const HEADER_BYTES = 13;
+const DATA = 1;
+const END = 0;
+
+/** Encodes the bytes of one read that arrived at `at`, or with `null` the end of the stream. */
+export function relayRecord(bytes: Uint8Array | null, at: number): Uint8Array {
+  const record = new Uint8Array(HEADER_BYTES + (bytes?.length ?? 0));
+  const header = new DataView(record.buffer);
+  header.setUint8(0, bytes === null ? END : DATA);
+  header.setFloat64(1, at);
+  header.setUint32(9, bytes?.length ?? 0);
+  if (bytes !== null) record.set(bytes, HEADER_BYTES);
+  return record;
+}
+
+/**
+ * Decodes {@link relayRecord}s from `stream` into `duplex`, reading no further while `window`
+ * is full (the parent's writes then wait on the pipe). A stream that ends without the end
+ * record means the parent is gone: the duplex is closed at once.
+ */
+export async function pushRecords(
+  stream: ReadableStream<Uint8Array>,
+  duplex: PushDuplex,
+  window: RelayWindow,
+): Promise<void> {
+  let held: Uint8Array = new Uint8Array(0);
+  try {
+    for await (const chunk of stream) {
+      held = held.length === 0 ? chunk : concat(held, chunk);
+      let offset = 0;
+      while (held.length - offset >= HEADER_BYTES) {
+        const header = new DataView(held.buffer, held.byteOffset + offset, HEADER_BYTES);
+        const end = offset + HEADER_BYTES + header.getUint32(9);
+        if (held.length < end) break;
+        if (header.getUint8(0) === END) return duplex.end();
+        window.hold(end - offset - HEADER_BYTES);
+        duplex.push(held.subarray(offset + HEADER_BYTES, end), header.getFloat64(1));
+        offset = end;
+      }
+      held = held.subarray(offset);
+      await window.room();
+    }
+  } catch { /* closed by this side */ }
+  duplex.close();
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }

@@ -1,17 +1,19 @@
 /**
  * `proc`: subprocesses. A pool of `--workers N` copies of socklab, each accepting on the shared
  * port with `reusePort` and reporting its events as JSON lines on stdout; or (`--workers 0`)
- * one new process per connection, inetd style: the connection's bytes are relayed through the
- * child's stdin and stdout, and its events come as JSON lines on stderr.
+ * one new process per connection, inetd style: the connection's reads are relayed to the
+ * child's stdin as records, its replies come back on stdout, and its events as JSON lines on
+ * stderr.
  *
  * @module
  */
 
 import { CHILD_COMMAND, selfCommand } from "../lib/cli/self_command.ts";
 import type { Conn } from "../lib/net/transport.ts";
-import { closeQuietly } from "../lib/server/session.ts";
+import { closeQuietly, epochNow } from "../lib/server/session.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
 import type { MemberFactory, MemberMessage } from "./_member.ts";
+import { relayRecord } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
 const spawnChild: MemberFactory = (start, onMessage, conn) => {
@@ -60,7 +62,12 @@ const spawnChild: MemberFactory = (start, onMessage, conn) => {
   };
 };
 
-/** Relays the client's bytes to the child's stdin and the child's stdout to the client. */
+/**
+ * Relays the client's reads to the child's stdin as records that keep each read's bytes and
+ * arrival time (a pipe would merge reads, and the child would frame what the pipe batched),
+ * and the child's stdout to the client. Each record waits for the pipe, which the child
+ * stops reading while its window is full.
+ */
 async function relay(
   conn: Conn,
   stdin: WritableStreamDefaultWriter<Uint8Array>,
@@ -69,9 +76,10 @@ async function relay(
   const toChild = (async () => {
     try {
       for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
-        await stdin.write(chunk.slice());
+        await stdin.write(relayRecord(chunk, epochNow()));
       }
     } catch { /* reset, or closed once the child finished */ }
+    await stdin.write(relayRecord(null, epochNow())).catch(() => {});
     await stdin.close().catch(() => {});
   })();
   try {

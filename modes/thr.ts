@@ -10,7 +10,7 @@ import type { Conn } from "../lib/net/transport.ts";
 import { closeQuietly, epochNow } from "../lib/server/session.ts";
 import { exhaustionCount } from "../lib/net/node_transport.ts";
 import type { Member, MemberFactory, MemberMessage, MemberStart } from "./_member.ts";
-import { RELAY_WINDOW_BYTES } from "./_relay_duplex.ts";
+import { RelayWindow } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
 /** What the parent posts to a worker serving a relayed connection, besides control messages. */
@@ -74,18 +74,15 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
  * answering each so the worker's session sees the socket's backpressure.
  */
 function relayTo(conn: Conn, worker: Worker) {
-  let unacknowledged = 0;
-  let opened: (() => void) | undefined;
+  const window = new RelayWindow();
   let writes = Promise.resolve();
   const post = (message: RelayIn) => worker.postMessage(message);
   void (async () => {
     try {
       for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
-        unacknowledged += chunk.length;
+        window.hold(chunk.length);
         post({ type: "data", bytes: chunk.slice(), at: epochNow() });
-        while (unacknowledged > RELAY_WINDOW_BYTES) {
-          await new Promise<void>((resolve) => opened = resolve);
-        }
+        await window.room();
       }
     } catch { /* reset, or closed by us: the worker sees the end of the stream */ }
     post({ type: "eof" });
@@ -93,10 +90,7 @@ function relayTo(conn: Conn, worker: Worker) {
   return {
     receive(message: RelayOut) {
       if (message.type === "consumed") {
-        unacknowledged -= message.bytes;
-        const wake = opened;
-        opened = undefined;
-        wake?.();
+        window.release(message.bytes);
       } else if (message.type === "end") {
         writes = writes.then(() => closeQuietly(conn));
       } else {

@@ -76,11 +76,6 @@ Deno.test("task-serve --framing auto: each request is one message however it arr
           await trickle(typist, encoder.encode("3|ab\n3|cd\n"), 100);
           await typist.closeWrite();
           assert.equal((await typed).text, "ba\ndc\n");
-        }, {
-          // Open: a child per connection reads through a pipe, which merges the bytes typed
-          // while the child starts into one read, so `auto` can take them for a reference
-          // client's message (RELIABILITY.md, "Known limits"). Fails about one run in three.
-          ignore: variant.name === "proc --workers 0",
         });
 
         await check("a reference client's unterminated requests are answered", async () => {
