@@ -13,10 +13,10 @@ import type { Mode, ModeOptions, ServerSpec } from "../lib/server/server_spec.ts
 import {
   type ConnectionRecord,
   type Duplex,
-  epochNow,
   runSession,
   type SessionOptions,
 } from "../lib/server/session.ts";
+import { epochNow } from "../lib/stats/epoch_now.ts";
 import { acceptLoop, type ConnectionHandler } from "../lib/server/accept_loop.ts";
 
 /**

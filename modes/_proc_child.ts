@@ -9,7 +9,8 @@
  * @module
  */
 
-import { closeQuietly, writeAll } from "../lib/server/session.ts";
+import { closeQuietly } from "../lib/net/close_quietly.ts";
+import { writeAll } from "../lib/net/write_all.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
 import {
   memberControl,

@@ -16,7 +16,8 @@ import {
   type ServerEvent,
   ServerStartError,
 } from "../lib/server/server_spec.ts";
-import { type ConnectionRecord, emptyRecord, epochNow } from "../lib/server/session.ts";
+import { type ConnectionRecord, emptyRecord } from "../lib/server/session.ts";
+import { epochNow } from "../lib/stats/epoch_now.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
 import { SampleStats } from "../lib/stats/sample_stats.ts";
 import { plural } from "../lib/cli/units.ts";

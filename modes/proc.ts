@@ -10,7 +10,8 @@
 
 import { CHILD_COMMAND, selfCommand } from "../lib/cli/self_command.ts";
 import type { Conn } from "../lib/net/transport.ts";
-import { closeQuietly, epochNow } from "../lib/server/session.ts";
+import { closeQuietly } from "../lib/net/close_quietly.ts";
+import { epochNow } from "../lib/stats/epoch_now.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
 import type { MemberFactory, MemberMessage } from "./_member.ts";
 import { relayRecord } from "./_relay_duplex.ts";

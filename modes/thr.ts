@@ -7,7 +7,8 @@
  */
 
 import type { Conn } from "../lib/net/transport.ts";
-import { closeQuietly, epochNow } from "../lib/server/session.ts";
+import { closeQuietly } from "../lib/net/close_quietly.ts";
+import { epochNow } from "../lib/stats/epoch_now.ts";
 import { exhaustionCount } from "../lib/net/node_transport.ts";
 import type { Member, MemberFactory, MemberMessage, MemberStart } from "./_member.ts";
 import { RelayWindow } from "./_relay_duplex.ts";

@@ -37,7 +37,7 @@ import { type ChunkSink, type Conn, feed, type IoName, WRITTEN } from "../net/tr
 import { transportFor } from "../net/transports.ts";
 import { createLatencyHistogram, encodeHistogram, recordMs } from "../stats/histogram.ts";
 import { DeadlineWatch } from "../server/deadline_watch.ts";
-import { closeQuietly } from "../server/session.ts";
+import { closeQuietly } from "../net/close_quietly.ts";
 import { StartBarrier } from "../client/start_barrier.ts";
 import { CompletionTally } from "./completion_tally.ts";
 import { ConnectPacer } from "./connect_pacer.ts";

@@ -18,7 +18,7 @@
 
 import { type Distribution, drawSeconds } from "../stats/distribution.ts";
 import { createRng, type Rng } from "../stats/rng.ts";
-import { epochNow } from "../server/session.ts";
+import { epochNow } from "../stats/epoch_now.ts";
 import { timestampLine } from "../protocols/timestamp.ts";
 import type { Conn, IoName } from "../net/transport.ts";
 import { transportFor } from "../net/transports.ts";

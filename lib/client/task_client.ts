@@ -11,7 +11,7 @@ import { type Conn, formatHostPort, type IoName } from "../net/transport.ts";
 import { transportFor } from "../net/transports.ts";
 import { LineReader } from "../protocols/line_reader.ts";
 import { TIMESTAMP_GREETING } from "../protocols/timestamp.ts";
-import { writeAll } from "../server/session.ts";
+import { writeAll } from "../net/write_all.ts";
 import { ReplyReader } from "./reply_reader.ts";
 import {
   ClientFailure,

@@ -8,7 +8,7 @@
  */
 
 import { runWorker } from "../cli/run_worker.ts";
-import { epochNow } from "../server/session.ts";
+import { epochNow } from "../stats/epoch_now.ts";
 import type {
   ClientWorkerMessage,
   ClientWorkerResult,

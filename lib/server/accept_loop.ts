@@ -11,7 +11,9 @@
 
 import { type Conn, isResourceExhaustion, type Listener } from "../net/transport.ts";
 import type { ModeOptions } from "./server_spec.ts";
-import { closeQuietly, emptyRecord, epochNow } from "./session.ts";
+import { emptyRecord } from "./session.ts";
+import { closeQuietly } from "../net/close_quietly.ts";
+import { epochNow } from "../stats/epoch_now.ts";
 
 /** The line a connection over `--max-conns` gets with `--over-limit refuse`. */
 export const BUSY_REPLY = "Error: server busy: too many connections, try again later\n";

@@ -31,7 +31,7 @@ import { serverHtml } from "../reports/server_html.ts";
 import { SampleFile } from "./sample_file.ts";
 import type { ServerEvent, ServerSpec } from "./server_spec.ts";
 import type { ConnectionRecord } from "./session.ts";
-import { epochNow } from "./session.ts";
+import { epochNow } from "../stats/epoch_now.ts";
 import { MODE_NAMES, type ModeName, MODES } from "../../modes/mod.ts";
 
 /** The flags both servers take. */

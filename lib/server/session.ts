@@ -14,6 +14,7 @@ import type { Protocol } from "../protocols/protocol.ts";
 import { SampleStats } from "../stats/sample_stats.ts";
 import { type ChunkSink, feed, WRITTEN } from "../net/transport.ts";
 import { encodeUtf8 } from "../protocols/utf8.ts";
+import { closeQuietly } from "../net/close_quietly.ts";
 
 /** The byte stream a session runs on: a transport's connection, or a relay to one. */
 export interface Duplex {
@@ -87,30 +88,6 @@ export interface SessionOptions {
    * the time since the connection's previous message, undefined for its first.
    */
   onSample?(peer: string, worker: string, atUnixMs: number, intervalMs: number | undefined): void;
-}
-
-// Read once: the getter costs as much as the clock itself.
-const TIME_ORIGIN = performance.timeOrigin;
-
-/** Epoch milliseconds with sub-millisecond precision, comparable across workers and processes. */
-export function epochNow(): number {
-  return TIME_ORIGIN + performance.now();
-}
-
-/** Writes every byte of `bytes` (a single write may take only part). */
-export async function writeAll(
-  writer: { write(bytes: Uint8Array): Promise<number> },
-  bytes: Uint8Array,
-): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) offset += await writer.write(bytes.subarray(offset));
-}
-
-/** Closes a connection or stream end, ignoring that it may be closed already. */
-export function closeQuietly(closable: { close(): void }): void {
-  try {
-    closable.close();
-  } catch { /* already closed */ }
 }
 
 function endFromError(error: unknown, expired: DeadlineKind | undefined): ConnectionEnd {

@@ -17,7 +17,7 @@
 import assert from "node:assert/strict";
 import { LineReader } from "../../lib/protocols/line_reader.ts";
 import { TIMESTAMP_GREETING, timestampLine } from "../../lib/protocols/timestamp.ts";
-import { writeAll } from "../../lib/server/session.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 import { numberAfter, SERVE } from "../support.ts";
 import { mib, treeRssBytes } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";

@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { writeAll } from "../../lib/server/session.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 import { TASK_SERVE } from "../support.ts";
 import { converse, readUntilClosed, trickle } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";

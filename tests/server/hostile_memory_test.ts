@@ -12,7 +12,7 @@
  */
 
 import assert from "node:assert/strict";
-import { writeAll } from "../../lib/server/session.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 import { TASK_SERVE } from "../support.ts";
 import { drainBytes } from "../support/attacks.ts";
 import { mib, treeRssBytes } from "../support/process_tree.ts";
