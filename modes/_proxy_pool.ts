@@ -12,6 +12,7 @@
 import { listenOn } from "../lib/net/listen.ts";
 import { splice } from "../lib/net/splice.ts";
 import type { Conn } from "../lib/net/transport.ts";
+import { denoTransport } from "../lib/net/deno_transport.ts";
 import { transportFor } from "../lib/net/transports.ts";
 import type { ModeOptions } from "../lib/server/server_spec.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
@@ -57,9 +58,8 @@ export async function listenProxy(
   options: ModeOptions,
   membersShareProcess: boolean,
 ): Promise<ProxyPool> {
-  const transport = transportFor(options.io);
   const fdsPerConnection = membersShareProcess ? 3 : 2;
-  const listener = await listenOn(transport, {
+  const listener = await listenOn(transportFor(options.io), {
     host: options.host,
     port: options.port,
     fdShare: 1 / fdsPerConnection,
@@ -96,7 +96,9 @@ export async function listenProxy(
     }
     route.open++;
     try {
-      const upstream = await transport.connect(MEMBER_HOST, route.port, CONNECT_TIMEOUT_MS);
+      // Deno.connect whatever --io says: a write to a member that has closed then leaves its
+      // last reply readable, where node:net destroys the socket and loses it.
+      const upstream = await denoTransport.connect(MEMBER_HOST, route.port, CONNECT_TIMEOUT_MS);
       await splice(conn, upstream, options.idleTimeoutMs);
     } catch (error) {
       conn.close();

@@ -8,19 +8,27 @@
 
 import type { Conn } from "./transport.ts";
 
-/** Copies `from` to `to` until `from` finishes sending, then ends `to`'s sending. */
+/**
+ * Copies `from` to `to` until `from` finishes sending, then ends `to`'s sending; rejects if
+ * reading `from` fails. When `to` takes no more (it closed, or was reset), it stops reading
+ * and resolves: what `to` sent before, say an error reply, still goes the other way.
+ */
 async function pump(from: Conn, to: Conn): Promise<void> {
   for (let chunk = await from.read(); chunk !== null; chunk = await from.read()) {
-    await to.write(chunk);
+    try {
+      await to.write(chunk);
+    } catch {
+      return;
+    }
   }
-  await to.closeWrite();
+  await to.closeWrite().catch(() => {});
 }
 
 /**
- * Relays `a` and `b` to each other, then closes both: once both have finished sending, once
- * either fails (a reset, a write that cannot go through), or `lingerMs` (0: no limit) after
- * the first of them finished sending, so that a peer that ignores the other's end cannot hold
- * both connections forever.
+ * Relays `a` and `b` to each other, then closes both: once both directions have ended (each
+ * side finished sending, or stopped taking what the other sends), once reading either fails
+ * (a reset), or `lingerMs` (0: no limit) after the first direction ended, so that a peer
+ * that ignores the other's end cannot hold both connections forever.
  */
 export async function splice(a: Conn, b: Conn, lingerMs = 0): Promise<void> {
   let linger: ReturnType<typeof setTimeout> | undefined;

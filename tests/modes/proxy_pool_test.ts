@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import {
   ask,
   clientArgs,
+  readToEnd,
   runSocklab,
   SERVE,
   socklabArgs,
@@ -113,4 +114,23 @@ Deno.test({
   assert.match(stderr, /child \d died \(killed by SIGKILL\).*starting a replacement/);
   assert.doesNotMatch(stderr, /Could not relay|No pool member/);
   assert.equal(Number(/Messages: (\d+)/.exec(stdout)?.[1]), 10);
+});
+
+Deno.test({
+  name: "a member's last reply before it closes on an oversized request reaches the client",
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  // thr runs on node:net, whose socket, once a write fails, loses what it had received.
+  const server = await proxied([...TASK_SERVE, "--mode", "thr", "--workers", "2"]);
+  for (let i = 0; i < 3; i++) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    const writing = conn.write(new TextEncoder().encode("3|hi\n" + "a".repeat(2 * 2 ** 20)))
+      .catch(() => 0);
+    assert.equal(await readToEnd(conn), "ih\nError: request longer than 65536 bytes\n");
+    await writing;
+  }
+  server.kill("SIGINT");
+  const { code, stderr } = await server.finished;
+  assert.equal(code, 0, stderr);
 });

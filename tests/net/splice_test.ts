@@ -87,3 +87,25 @@ Deno.test("splice() closes both once one side ended and the other ignores it pas
   clearTimeout(timer);
   client.close();
 });
+
+Deno.test("splice() still delivers what a side sent before it stopped taking bytes", async () => {
+  const { client, server, spliced } = await joined();
+  const request = new Uint8Array(4 * 2 ** 20);
+  const sending = client.write(request).catch(() => {});
+  await server.read();
+  // The server answers and closes without reading the rest, as on an oversized request.
+  await server.write(encoder.encode("Error: too long\n"));
+  server.close();
+  let text = "";
+  try {
+    for (let chunk = await client.read(); chunk !== null; chunk = await client.read()) {
+      text += new TextDecoder().decode(chunk);
+    }
+  } catch (error) {
+    assert.ok(error instanceof Deno.errors.ConnectionReset, String(error));
+  }
+  assert.equal(text, "Error: too long\n");
+  await sending;
+  await spliced;
+  client.close();
+});
