@@ -122,8 +122,11 @@ function reportProgress(
 
 /** How a member starts: accept on the shared port, or serve one relayed connection. */
 export type MemberStart =
-  /** `fdShare`: the share of the process's descriptors this member may use. */
-  | { role: "pool"; spec: ServerSpec; worker: string; fdShare: number }
+  /**
+   * `fdShare`: the share of the process's descriptors this member may use; `reusePort`: the
+   * port is shared with the other members, or (false) the member's own behind a relay.
+   */
+  | { role: "pool"; spec: ServerSpec; worker: string; fdShare: number; reusePort: boolean }
   | { role: "conn"; spec: ServerSpec; worker: string; peer: string; openedAt: number };
 
 /** A started member, as the supervisor sees it. */
@@ -156,8 +159,9 @@ function memberOptions(spec: ServerSpec, emit: (m: MemberMessage) => void): Mode
 }
 
 /**
- * Runs a pool member: listens on the shared port with `reusePort` and serves until `stop`
- * (drain, then end) or `pause` (end once its connections close). Reports `done` last.
+ * Runs a pool member: listens on the shared port with `reusePort` (or on its own port behind
+ * the parent's relay) and serves until `stop` (drain, then end) or `pause` (end once its
+ * connections close). Reports `done` last.
  */
 export async function runPoolMember(
   start: Extract<MemberStart, { role: "pool" }>,
@@ -165,7 +169,7 @@ export async function runPoolMember(
   emit: (message: MemberMessage) => void,
   control: { stop: AbortSignal; pause: AbortSignal; abandon: AbortSignal },
 ): Promise<void> {
-  const { spec, fdShare } = start;
+  const { spec, fdShare, reusePort } = start;
   const live = new Set<ConnectionRecord>();
   const samples = sampleBatches(spec, emit);
   const stopReporting = reportProgress(live, emit, samples);
@@ -176,7 +180,7 @@ export async function runPoolMember(
     const listener = await listenOn(transportFor(spec.io), {
       host: spec.host,
       port: spec.port,
-      reusePort: true,
+      reusePort,
       fdShare,
     });
     const options = memberOptions(spec, emit);

@@ -9,6 +9,7 @@
 
 import { listenOn, probePort } from "../lib/net/listen.ts";
 import type { IoName } from "../lib/net/transport.ts";
+import { sharedPortSupported } from "../lib/net/shared_port.ts";
 import { transportFor } from "../lib/net/transports.ts";
 import {
   type Mode,
@@ -29,6 +30,7 @@ import type {
   MemberMessage,
   WireRecord,
 } from "./_member.ts";
+import { listenProxy, MEMBER_HOST } from "./_proxy_pool.ts";
 
 /** What a member costs the parent, for the default limits. */
 export interface MemberCosts {
@@ -79,9 +81,19 @@ async function pool(
   memberName: string,
   costs: MemberCosts,
 ): Promise<void> {
-  const fdShare = costs.membersShareProcess ? 1 / options.workers : 1;
-  const port = probePort(options.host, options.port);
-  const spec = { ...stripEvents(options), port, maxConnections: 0 };
+  // Where reusePort does not spread connections, members listen on ports of their own
+  // behind a relay in this process.
+  const proxy = sharedPortSupported()
+    ? undefined
+    : await listenProxy(options, costs.membersShareProcess);
+  const fdShare = (costs.membersShareProcess ? 1 / options.workers : 1) *
+    (proxy?.memberFdShare ?? 1);
+  const port = proxy?.port ?? probePort(options.host, options.port);
+  const spec = {
+    ...stripEvents(options),
+    ...(proxy ? { host: MEMBER_HOST, port: 0 } : { port }),
+    maxConnections: 0,
+  };
 
   const members = new Set<Member>();
   const heartbeats = new HeartbeatWatch();
@@ -101,7 +113,8 @@ async function pool(
     const worker = `${memberName} ${index}`;
     const connections = openConnections(options, worker);
     let listening = false;
-    const member = spawn({ role: "pool", spec, worker, fdShare }, (message: MemberMessage) => {
+    const role = { role: "pool" as const, spec, worker, fdShare, reusePort: !proxy };
+    const member = spawn(role, (message: MemberMessage) => {
       heartbeats.heard(member);
       switch (message.type) {
         case "heartbeat":
@@ -109,6 +122,7 @@ async function pool(
         case "listening":
           listening = true;
           heartbeats.watch(member);
+          proxy?.add(member, worker, message.port);
           options.onEvent({ type: "status", message: `${message.worker ?? worker} listening` });
           if (stopping) member.send({ type: "stop" });
           else if (paused) member.send({ type: "pause" });
@@ -136,6 +150,7 @@ async function pool(
     endings.push(member.ended.then(({ failure }) => {
       members.delete(member);
       heartbeats.forget(member);
+      proxy?.remove(member);
       if (failure === undefined) return;
       if (!listening) {
         startFailure ??= `${worker} could not start: ${failure}`;
@@ -162,13 +177,29 @@ async function pool(
   };
   if (startFailure !== undefined) {
     onStop();
+    proxy?.close();
     await settle(endings);
     throw new ServerStartError(startFailure);
   }
+  if (proxy) {
+    options.onEvent({
+      type: "status",
+      message: `relaying connections to the pool, whose members listen on loopback ports (${
+        Deno.build.os === "linux"
+          ? "SOCKLAB_SHARED_PORT=proxy"
+          : `reusePort does not spread connections on ${Deno.build.os}`
+      })`,
+    });
+  }
   options.onEvent({ type: "listening", hostname: options.host, port });
+  // The relay ends on a stop or at --max-connections; members then end once idle.
+  const relaying = proxy?.serve(signal).then(() => {
+    paused = true;
+    broadcast("pause");
+  });
   if (signal.aborted) onStop();
   signal.addEventListener("abort", onStop, { once: true });
-  await settle(endings);
+  await Promise.all([settle(endings), relaying]);
   signal.removeEventListener("abort", onStop);
 }
 

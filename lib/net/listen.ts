@@ -6,6 +6,7 @@
  */
 
 import { ServerStartError } from "../server/server_spec.ts";
+import { sharedPortSupported } from "./shared_port.ts";
 import { formatHostPort, type Listener, type ListenOptions, type Transport } from "./transport.ts";
 
 /** Listens as `options` say, failing with a {@link ServerStartError} a user can act on. */
@@ -55,13 +56,17 @@ export function probePort(host: string, port: number): number {
   return chosen;
 }
 
-/** Opens `count` listeners sharing one free port with `reusePort` and this process's descriptors. */
+/**
+ * Opens `count` listeners sharing one free port with `reusePort` and this process's
+ * descriptors; one listener where `reusePort` does not spread connections over them.
+ */
 export async function listenShared(
   transport: Transport,
   host: string,
   port: number,
   count: number,
 ): Promise<Listener[]> {
+  if (!sharedPortSupported()) return [await listenOn(transport, { host, port })];
   const chosen = probePort(host, port);
   const listeners: Listener[] = [];
   try {

@@ -64,7 +64,10 @@ export const SERVER_OPTIONS_HELP = `
   -m, --mode MODE          concurrency mode (alias --concurrency-mode; default async):
 MODES
   -w, --workers N          pool size for thr and proc (default: CPU count);
-                           0 = one Web Worker or process per connection
+                           0 = one Web Worker or process per connection. A pool
+                           shares the port with reusePort on Linux; elsewhere (or
+                           with SOCKLAB_SHARED_PORT=proxy) its members listen on
+                           loopback ports and the server relays each connection
   -v, --verbose            print every message and each connection opening and closing
   --framing F              line (a newline ends a message), chunk (each read is one)
                            or auto (default): newlines, and unterminated bytes

@@ -11,7 +11,11 @@ import { selfCommand } from "../cli/self_command.ts";
 /** A server child process. */
 export interface ServerProcess {
   port: number;
-  /** Ends the server as Ctrl-C would (SIGINT) and resolves with its exit code. */
+  /**
+   * Ends the server as Ctrl-C would (SIGINT) and resolves with its exit code. On Windows,
+   * where no signal reaches another process (Deno.kill takes only SIGKILL and SIGTERM there,
+   * both TerminateProcess), the server is terminated without printing its report.
+   */
   stop(): Promise<number>;
   /** Resolves with the exit code once the server ends by itself. */
   status: Promise<number>;
@@ -69,7 +73,7 @@ export async function startServerProcess(
     status,
     stop: () => {
       try {
-        child.kill("SIGINT");
+        child.kill(Deno.build.os === "windows" ? "SIGTERM" : "SIGINT");
       } catch { /* already ended */ }
       return status;
     },

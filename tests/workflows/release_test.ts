@@ -16,12 +16,14 @@ const ROOT = new URL("../..", import.meta.url);
 interface Step {
   run?: string;
   uses?: string;
+  shell?: string;
   with?: Record<string, unknown>;
 }
 
 interface Job {
   needs?: string | string[];
   "runs-on": string;
+  defaults?: { run?: { shell?: string } };
   strategy?: { matrix: { include: Record<string, string>[] } };
   steps: Step[];
 }
@@ -98,6 +100,12 @@ Deno.test("release.yml builds and smoke-tests every target on a runner of its ow
     assert.ok(at >= 0, `${name} has a step matching ${pattern}`);
     return at;
   };
+  // Windows runners default to PowerShell: every step runs in bash (Git Bash there) and only
+  // runs the project's own tasks, which are TypeScript and behave alike on every OS.
+  for (const step of build.steps.filter((step) => step.run !== undefined)) {
+    assert.equal(step.shell ?? build.defaults?.run?.shell, "bash", `"${step.run}" runs in bash`);
+    assert.match(step.run!, /^npx -y deno@[\d.]+ task [\w-]+( [^;&|]*)?$/, "one deno task a step");
+  }
   const compile = index(/task compile --target \$\{\{ matrix\.target \}\}$/);
   const smoke = index(/task smoke dist\/\$\{\{ matrix\.binary \}\}$/);
   const upload = build.steps.findIndex((step) => step.uses?.startsWith("actions/upload-artifact"));
