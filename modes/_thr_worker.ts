@@ -24,7 +24,7 @@ self.onmessage = (first: MessageEvent<ThrStart>) => {
   const start = first.data;
   if (start.role === "pool") {
     // Only pool members listen; the module is loaded here, not for every relayed connection.
-    void import("../lib/net/node_transport.ts").then((node) =>
+    void import("../lib/net/node_listener.ts").then((node) =>
       node.shareExhaustionCount(start.exhaustions)
     );
     const control = memberControl();

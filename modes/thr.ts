@@ -9,7 +9,7 @@
 import type { Conn } from "../lib/net/transport.ts";
 import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
-import { exhaustionCount } from "../lib/net/node_transport.ts";
+import { exhaustionCount } from "../lib/net/node_listener.ts";
 import type { Member, MemberFactory, MemberMessage, MemberStart } from "./_member.ts";
 import { RelayWindow } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";

@@ -1,5 +1,5 @@
 /**
- * Tests of the `node` transport's push path, `Conn.feed`, over real loopback sockets.
+ * Tests of a `node:net` connection's push path, `Conn.feed`, over real loopback sockets.
  *
  * @module
  */

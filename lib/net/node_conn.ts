@@ -1,0 +1,199 @@
+/**
+ * A `node:net` socket behind the {@link Conn} seam. The socket reads on its own and pushes
+ * chunks, to a waiting `read` or straight to a {@link Conn.feed} sink; a connection keeps at
+ * most one chunk nobody took before it pauses its socket, so a slow consumer holds the peer
+ * back through TCP flow control instead of buffering. Writes report backpressure through
+ * `drain`. Node's errors become the `Deno.errors` classes.
+ *
+ * @module
+ */
+
+import type * as net from "node:net";
+import { type ChunkSink, type Conn, formatHostPort, WRITTEN } from "./transport.ts";
+
+/** How long a closed connection may take to flush what it wrote before it is destroyed. */
+const CLOSE_FLUSH_MS = 2000;
+
+const ERRORS: Record<string, new (message: string) => Error> = {
+  ECONNREFUSED: Deno.errors.ConnectionRefused,
+  ECONNRESET: Deno.errors.ConnectionReset,
+  ECONNABORTED: Deno.errors.ConnectionAborted,
+  EPIPE: Deno.errors.BrokenPipe,
+  ETIMEDOUT: Deno.errors.TimedOut,
+  ENOTFOUND: Deno.errors.NotFound,
+  EAI_AGAIN: Deno.errors.NotFound,
+  EADDRINUSE: Deno.errors.AddrInUse,
+  EADDRNOTAVAIL: Deno.errors.AddrNotAvailable,
+  EACCES: Deno.errors.PermissionDenied,
+  ENOTCONN: Deno.errors.NotConnected,
+};
+
+/** Node's error as the `Deno.errors` class of the same meaning, keeping its code. */
+export function denoError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const code = (error as { code?: string }).code;
+  const Kind = code === undefined ? undefined : ERRORS[code];
+  if (Kind === undefined) return error;
+  const mapped: Error = new Kind(error.message);
+  Object.assign(mapped, { code });
+  return mapped;
+}
+
+/** The error of an operation on a connection or listener closed here. */
+export const closedError = () => new Deno.errors.BadResource("The connection is closed");
+
+/** One `node:net` socket as a {@link Conn}. */
+export class NodeConn implements Conn {
+  readonly peer: string;
+  #socket: net.Socket;
+  /** Bytes that arrived while nobody could take them; the socket is paused meanwhile. */
+  #chunks: Uint8Array[] = [];
+  #ended = false;
+  #closed = false;
+  #error: Error | undefined;
+  #reader: { resolve(chunk: Uint8Array | null): void; reject(error: Error): void } | undefined;
+  #feed: { sink: ChunkSink; resolve(): void; reject(error: Error): void } | undefined;
+  /** The feed's sink is holding bytes back until this settles. */
+  #held = false;
+  #drainWaiters: { resolve(): void; reject(error: Error): void }[] = [];
+
+  constructor(socket: net.Socket) {
+    this.#socket = socket;
+    this.peer = formatHostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Uint8Array) => {
+      if (this.#feed && !this.#held && this.#chunks.length === 0) return this.#deliver(chunk);
+      const reader = this.#reader;
+      if (reader) {
+        this.#reader = undefined;
+        reader.resolve(chunk);
+        return;
+      }
+      this.#chunks.push(chunk);
+      socket.pause();
+    });
+    socket.on("end", () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on("error", (error) => {
+      this.#error ??= denoError(error);
+      this.#wake();
+    });
+    socket.on("close", () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on("drain", () => this.#settleWriters());
+    // A connection that waited in the accept queue was paused there.
+    socket.resume();
+  }
+
+  read(): Promise<Uint8Array | null> {
+    const chunk = this.#chunks.shift();
+    if (chunk !== undefined) {
+      if (this.#chunks.length === 0 && !this.#closed) this.#socket.resume();
+      return Promise.resolve(chunk);
+    }
+    if (this.#closed) return Promise.reject(closedError());
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve, reject) => this.#reader = { resolve, reject });
+  }
+
+  feed(sink: ChunkSink): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#feed = { sink, resolve, reject };
+      this.#flush();
+    });
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#socket.write(bytes)) return WRITTEN;
+    return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
+  }
+
+  closeWrite(): Promise<void> {
+    return new Promise((resolve) => this.#socket.end(resolve));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake();
+    const socket = this.#socket;
+    if (socket.writableLength === 0) {
+      socket.destroy();
+      return;
+    }
+    // Let what was written reach the peer, but never wait on a peer that does not read.
+    const timer = setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS);
+    socket.end(() => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
+  }
+
+  /** Hands one chunk to the feed's sink; while the sink holds it, the socket is paused. */
+  #deliver(chunk: Uint8Array): void {
+    let held: Promise<void> | undefined;
+    try {
+      held = this.#feed!.sink(chunk);
+    } catch (error) {
+      return this.#endFeed(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (held === undefined) return;
+    this.#held = true;
+    this.#socket.pause();
+    held.then(() => {
+      this.#held = false;
+      this.#flush();
+    }, (error) => this.#endFeed(error));
+  }
+
+  /** Feeds what waited, then resumes the socket, or ends the feed at the end of the stream. */
+  #flush(): void {
+    while (this.#feed && !this.#held) {
+      const chunk = this.#chunks.shift();
+      if (chunk === undefined) break;
+      this.#deliver(chunk);
+    }
+    if (!this.#feed || this.#held || this.#chunks.length > 0) return;
+    if (this.#closed) this.#endFeed(closedError());
+    else if (this.#error) this.#endFeed(this.#error);
+    else if (this.#ended) this.#endFeed();
+    else if (this.#socket.isPaused()) this.#socket.resume();
+  }
+
+  #endFeed(error?: Error): void {
+    const feed = this.#feed;
+    this.#feed = undefined;
+    if (error) feed?.reject(error);
+    else feed?.resolve();
+  }
+
+  /** Settles a waiting read or feed, and waiting writes, after an end, an error or a close. */
+  #wake(): void {
+    const reader = this.#reader;
+    if (reader) {
+      this.#reader = undefined;
+      if (this.#closed) reader.reject(closedError());
+      else if (this.#error) reader.reject(this.#error);
+      else if (this.#chunks.length === 0) reader.resolve(null);
+    }
+    // A close here ends the feed at once, whatever it holds; an end waits for the sink.
+    if (this.#closed) this.#endFeed(closedError());
+    else if (!this.#held) this.#flush();
+    if (this.#closed || this.#error) this.#settleWriters();
+  }
+
+  #settleWriters(): void {
+    const waiters = this.#drainWaiters;
+    if (waiters.length === 0) return;
+    this.#drainWaiters = [];
+    const failure = this.#closed ? closedError() : this.#error;
+    for (const waiter of waiters) failure ? waiter.reject(failure) : waiter.resolve();
+  }
+}

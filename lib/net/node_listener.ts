@@ -1,0 +1,151 @@
+/**
+ * A `node:net` server behind the {@link Listener} seam, kept within a budget of descriptors
+ * (see {@link NodeListener}), and the descriptor-exhaustion counter its pool shares.
+ *
+ * @module
+ */
+
+import type * as net from "node:net";
+import type { Conn, Listener } from "./transport.ts";
+import { closedError, NodeConn } from "./node_conn.ts";
+
+/**
+ * How many times a listener of this process ran out of its descriptor budget. Web Workers
+ * share the process's open-file limit, so a pool's workers share this counter (see
+ * {@link shareExhaustionCount}): one worker running out may have stopped another's native
+ * accept, and every listener reopens once the count moves.
+ */
+let exhaustions: Int32Array = new Int32Array(new SharedArrayBuffer(4));
+
+/** The counter, for the parent to hand to the Web Workers that listen in its process. */
+export function exhaustionCount(): Int32Array {
+  return exhaustions;
+}
+
+/** Makes this Web Worker's listeners count with the parent's counter. */
+export function shareExhaustionCount(shared: Int32Array): void {
+  exhaustions = shared;
+}
+
+/** How often a listener looks at the counter. */
+const EXHAUSTION_CHECK_MS = 200;
+
+/**
+ * A `node:net` server as a pull-based listener. Deno's `node:net` accepts natively, many
+ * connections at a time, and once an accept fails for want of descriptors it stops
+ * accepting for good, silently (seen with Deno 2.9.6 under `prlimit --nofile`). So this
+ * listener keeps its connections within a budget of descriptors: beyond it, new connections
+ * are reset and the next `accept` fails as EMFILE would (the accept loop warns and pauses);
+ * and once that happened and half the budget is free again, it reopens its server, since
+ * the native accept may have died meanwhile.
+ */
+export class NodeListener implements Listener {
+  readonly hostname: string;
+  readonly port: number;
+  #open: () => Promise<net.Server>;
+  #server: net.Server;
+  #queue: net.Socket[] = [];
+  #held = 0;
+  #budget: number;
+  /** The exhaustion count when the server was opened. */
+  #openedAt: number;
+  #check: ReturnType<typeof setInterval>;
+  #overBudget: Error | undefined;
+  #closed = false;
+  #waiter: { resolve(conn: Conn): void; reject(error: Error): void } | undefined;
+
+  constructor(open: () => Promise<net.Server>, server: net.Server, budget: number) {
+    this.#open = open;
+    this.#server = server;
+    this.#budget = budget;
+    const addr = server.address() as net.AddressInfo;
+    this.hostname = addr.address;
+    this.port = addr.port;
+    this.#openedAt = Atomics.load(exhaustions, 0);
+    this.#attach(server);
+    this.#check = setInterval(() => this.#reopenIfExhausted(), EXHAUSTION_CHECK_MS);
+    Deno.unrefTimer(this.#check);
+  }
+
+  #attach(server: net.Server): void {
+    server.on("connection", (socket: net.Socket) => {
+      // A connection reset before it reached us costs nothing but its closed socket.
+      socket.on("error", () => {});
+      if (this.#held >= this.#budget) {
+        socket.destroy();
+        this.#refuse();
+        return;
+      }
+      this.#held++;
+      socket.once("close", () => this.#held--);
+      const waiter = this.#waiter;
+      if (waiter) {
+        this.#waiter = undefined;
+        waiter.resolve(new NodeConn(socket));
+      } else if (!this.#closed) {
+        // Node accepts whatever the kernel queues, so this queue stands in for the backlog;
+        // the descriptor budget bounds it.
+        socket.pause();
+        this.#queue.push(socket);
+      } else {
+        socket.destroy();
+      }
+    });
+  }
+
+  /** Reopens the server once an exhaustion happened since it opened and half the budget is free. */
+  #reopenIfExhausted(): void {
+    const count = Atomics.load(exhaustions, 0);
+    if (count === this.#openedAt || this.#closed || this.#held > this.#budget / 2) return;
+    this.#openedAt = count;
+    const old = this.#server;
+    old.removeAllListeners("connection");
+    old.close();
+    this.#open().then((server) => {
+      if (this.#closed) return server.close();
+      this.#server = server;
+      this.#attach(server);
+    }, () => {
+      // The port could not be taken back: try again at the next check.
+      this.#openedAt = -1;
+    });
+  }
+
+  accept(): Promise<Conn> {
+    const refused = this.#overBudget;
+    if (refused !== undefined) {
+      this.#overBudget = undefined;
+      return Promise.reject(refused);
+    }
+    const socket = this.#queue.shift();
+    if (socket !== undefined) return Promise.resolve(new NodeConn(socket));
+    if (this.#closed) return Promise.reject(closedError());
+    return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
+  }
+
+  /** Tells the accept loop, once per pause, that connections are being reset. */
+  #refuse(): void {
+    Atomics.add(exhaustions, 0, 1);
+    const error = Object.assign(
+      new Error(
+        `Too many open files: ${this.#budget} connections held, the share of the open-file limit this listener may use; new connections are reset until some close`,
+      ),
+      { code: "EMFILE" },
+    );
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    if (waiter) waiter.reject(error);
+    else this.#overBudget ??= error;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#check);
+    this.#server.close();
+    for (const socket of this.#queue.splice(0)) socket.destroy();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.reject(closedError());
+  }
+}
