@@ -39,8 +39,12 @@ export function denoError(error: unknown): Error {
   return mapped;
 }
 
+// One instance for every close: an error's stack trace costs more than the rest of a
+// connection's close, and this one only ever says the connection was closed here.
+const CLOSED = new Deno.errors.BadResource("The connection is closed");
+
 /** The error of an operation on a connection or listener closed here. */
-export const closedError = () => new Deno.errors.BadResource("The connection is closed");
+export const closedError = (): Error => CLOSED;
 
 /** One `node:net` socket as a {@link Conn}. */
 export class NodeConn implements Conn {
