@@ -86,7 +86,7 @@ export interface LoadWorkerTiming {
   firstRequestAt: number;
   /** Its last correct reply came (`firstRequestAt` if none did). */
   lastReplyAt: number;
-  /** Every one of its connections had connected or failed to. */
+  /** The start barrier released it: every connection of the load had confirmed or failed. */
   connectedAt: number;
   /** Its last connection finished. */
   endedAt: number;

@@ -102,10 +102,11 @@ export function mergeLoadResults(results: readonly LoadWorkerResult[]): LoadOutc
 }
 
 /**
- * Requests per second over the request phase, the way `ldgen` rates its run: the requests
- * answered after the last connection of all workers was established, over the time from then
- * to the last reply. Undefined when that phase is empty (no connection, or every request
- * answered before the last connect), for the caller to fall back to its own window.
+ * Requests per second over the request phase, the way `ldgen -P` rates its run: the requests
+ * answered after the start barrier released every worker (every connection's first round trip
+ * came back, or failed), over the time from then to the last reply. Undefined when that phase
+ * is empty (no connection, or every request answered before the release), for the caller to
+ * fall back to its own window.
  */
 export function requestPhaseRate(results: readonly LoadWorkerResult[]): number | undefined {
   if (results.length === 0) return undefined;

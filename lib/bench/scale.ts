@@ -54,7 +54,7 @@ function summarizeStep(
       ...connectionMeans(rows),
       latency: summarizeLatency(outcome.histogram),
       elapsedMs: outcome.elapsedMs,
-      // Over the request phase (after the last connect), as ldgen rates its runs.
+      // Over the request phase (after the start barrier), as ldgen -P rates its runs.
       requestsPerSec: outcome.requestsPerSec,
       failures: outcome.failures,
       examples: outcome.examples,

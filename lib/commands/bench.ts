@@ -78,8 +78,9 @@ round trips of a --size byte line, waiting for each reply.
   --rate R               open model: R requests/s per connection, latency from the
                          intended send time (default: closed model, send on reply)
   --expect KIND          reverse (task server), echo, any (default reverse)
-                         req/s counts the request phase: from the last connect to the
-                         last reply, as ldgen does
+                         req/s counts the request phase, as ldgen -P does: each
+                         connection's first round trip confirms it, and the rest
+                         start once all have; from then to the last reply
   --start-at TIME        begin the first count at TIME (ISO, e.g. 2030-01-02T03:04:05Z,
                          or epoch ms), so that load hosts start together; their clocks
                          must agree (NTP keeps them within a few ms); later counts follow

@@ -309,12 +309,12 @@ function workerResult(connectedAt: number, endedAt: number, from: number, comple
   } satisfies LoadWorkerResult;
 }
 
-Deno.test("requestPhaseRate() rates the requests after the last connect, like ldgen", () => {
+Deno.test("requestPhaseRate() rates the requests after the start barrier, like ldgen", () => {
   // Worker A connected all by 1002.5, worker B by 1004.2: the phase runs from 1005 to 1010.
   const a = workerResult(1002.5, 1009.5, 1000, [5, 5, 5, 5, 5, 1, 1, 1, 1, 1]);
   const b = workerResult(1004.2, 1010, 1001, [7, 7, 7, 7, 2, 2, 2, 2, 2, 2]);
   assert.equal(requestPhaseRate([a, b]), (5 + 12) / 0.005);
-  // Everything answered before the last connect: no request phase.
+  // Everything answered before the release: no request phase.
   assert.equal(requestPhaseRate([workerResult(1009, 1010, 1000, [3, 3])]), undefined);
   assert.equal(requestPhaseRate([]), undefined);
 });
