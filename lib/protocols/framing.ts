@@ -45,6 +45,9 @@ const NEWLINE = 0x0a;
 // The typed array's own search: a `node:net` chunk is a Buffer, whose `indexOf` is a much
 // slower polyfill in Deno.
 const indexOf = Uint8Array.prototype.indexOf;
+// Shared: decoding whole messages keeps no state between calls, and a decoder per connection
+// would be made and dropped for every connection a churning client opens.
+const decoder = new TextDecoder();
 const CR = 0x0d;
 
 /**
@@ -55,7 +58,6 @@ export class Framer {
   #mode: Framing;
   #maxLine: number;
   #settleMs: number;
-  #decoder = new TextDecoder();
   #pending: Uint8Array[] = [];
   #pendingLength = 0;
   #overflowed = false;
@@ -183,6 +185,6 @@ export class Framer {
   /** `bytes[start, end)` as text, a `\r` before the end dropped. */
   #decodeRange(bytes: Uint8Array, start: number, end: number): string {
     if (end > start && bytes[end - 1] === CR) end--;
-    return end === start ? "" : this.#decoder.decode(bytes.subarray(start, end));
+    return end === start ? "" : decoder.decode(bytes.subarray(start, end));
   }
 }
