@@ -24,9 +24,11 @@ cp "$ANCHORS"/*.c "$ANCHORS"/Makefile "$work/" && make -s -C "$work" >/dev/null
 BIN=$work
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 pids=()
-# Every server started here is ended here, by the PID recorded when it was started.
+# Every server started here is ended here, by the PID recorded when it was started. With
+# SIGTERM: a non-interactive shell starts background jobs with SIGINT ignored, so SIGINT never
+# ended echosrv and the script waited out echosrv's one-hour lifetime (-T) on exit.
 cleanup() {
-  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
