@@ -6,7 +6,7 @@
 #   socklab bench scale -> echosrv             socklab's load generator, against ldgen's figure
 #   ldgen -n 10000 -c 64 -r 1                  connection churn: connections per second
 # With CONNS=9000 PACE=256 it is the descriptor-bound scale run (ulimit -n 20000).
-# Usage: scripts/compare_anchors.sh   (ROUNDS=3 CONNS=1000 PACE=64 CHURN=1 LOADGEN=1
+# Usage: scripts/compare_anchors.sh   (ROUNDS=3 CONNS=1000 PACE=64 CHURN=1 CHURN_ROUNDS=1 LOADGEN=1
 #        ANCHORS=../shared/anchors DENO=deno IOS="node deno" MODES="async thr")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,7 @@ CONNS=${CONNS:-1000} REQS=${REQS:-100} SIZE=64 PACE=${PACE:-64}
 IOS=${IOS:-"node deno"}
 MODES=${MODES:-"async thr"}
 CHURN=${CHURN:-1}
+CHURN_ROUNDS=${CHURN_ROUNDS:-1}
 LOADGEN=${LOADGEN:-1}
 work=$(mktemp -d)
 # The anchors' folder may be read-only: build a copy.
@@ -96,15 +97,23 @@ for round in $(seq "$ROUNDS"); do
   if [ "$LOADGEN" = 1 ]; then
     for io in $IOS; do rows[loadgen/$io]+="$(loadgen "$echo_port" "$io")"$'\n'; done
   fi
-  if [ "$CHURN" = 1 ]; then
-    rows[churn-echosrv]+="$(churn "$echo_port" echo)"$'\n'
-    rows[churn-echosrv1]+="$(churn "$echo1_port" echo)"$'\n'
-    for name in "${order[@]:1}"; do
-      rows[churn-$name]+="$(churn "${port[$name]}" reverse)"$'\n'
-    done
-  fi
   echo "round $round of $ROUNDS done" >&2
 done
+# Churn after the latency rounds, each run once the TIME_WAIT sockets of the one before are
+# gone (at most 90 s): every run leaves 10,000 of them for 60 s, and with tens of thousands in
+# the table every connect and close on the machine slows down, whoever is measured.
+timewait() { ss -tan state time-wait | tail -n +2 | wc -l; }
+settle() { for _ in $(seq 90); do [ "$(timewait)" -lt 1000 ] && return; sleep 1; done; }
+if [ "$CHURN" = 1 ]; then
+  for round in $(seq "$CHURN_ROUNDS"); do
+    settle && rows[churn-echosrv]+="$(churn "$echo_port" echo)"$'\n'
+    settle && rows[churn-echosrv1]+="$(churn "$echo1_port" echo)"$'\n'
+    for name in "${order[@]:1}"; do
+      settle && rows[churn-$name]+="$(churn "${port[$name]}" reverse)"$'\n'
+    done
+    echo "churn round $round of $CHURN_ROUNDS done" >&2
+  done
+fi
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -v c="$2" 'NF {print $c}' <<<"${rows[$1]}" | median; }
@@ -124,7 +133,7 @@ if [ "$LOADGEN" = 1 ]; then
   for io in $IOS; do show "loadgen/$io" "bench scale --client-io $io -> echosrv" "$echo_rps"; done
 fi
 if [ "$CHURN" = 1 ]; then
-  printf '\nconnection churn (ldgen -c 64 -n 10000 -r 1), connections/s, medians;\n'
+  printf '\nconnection churn (ldgen -c 64 -n 10000 -r 1), connections/s, medians of %s rounds;\n' "$CHURN_ROUNDS"
   printf 'failures summed; %% of echosrv -w 2, and of echosrv -w 1:\n'
   echo_cps=$(col churn-echosrv 1) echo1_cps=$(col churn-echosrv1 1)
   churn_row() { # key label
