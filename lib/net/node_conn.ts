@@ -154,7 +154,10 @@ export class NodeConn implements Conn {
     held.then(() => {
       this.#held = false;
       this.#flush();
-    }, (error) => this.#endFeed(error));
+    }, (error) => {
+      this.#held = false;
+      this.#endFeed(error);
+    });
   }
 
   /** Feeds what waited, then resumes the socket, or ends the feed at the end of the stream. */

@@ -108,3 +108,20 @@ Deno.test("NodeConn.write() returns WRITTEN when the socket took the bytes at on
     close();
   }
 });
+
+Deno.test("NodeConn.feed() feeds again after a sink's failure ended the last feed", async () => {
+  const { server, client, close } = await pair();
+  try {
+    const failing = server.feed!(() => Promise.reject(new Error("sink broke")));
+    await client.write(new TextEncoder().encode("lost "));
+    await assert.rejects(failing, /sink broke/);
+    const seen: Uint8Array[] = [];
+    const fed = server.feed!((chunk) => void seen.push(chunk.slice()));
+    await client.write(new TextEncoder().encode("again"));
+    await until(() => text(seen) === "again", "the bytes sent after the failure");
+    await client.closeWrite();
+    await fed;
+  } finally {
+    close();
+  }
+});
