@@ -263,11 +263,9 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
         strayNewline = true;
       }
       replied();
-      if (confirmed || i === requests) {
-        if (!confirmed) confirm();
-        return send();
-      }
+      if (confirmed) return send();
       confirm();
+      if (i === requests) return send();
       watched.requestStartedAt = NaN; // not waiting for the server at the barrier
       return allConfirmed.then(() => {
         sentAt = performance.now();
