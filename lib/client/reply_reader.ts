@@ -31,7 +31,8 @@ export class ReplyReader {
   #buffer = new Uint8Array(0);
   #ended = false;
   #reading: Promise<Uint8Array | null> | undefined;
-  #decoder = new TextDecoder();
+  // A reply that starts with a byte order mark keeps it (see the framer's decoder).
+  #decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
   constructor(conn: Conn) {
     this.#conn = conn;

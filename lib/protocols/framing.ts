@@ -46,8 +46,10 @@ const NEWLINE = 0x0a;
 // slower polyfill in Deno.
 const indexOf = Uint8Array.prototype.indexOf;
 // Shared: decoding whole messages keeps no state between calls, and a decoder per connection
-// would be made and dropped for every connection a churning client opens.
-const decoder = new TextDecoder();
+// would be made and dropped for every connection a churning client opens. `ignoreBOM` keeps a
+// byte order mark that starts a message: each call is a stream of its own to the decoder, which
+// would otherwise drop one from every message.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const CR = 0x0d;
 
 /**

@@ -49,6 +49,14 @@ Deno.test("ReplyReader.next() returns a line at its newline without waiting", as
   conn.close();
 });
 
+Deno.test("ReplyReader.next() keeps a byte order mark that starts a reply", async () => {
+  const conn = scripted([{ afterMs: 0, data: "\uFEFFone\n\uFEFFtwo\n" }]);
+  const reader = new ReplyReader(conn);
+  assert.equal(await reader.next(1000), "\uFEFFone");
+  assert.equal(await reader.next(1000), "\uFEFFtwo");
+  conn.close();
+});
+
 Deno.test("ReplyReader.next() ends a message without newline once no more bytes come", async () => {
   const conn = scripted([{ afterMs: 0, data: "Hello! You are connected to the server." }]);
   const reader = new ReplyReader(conn);

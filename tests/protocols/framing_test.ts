@@ -81,6 +81,18 @@ Deno.test("Framer reassembles any messages split at any byte positions", () => {
   );
 });
 
+Deno.test("Framer keeps a byte order mark that starts a message, in every framing", () => {
+  for (const framing of ["line", "auto", "chunk"] as const) {
+    const framer = new Framer(framing, 1024);
+    const messages = framer.push(encoder.encode("\uFEFFfirst\n"));
+    assert.deepEqual(messages, ["\uFEFFfirst"], framing);
+  }
+  // Split so that the mark begins a partial message joined later.
+  const framer = new Framer("line", 1024);
+  assert.deepEqual(framer.push(encoder.encode("a\n\uFEFF")), ["a"]);
+  assert.deepEqual(framer.push(encoder.encode("b\n")), ["\uFEFFb"]);
+});
+
 Deno.test("auto: lines sent at once are the same messages however the reads split them", () => {
   fc.assert(
     fc.property(
