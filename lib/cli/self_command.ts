@@ -31,9 +31,21 @@ export function selfCommand(args: string[]): { command: string; args: string[] }
       "--quiet",
       ...PERMISSIONS,
       "--config",
-      decodeURIComponent(CONFIG.pathname),
-      decodeURIComponent(MAIN.pathname),
+      filePath(CONFIG),
+      filePath(MAIN),
       ...args,
     ],
   };
+}
+
+/**
+ * The local path of a `file:` URL on `os`. A URL's pathname is not one on Windows
+ * (`/C:/socklab/main.ts`), where `deno run` would take it for a path on the current drive.
+ */
+export function filePath(url: URL, os: typeof Deno.build.os = Deno.build.os): string {
+  const path = decodeURIComponent(url.pathname);
+  if (os !== "windows") return path;
+  const local = /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
+  const unc = url.hostname === "" ? local : `//${url.hostname}${local}`;
+  return unc.replaceAll("/", "\\");
 }
