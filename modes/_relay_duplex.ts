@@ -12,6 +12,7 @@
  */
 
 import type { Duplex } from "../lib/server/session.ts";
+import { encodeUtf8 } from "../lib/protocols/utf8.ts";
 
 /** Bytes the parent may relay ahead of what the worker's session has read. */
 export const RELAY_WINDOW_BYTES = 64 * 1024;
@@ -107,11 +108,11 @@ export class PushDuplex implements Duplex {
     return this.#lastAt;
   }
 
-  write(bytes: Uint8Array): Promise<void> {
+  write(data: Uint8Array | string): Promise<void> {
     if (this.#closed) return Promise.reject(new Deno.errors.BadResource("closed"));
     return new Promise((resolve, reject) => {
       this.#writing = { resolve, reject };
-      this.#send(bytes.slice());
+      this.#send(typeof data === "string" ? encodeUtf8(data) : data.slice());
     });
   }
 

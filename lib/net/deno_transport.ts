@@ -6,6 +6,7 @@
  */
 
 import { type Conn, formatHostPort, type Listener, type Transport } from "./transport.ts";
+import { encodeUtf8 } from "../protocols/utf8.ts";
 
 const READ_BUFFER_BYTES = 16 * 1024;
 
@@ -30,7 +31,8 @@ class DenoConn implements Conn {
     return n === null ? null : buffer.subarray(0, n);
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
+  async write(data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === "string" ? encodeUtf8(data) : data;
     let offset = 0;
     while (offset < bytes.length) offset += await this.#conn.write(bytes.subarray(offset));
   }

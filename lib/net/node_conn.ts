@@ -112,10 +112,10 @@ export class NodeConn implements Conn {
     });
   }
 
-  write(bytes: Uint8Array): Promise<void> {
+  write(data: Uint8Array | string): Promise<void> {
     if (this.#closed) return Promise.reject(closedError());
     if (this.#error) return Promise.reject(this.#error);
-    if (this.#socket.write(bytes)) return WRITTEN;
+    if (this.#socket.write(data)) return WRITTEN;
     return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
   }
 

@@ -53,12 +53,14 @@ export interface Conn {
    */
   read(): Promise<Uint8Array | null>;
   /**
-   * Sends every byte of `bytes`, which must not change until the promise settles. It resolves
-   * when the transport can take more, so awaiting each write bounds what a peer that does not
-   * read can make this side buffer. Returns {@link WRITTEN} itself when the transport took
-   * the bytes at once.
+   * Sends every byte of `data`, which must not change until the promise settles; text goes
+   * out as UTF-8, encoded by the transport (`node:net` encodes natively, where encoding in
+   * JavaScript first would cost an allocation and two calls into the runtime per reply). It
+   * resolves when the transport can take more, so awaiting each write bounds what a peer that
+   * does not read can make this side buffer. Returns {@link WRITTEN} itself when the
+   * transport took the bytes at once.
    */
-  write(bytes: Uint8Array): Promise<void>;
+  write(data: Uint8Array | string): Promise<void>;
   /**
    * Pushes the peer's bytes to `sink` as they arrive, instead of `read`, until the end of the
    * peer's stream (resolves) or a failure (rejects as `read` would). A transport whose

@@ -12,3 +12,11 @@ import { Buffer } from "node:buffer";
 export function encodeUtf8(text: string): Uint8Array {
   return Buffer.from(text, "utf8");
 }
+
+// Any UTF-16 code unit above U+007F, surrogates included.
+const NOT_ASCII = /[\u0080-\uffff]/;
+
+/** How many bytes `text` takes as UTF-8; ASCII text, a protocol's usual reply, without a call into the runtime. */
+export function utf8Length(text: string): number {
+  return NOT_ASCII.test(text) ? Buffer.byteLength(text, "utf8") : text.length;
+}

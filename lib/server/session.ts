@@ -13,7 +13,7 @@ import { deadlineWatchFor } from "./deadline_watch.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 import { SampleStats } from "../stats/sample_stats.ts";
 import { type ChunkSink, feed, WRITTEN } from "../net/transport.ts";
-import { encodeUtf8 } from "../protocols/utf8.ts";
+import { utf8Length } from "../protocols/utf8.ts";
 import { closeQuietly } from "../net/close_quietly.ts";
 
 /** The byte stream a session runs on: a transport's connection, or a relay to one. */
@@ -25,8 +25,8 @@ export interface Duplex {
    * the session; without it the session's clock at the read is used.
    */
   arrivedAt?(): number;
-  /** Writes every byte; resolves when more may be written, as {@link WRITTEN} if at once. */
-  write(bytes: Uint8Array): Promise<void>;
+  /** Writes every byte (text as UTF-8); resolves when more may be written, as {@link WRITTEN} if at once. */
+  write(data: Uint8Array | string): Promise<void>;
   /** Pushes the peer's bytes instead of `read`, where the transport can (see `Conn.feed`). */
   feed?(sink: ChunkSink): Promise<void>;
   close(): void;
@@ -185,15 +185,14 @@ export async function runSession(
     closing ||= close;
     const done = close ? finish : undefined;
     if (out === "") return void done?.();
-    const bytes = encodeUtf8(out);
-    const write = () => duplex.write(bytes);
+    const write = () => duplex.write(out);
     const sent = protocol.delayMs > 0 ? delay(protocol.delayMs).then(write) : write();
     if (sent === WRITTEN) {
-      record.bytesOut += bytes.length;
+      record.bytesOut += utf8Length(out);
       return void done?.();
     }
     const pending = sent.then(() => {
-      record.bytesOut += bytes.length;
+      record.bytesOut += utf8Length(out);
       done?.();
     });
     inFlight = pending.then(() => inFlight = undefined, (error) => {
@@ -231,9 +230,9 @@ export async function runSession(
 
   try {
     if (protocol.greeting !== undefined) {
-      const bytes = encodeUtf8(protocol.greeting + "\n");
-      await duplex.write(bytes);
-      record.bytesOut += bytes.length;
+      const greeting = protocol.greeting + "\n";
+      await duplex.write(greeting);
+      record.bytesOut += utf8Length(greeting);
     }
     const fed = feed(duplex, sink);
     // Once the protocol closed the connection, the feed ends in the close: nobody waits on it.

@@ -57,6 +57,17 @@ Deno.test({
   );
 });
 
+for (const io of IO_NAMES) {
+  Deno.test(`task-serve --io ${io} counts a reply's bytes out as UTF-8, whether sent as text or bytes`, async () => {
+    const server = await startServer([...TASK_SERVE, "--io", io]);
+    // 8 UTF-16 code units and 11 bytes with the newline: é takes 2 bytes, the emoji 4.
+    assert.equal(await ask(server.port, "3|héllo😀"), "😀olléh");
+    server.kill("SIGINT");
+    const { stdout } = await server.finished;
+    assert.match(stdout, /^127\.0\.0\.1:\d+ requests=1 bytes_in=13 bytes_out=11 /m);
+  });
+}
+
 async function concurrentClients(port: number, clients: number): Promise<number> {
   const started = performance.now();
   const replies = await Promise.all(
