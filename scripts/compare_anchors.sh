@@ -5,9 +5,10 @@
 #   ldgen -e reverse -> task-serve async, thr  socklab's servers (thr: a pool of 2)
 #   socklab bench scale -> echosrv             socklab's load generator, against ldgen's figure
 #   ldgen -n 10000 -c 64 -r 1                  connection churn: connections per second
+#   ldgen -e reverse -> scripts/node_net_probe.ts  node:net with no socklab code: the ceiling
 # With CONNS=9000 PACE=256 it is the descriptor-bound scale run (ulimit -n 20000).
 # Usage: scripts/compare_anchors.sh   (ROUNDS=3 CONNS=1000 PACE=64 CHURN=1 CHURN_ROUNDS=1 LOADGEN=1
-#        ANCHORS=../shared/anchors DENO=deno IOS="node deno" MODES="async thr")
+#        PROBE=1 ANCHORS=../shared/anchors DENO=deno IOS="node deno" MODES="async thr")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ANCHORS=${ANCHORS:-../shared/anchors}
@@ -19,6 +20,7 @@ MODES=${MODES:-"async thr"}
 CHURN=${CHURN:-1}
 CHURN_ROUNDS=${CHURN_ROUNDS:-1}
 LOADGEN=${LOADGEN:-1}
+PROBE=${PROBE:-1}
 work=$(mktemp -d)
 # The anchors' folder may be read-only: build a copy.
 cp "$ANCHORS"/*.c "$ANCHORS"/Makefile "$work/" && make -s -C "$work" >/dev/null
@@ -36,14 +38,20 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { "$DENO" eval 'const l = Deno.listen({ hostname: "127.0.0.1", port: 0 }); console.log(l.addr.port); l.close();'; }
-# start_socklab NAME ARGS... : starts task-serve in the background of this shell, sets PORT.
-start_socklab() {
+# start_server NAME COMMAND... : starts a server in the background of this shell, sets PORT
+# from the "listening on HOST:PORT" line it prints on either stream.
+start_server() {
   local log="$work/server-$1.log"
   shift
-  "$DENO" run -A main.ts task-serve --host 127.0.0.1 --port 0 --drain 1s "$@" >"$log.out" 2>"$log" &
+  "$@" >"$log" 2>&1 &
   pids+=($!)
   for _ in $(seq 150); do grep -q 'listening on' "$log" 2>/dev/null && break; sleep 0.1; done
-  PORT=$(grep -o 'listening on [^ ]*' "$log" | sed 's/.*://')
+  PORT=$(grep -o 'listening on [^ ]*' "$log" | head -1 | sed 's/.*://')
+}
+start_socklab() { # NAME ARGS... : task-serve
+  local name=$1
+  shift
+  start_server "$name" "$DENO" run -A main.ts task-serve --host 127.0.0.1 --port 0 --drain 1s "$@"
 }
 field() { grep -o " $1=[0-9.]*" | head -1 | cut -d= -f2; }
 ldgen() { # port expect -> "rps p50_ms p99_ms max_ms failures"
@@ -90,6 +98,11 @@ for mode in $MODES; do
     order+=("$name")
   done
 done
+if [ "$PROBE" = 1 ]; then
+  start_server probe "$DENO" run -A scripts/node_net_probe.ts
+  port[probe]=$PORT
+  order+=(probe)
+fi
 
 for round in $(seq "$ROUNDS"); do
   rows[echosrv]+="$(ldgen "$echo_port" echo)"$'\n'
@@ -106,7 +119,6 @@ timewait() { ss -tan state time-wait | tail -n +2 | wc -l; }
 settle() { for _ in $(seq 90); do [ "$(timewait)" -lt 1000 ] && return; sleep 1; done; }
 if [ "$CHURN" = 1 ]; then
   for round in $(seq "$CHURN_ROUNDS"); do
-    settle && rows[churn-echosrv]+="$(churn "$echo_port" echo)"$'\n'
     settle && rows[churn-echosrv1]+="$(churn "$echo1_port" echo)"$'\n'
     for name in "${order[@]:1}"; do
       settle && rows[churn-$name]+="$(churn "${port[$name]}" reverse)"$'\n'
@@ -118,31 +130,31 @@ fi
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -v c="$2" 'NF {print $c}' <<<"${rows[$1]}" | median; }
 printf '%s conns x %s req x %s B, paced %s; medians of %s rounds\n' "$CONNS" "$REQS" "$SIZE" "$PACE" "$ROUNDS"
-printf '%-36s %10s %8s %8s %8s %8s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms" "max ms" "p99/p50" "failures" "% C"
+printf '%-42s %10s %8s %8s %8s %8s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms" "max ms" "p99/p50" "failures" "% C"
 echo_rps=$(col echosrv 1)
 show() { # key label reference_rps
   local p50 p99
   p50=$(col "$1" 2) p99=$(col "$1" 3)
-  printf '%-36s %10.0f %8.2f %8.2f %8.1f %8.1f %8s %7.0f%%\n' "$2" "$(col "$1" 1)" "$p50" "$p99" \
+  printf '%-42s %10.0f %8.2f %8.2f %8.1f %8.1f %8s %7.0f%%\n' "$2" "$(col "$1" 1)" "$p50" "$p99" \
     "$(col "$1" 4)" "$(awk "BEGIN{print $p99/$p50}")" \
     "$(awk 'NF {s+=$5} END {print s}' <<<"${rows[$1]}")" "$(awk "BEGIN{print 100*$(col "$1" 1)/$3}")"
 }
 show echosrv "ldgen -> echosrv (C)" "$echo_rps"
-for name in "${order[@]:1}"; do show "$name" "ldgen -> task-serve $name" "$echo_rps"; done
+label() { [ "$1" = probe ] && echo "node:net probe (no socklab code)" || echo "task-serve $1"; }
+for name in "${order[@]:1}"; do show "$name" "ldgen -> $(label "$name")" "$echo_rps"; done
 if [ "$LOADGEN" = 1 ]; then
   for io in $IOS; do show "loadgen/$io" "bench scale --client-io $io -> echosrv" "$echo_rps"; done
 fi
 if [ "$CHURN" = 1 ]; then
   printf '\nconnection churn (ldgen -c 64 -n 10000 -r 1), connections/s, medians of %s rounds;\n' "$CHURN_ROUNDS"
-  printf 'failures summed; %% of echosrv -w 2, and of echosrv -w 1:\n'
-  echo_cps=$(col churn-echosrv 1) echo1_cps=$(col churn-echosrv1 1)
+  printf 'failures summed; %% of echosrv -w 1 (the two-thread echosrv races under churn, see\n'
+  printf 'BENCHMARKS.md section 3, and is not measured here):\n'
+  echo1_cps=$(col churn-echosrv1 1)
   churn_row() { # key label
-    printf '  %-34s %8.0f %8s  %4.0f%%  %4.0f%%\n' "$2" "$(col "$1" 1)" \
+    printf '  %-38s %8.0f %8s  %4.0f%%\n' "$2" "$(col "$1" 1)" \
       "$(awk 'NF {s+=$2} END {print s}' <<<"${rows[$1]}")" \
-      "$(awk "BEGIN{print 100*$(col "$1" 1)/$echo_cps}")" \
       "$(awk "BEGIN{print 100*$(col "$1" 1)/$echo1_cps}")"
   }
-  churn_row churn-echosrv "echosrv -w 2 (C)"
   churn_row churn-echosrv1 "echosrv -w 1 (C)"
-  for name in "${order[@]:1}"; do churn_row "churn-$name" "task-serve $name"; done
+  for name in "${order[@]:1}"; do churn_row "churn-$name" "$(label "$name")"; done
 fi
