@@ -141,18 +141,6 @@ export function formatInterArrival(summary: ServerSummary): string {
   ].join("\n");
 }
 
-/** The task lab's server log: one line per connection, in the order they opened. */
-export function formatConnectionLog(records: readonly ConnectionRecord[]): string {
-  return [...records]
-    .sort((a, b) => a.openedAt - b.openedAt)
-    .map((r) =>
-      `${r.peer} requests=${r.messages} bytes_in=${r.bytesIn} bytes_out=${r.bytesOut} duration_ms=${
-        (r.closedAt - r.openedAt).toFixed(3)
-      }`
-    )
-    .join("\n");
-}
-
 /**
  * The report's first lines: that the server is terminating and, when it was forced to quit
  * early, that the figures leave out the connections still open.

@@ -20,7 +20,6 @@ import { IO_NAMES } from "../net/transport.ts";
 import { FRAMINGS } from "../protocols/framing.ts";
 import type { ProtocolName } from "../protocols/protocol.ts";
 import {
-  formatConnectionLog,
   formatHeading,
   formatInterArrival,
   formatTotals,
@@ -30,7 +29,7 @@ import {
 import { serverHtml } from "../reports/server_html.ts";
 import { SampleFile } from "./sample_file.ts";
 import type { ServerEvent, ServerSpec } from "./server_spec.ts";
-import type { ConnectionRecord } from "./session.ts";
+import { ConnectionLog } from "../reports/connection_log.ts";
 import { epochNow } from "../stats/epoch_now.ts";
 import { MODE_NAMES, type ModeName, MODES } from "../../modes/mod.ts";
 
@@ -177,8 +176,7 @@ export async function runServer(
   const mode = MODES[options.mode];
   const stop = new AbortController();
   const tally = new ServerTally();
-  // Only the per-connection log needs the records themselves; the tally holds the rest.
-  const records: ConnectionRecord[] = [];
+  const connectionLog = report === "connection-log" ? new ConnectionLog() : undefined;
   let opened = 0;
   let aborted = 0;
   let warnings = 0;
@@ -210,7 +208,7 @@ export async function runServer(
       case "close":
         tally.add(event.record);
         csv?.connection(event.record);
-        if (report === "connection-log") records.push(event.record);
+        connectionLog?.add(event.record);
         if (spec.verbose) log(`[x] Connection closed for ${event.record.peer}`);
         return;
       case "samples":
@@ -275,7 +273,7 @@ export async function runServer(
   } else {
     console.log(formatHeading(summary));
     if (report === "inter-arrival") console.log(formatInterArrival(summary));
-    else if (records.length > 0) console.log(formatConnectionLog(records));
+    else if (connectionLog && connectionLog.size > 0) console.log(connectionLog.format());
     console.log(formatTotals(summary));
   }
   if (options.html !== undefined) {

@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import {
   connectionSamplesCsv,
   dataSamplesCsv,
-  formatConnectionLog,
   formatHeading,
   formatInterArrival,
   formatTotals,
@@ -81,14 +80,6 @@ Deno.test("formatInterArrival() says when there are too few samples", () => {
     summarizeServer([record("a:1", "main", 0, [])], { ...META, opened: 1 }),
   );
   assert.match(text, /Average connection inter-arrival time: n\/a/);
-});
-
-Deno.test("formatConnectionLog() prints the reference's server log in open order", () => {
-  assert.deepEqual(formatConnectionLog(RECORDS).split("\n"), [
-    "127.0.0.1:1 requests=3 bytes_in=30 bytes_out=5 duration_ms=100.000",
-    "127.0.0.1:2 requests=1 bytes_in=10 bytes_out=5 duration_ms=100.000",
-    "127.0.0.1:3 requests=3 bytes_in=30 bytes_out=5 duration_ms=100.000",
-  ]);
 });
 
 Deno.test("formatTotals() accounts for every connection", () => {
