@@ -89,8 +89,6 @@ export class NodeConn implements Conn {
       this.#wake();
     });
     socket.on("drain", () => this.#settleWriters());
-    // A connection that waited in the accept queue was paused there.
-    socket.resume();
   }
 
   read(): Promise<Uint8Array | null> {
@@ -102,6 +100,8 @@ export class NodeConn implements Conn {
     if (this.#closed) return Promise.reject(closedError());
     if (this.#error) return Promise.reject(this.#error);
     if (this.#ended) return Promise.resolve(null);
+    // A connection that waited in a long accept queue was paused there.
+    if (this.#socket.isPaused()) this.#socket.resume();
     return new Promise((resolve, reject) => this.#reader = { resolve, reject });
   }
 

@@ -27,6 +27,17 @@ export function shareExhaustionCount(shared: Int32Array): void {
   exhaustions = shared;
 }
 
+const ignore = () => {};
+
+/**
+ * How many queued connections may read before the accept loop takes them. A connection takes
+ * at most one chunk nobody asked for before it pauses (see NodeConn), so these hold at most
+ * this many chunks; the rest of a long queue are paused at once, as the backlog would hold
+ * them. Pausing every queued connection cost a pause and a resume (two ops) for every
+ * connection of a burst.
+ */
+const UNPAUSED_QUEUE = 64;
+
 /** How often a listener looks at the counter. */
 const EXHAUSTION_CHECK_MS = 200;
 
@@ -44,7 +55,7 @@ export class NodeListener implements Listener {
   readonly port: number;
   #open: () => Promise<net.Server>;
   #server: net.Server;
-  #queue: net.Socket[] = [];
+  #queue: Conn[] = [];
   #held = 0;
   #budget: number;
   /** The exhaustion count when the server was opened. */
@@ -67,28 +78,31 @@ export class NodeListener implements Listener {
     Deno.unrefTimer(this.#check);
   }
 
+  #release = () => this.#held--;
+
   #attach(server: net.Server): void {
     server.on("connection", (socket: net.Socket) => {
-      // A connection reset before it reached us costs nothing but its closed socket.
-      socket.on("error", () => {});
       if (this.#held >= this.#budget) {
+        // A connection reset meanwhile costs nothing but its closed socket.
+        socket.on("error", ignore);
         socket.destroy();
         this.#refuse();
         return;
       }
       this.#held++;
-      socket.once("close", () => this.#held--);
+      socket.on("close", this.#release);
+      if (this.#queue.length >= UNPAUSED_QUEUE) socket.pause();
+      const conn = new NodeConn(socket);
       const waiter = this.#waiter;
       if (waiter) {
         this.#waiter = undefined;
-        waiter.resolve(new NodeConn(socket));
+        waiter.resolve(conn);
       } else if (!this.#closed) {
         // Node accepts whatever the kernel queues, so this queue stands in for the backlog;
         // the descriptor budget bounds it.
-        socket.pause();
-        this.#queue.push(socket);
+        this.#queue.push(conn);
       } else {
-        socket.destroy();
+        conn.close();
       }
     });
   }
@@ -117,8 +131,8 @@ export class NodeListener implements Listener {
       this.#overBudget = undefined;
       return Promise.reject(refused);
     }
-    const socket = this.#queue.shift();
-    if (socket !== undefined) return Promise.resolve(new NodeConn(socket));
+    const conn = this.#queue.shift();
+    if (conn !== undefined) return Promise.resolve(conn);
     if (this.#closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
   }
@@ -143,7 +157,7 @@ export class NodeListener implements Listener {
     this.#closed = true;
     clearInterval(this.#check);
     this.#server.close();
-    for (const socket of this.#queue.splice(0)) socket.destroy();
+    for (const conn of this.#queue.splice(0)) conn.close();
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.reject(closedError());
