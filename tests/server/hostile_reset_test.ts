@@ -1,6 +1,7 @@
 /**
  * Hostile peers, item 2 of issue 9: connections reset while they wait in the accept queue
- * must cost the server nothing but their count. Each variant's process tree is stopped, 500
+ * must cost the server nothing but their count; and connections that half-close and are reset
+ * while the server answers and closes them must leave no descriptor behind. Each variant's process tree is stopped, 500
  * connections complete their handshake and are reset (SO_LINGER 0), `ss` confirms they sit
  * in the accept queue, and after the tree continues a normal request must be answered within
  * 1 s more than a fresh connection costs that variant.
@@ -9,9 +10,11 @@
  */
 
 import assert from "node:assert/strict";
+import * as net from "node:net";
 import { TASK_SERVE } from "../support.ts";
 import { askWithin, resetBeforeAccept } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
+import { treeOpenFiles } from "../support/process_tree.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
 
 const RESETS = 500;
@@ -38,6 +41,49 @@ Deno.test("500 connections reset before accept: a normal request is answered wit
         );
         const { code } = await stopWithin(server, "SIGINT", 10_000);
         assert.equal(code, 0);
+      }),
+  );
+});
+
+const HALF_CLOSERS = 600;
+
+/** `count` clients that each send a request, half-close, and reset 0 to 5 ms later. */
+async function halfCloseThenReset(port: number, count: number): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, i) =>
+    new Promise<void>((done) => {
+      const socket = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true }, () => {
+        socket.end("3|abc\n");
+        setTimeout(() => {
+          socket.resetAndDestroy();
+          done();
+        }, i % 6);
+      });
+      socket.on("error", () => done());
+    })));
+}
+
+Deno.test("connections that half-close and are reset leave no descriptor open", async (t) => {
+  await inEachVariant(
+    t,
+    // A member per connection would make this a test of 600 process or worker starts.
+    VARIANTS.filter((variant) => !variant.perConnection),
+    (variant) =>
+      withServer([...TASK_SERVE, ...variant.args], async (server) => {
+        assert.equal((await askWithin(server.port, "3|abc", 10_000)).reply, "cba");
+        const before = treeOpenFiles(server.pid);
+        await halfCloseThenReset(server.port, HALF_CLOSERS);
+        let after = treeOpenFiles(server.pid);
+        for (let waited = 0; after > before && waited < 5000; waited += 100) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          after = treeOpenFiles(server.pid);
+        }
+        assert.ok(after <= before, `${after - before} more files open than before the attack`);
+        const { code, stdout } = await stopWithin(server, "SIGINT", 10_000);
+        assert.equal(code, 0);
+        assert.match(
+          stdout,
+          new RegExp(`^Connections: ${HALF_CLOSERS + 1} opened, ${HALF_CLOSERS + 1} closed`, "m"),
+        );
       }),
   );
 });

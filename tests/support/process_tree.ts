@@ -72,3 +72,14 @@ export function signalTree(pid: number, signal: Deno.Signal): void {
 export function mib(bytes: number, digits = 1): string {
   return (bytes / 2 ** 20).toFixed(digits);
 }
+
+/** How many files `pid` and its descendants hold open (entries of /proc/<pid>/fd). */
+export function treeOpenFiles(pid: number): number {
+  let count = 0;
+  for (const id of processTree(pid)) {
+    try {
+      for (const _ of Deno.readDirSync(`/proc/${id}/fd`)) count++;
+    } catch { /* exited meanwhile */ }
+  }
+  return count;
+}
