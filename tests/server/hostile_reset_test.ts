@@ -80,10 +80,15 @@ Deno.test("connections that half-close and are reset leave no descriptor open", 
         assert.ok(after <= before, `${after - before} more files open than before the attack`);
         const { code, stdout } = await stopWithin(server, "SIGINT", 10_000);
         assert.equal(code, 0);
-        assert.match(
-          stdout,
-          new RegExp(`^Connections: ${HALF_CLOSERS + 1} opened, ${HALF_CLOSERS + 1} closed`, "m"),
-        );
+        // Every connection was closed; one reset while still in the kernel's queue is counted
+        // apart (a `deno` listener sees the reset at accept).
+        const totals =
+          /^Connections: (\d+) opened, (\d+) closed.*, 0 open at shutdown(?:, (\d+) reset before accept)?$/m
+            .exec(stdout);
+        assert.ok(totals, stdout.slice(-500));
+        const [opened, closed, early] = totals.slice(1).map((n) => Number(n ?? 0));
+        assert.equal(closed, opened);
+        assert.equal(opened + early, HALF_CLOSERS + 1);
       }),
   );
 });
