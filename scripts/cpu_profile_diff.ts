@@ -42,16 +42,10 @@ const a = selfTimes(first);
 const b = selfTimes(second);
 const sum = (times: Map<string, number>) => [...times.values()].reduce((x, y) => x + y, 0);
 console.log(`busy: A ${sum(a).toFixed(0)} ms, B ${sum(b).toFixed(0)} ms (self time, ms: A, B)`);
-const more = (key: string) => (a.get(key) ?? 0) - (b.get(key) ?? 0);
-for (
-  const key of [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => more(y) - more(x)).slice(
-    0,
-    Number(rows),
-  )
-) {
-  console.log(
-    `${(a.get(key) ?? 0).toFixed(1).padStart(8)} ${
-      (b.get(key) ?? 0).toFixed(1).padStart(8)
-    }  ${key}`,
-  );
+const ms = (times: Map<string, number>, key: string) => times.get(key) ?? 0;
+const keys = [...new Set([...a.keys(), ...b.keys()])];
+keys.sort((x, y) => (ms(a, y) - ms(b, y)) - (ms(a, x) - ms(b, x)));
+for (const key of keys.slice(0, Number(rows))) {
+  const column = (times: Map<string, number>) => ms(times, key).toFixed(1).padStart(8);
+  console.log(`${column(a)} ${column(b)}  ${key}`);
 }

@@ -16,7 +16,10 @@ export function encodeUtf8(text: string): Uint8Array {
 // Any UTF-16 code unit above U+007F, surrogates included.
 const NOT_ASCII = /[\u0080-\uffff]/;
 
-/** How many bytes `text` takes as UTF-8; ASCII text, a protocol's usual reply, without a call into the runtime. */
+/**
+ * How many bytes `text` takes as UTF-8; for ASCII text, a protocol's usual reply, without a
+ * call into the runtime.
+ */
 export function utf8Length(text: string): number {
   return NOT_ASCII.test(text) ? Buffer.byteLength(text, "utf8") : text.length;
 }

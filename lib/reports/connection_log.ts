@@ -2,9 +2,10 @@
  * The task server's per-connection log, the reference's server log that SPEC has `task-serve`
  * print at shutdown: one line per connection, in the order they opened. It is kept in bounded
  * memory: a closed connection leaves its peer and five numbers (about 70 bytes), never its
- * record; past {@link CONNECTION_LOG_LIMIT} connections the rest are counted, and the log ends by saying how many it left out and where to find them (`--csv`
- * streams every connection's row to a file as it closes). Keeping whole records, as before,
- * grew the server by every record of a client that connects in a loop.
+ * record; past {@link CONNECTION_LOG_LIMIT} connections the rest are counted, and the log ends
+ * by saying how many it left out and where to find them (`--csv` streams every connection's
+ * row to a file as it closes). Keeping whole records, as before, grew the server by every
+ * record of a client that connects in a loop.
  *
  * @module
  */
@@ -26,7 +27,7 @@ export function formatConnectionLine(
   }`;
 }
 
-/** The figures of a line, per connection: a column each, grown by doubling. */
+/** The numbers kept per connection, side by side in one array grown by doubling. */
 const FIGURES = 5;
 
 /** The log's connections as they close, kept for the first `limit` of them. */

@@ -185,14 +185,15 @@ export async function runSession(
     closing ||= close;
     const done = close ? finish : undefined;
     if (out === "") return void done?.();
+    const length = utf8Length(out);
     const write = () => duplex.write(out);
     const sent = protocol.delayMs > 0 ? delay(protocol.delayMs).then(write) : write();
     if (sent === WRITTEN) {
-      record.bytesOut += utf8Length(out);
+      record.bytesOut += length;
       return void done?.();
     }
     const pending = sent.then(() => {
-      record.bytesOut += utf8Length(out);
+      record.bytesOut += length;
       done?.();
     });
     inFlight = pending.then(() => inFlight = undefined, (error) => {
