@@ -10,9 +10,8 @@
  */
 
 import assert from "node:assert/strict";
-import * as net from "node:net";
 import { TASK_SERVE } from "../support.ts";
-import { askWithin, resetBeforeAccept } from "../support/attacks.ts";
+import { askWithin, halfCloseThenReset, resetBeforeAccept } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
 import { treeOpenFiles } from "../support/process_tree.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
@@ -46,21 +45,6 @@ Deno.test("500 connections reset before accept: a normal request is answered wit
 });
 
 const HALF_CLOSERS = 600;
-
-/** `count` clients that each send a request, half-close, and reset 0 to 5 ms later. */
-async function halfCloseThenReset(port: number, count: number): Promise<void> {
-  await Promise.all(Array.from({ length: count }, (_, i) =>
-    new Promise<void>((done) => {
-      const socket = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true }, () => {
-        socket.end("3|abc\n");
-        setTimeout(() => {
-          socket.resetAndDestroy();
-          done();
-        }, i % 6);
-      });
-      socket.on("error", () => done());
-    })));
-}
 
 Deno.test("connections that half-close and are reset leave no descriptor open", async (t) => {
   await inEachVariant(

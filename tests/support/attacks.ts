@@ -231,3 +231,18 @@ export async function openIdle(
       }),
   };
 }
+
+/** `count` clients that each send a request, half-close, and reset 0 to 5 ms later. */
+export async function halfCloseThenReset(port: number, count: number): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, i) =>
+    new Promise<void>((done) => {
+      const socket = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true }, () => {
+        socket.end("3|abc\n");
+        setTimeout(() => {
+          socket.resetAndDestroy();
+          done();
+        }, i % 6);
+      });
+      socket.on("error", () => done());
+    })));
+}
