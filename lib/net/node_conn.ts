@@ -1,6 +1,7 @@
 /**
  * A `node:net` socket behind the {@link Conn} seam. The socket reads on its own and pushes
- * chunks, to a waiting `read` or straight to a {@link Conn.feed} sink; a connection keeps at
+ * chunks, through its `data` event or, for a socket this side connected, Node's `onread`
+ * callback, to a waiting `read` or straight to a {@link Conn.feed} sink; a connection keeps at
  * most one chunk nobody took before it pauses its socket, so a slow consumer holds the peer
  * back through TCP flow control instead of buffering. Writes report backpressure through
  * `drain`. Node's errors become the `Deno.errors` classes.
@@ -65,17 +66,7 @@ export class NodeConn implements Conn {
     this.#socket = socket;
     this.peer = formatHostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Uint8Array) => {
-      if (this.#feed && !this.#held && this.#chunks.length === 0) return this.#deliver(chunk);
-      const reader = this.#reader;
-      if (reader) {
-        this.#reader = undefined;
-        reader.resolve(chunk);
-        return;
-      }
-      this.#chunks.push(chunk);
-      socket.pause();
-    });
+    socket.on("data", (chunk: Uint8Array) => void this.receive(chunk, false));
     socket.on("end", () => {
       this.#ended = true;
       this.#wake();
@@ -89,6 +80,28 @@ export class NodeConn implements Conn {
       this.#wake();
     });
     socket.on("drain", () => this.#settleWriters());
+  }
+
+  /**
+   * Takes bytes the socket read. `borrowed` bytes are only valid during the call (an `onread`
+   * buffer): they are copied if kept. Returns false once the socket is paused, which is what an
+   * `onread` callback returns to stop reading.
+   */
+  receive(chunk: Uint8Array, borrowed: boolean): boolean {
+    if (this.#feed && !this.#held && this.#chunks.length === 0) {
+      this.#deliver(chunk);
+      return !this.#held;
+    }
+    const reader = this.#reader;
+    const own = borrowed ? chunk.slice() : chunk;
+    if (reader) {
+      this.#reader = undefined;
+      reader.resolve(own);
+      return true;
+    }
+    this.#chunks.push(own);
+    this.#socket.pause();
+    return false;
   }
 
   read(): Promise<Uint8Array | null> {

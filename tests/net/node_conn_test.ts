@@ -125,3 +125,53 @@ Deno.test("NodeConn.feed() feeds again after a sink's failure ended the last fee
     close();
   }
 });
+
+Deno.test("nodeTransport.connect() keeps each connection's unread bytes apart though reads share one buffer", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const clients: Conn[] = [];
+  const accepted: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const [client, server] = await Promise.all([
+        nodeTransport.connect("127.0.0.1", listener.addr.port, 2000),
+        listener.accept(),
+      ]);
+      clients.push(client);
+      accepted.push(server);
+    }
+    // Each arrives while nobody reads: every connection keeps its chunk while the next
+    // connection's read lands in the same buffer.
+    for (const [i, server] of accepted.entries()) {
+      await server.write(new TextEncoder().encode(`reply ${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const got = [];
+    for (const client of clients) got.push(text([(await client.read())!]));
+    assert.deepEqual(got, ["reply 0", "reply 1", "reply 2"]);
+    // Then fed: a chunk held back by the sink's promise is kept the same way.
+    let release!: () => void;
+    const seen: string[] = [];
+    const fed = clients[0].feed!((chunk) => {
+      seen.push(text([chunk]));
+      return seen.length === 1 ? new Promise<void>((resolve) => release = resolve) : undefined;
+    });
+    await accepted[0].write(new TextEncoder().encode("held"));
+    await until(() => seen.length === 1, "the held chunk");
+    await accepted[0].write(new TextEncoder().encode("kept"));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await accepted[1].write(new TextEncoder().encode("other"));
+    assert.equal(text([(await clients[1].read())!]), "other");
+    release();
+    accepted[0].close();
+    await fed;
+    assert.deepEqual(seen, ["held", "kept"]);
+  } finally {
+    for (const client of clients) client.close();
+    for (const server of accepted) {
+      try {
+        server.close();
+      } catch { /* closed by the test */ }
+    }
+    listener.close();
+  }
+});
