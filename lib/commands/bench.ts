@@ -59,7 +59,8 @@ Usage:
   socklab bench merge A.json B.json ...    one report from scale runs on several hosts
 
 sweep: for each mode and client count, --runs times: start that many clients at once,
-each sending "BenchmarkTestString123" to a task-serve holding every reply --delay;
+each sending "BenchmarkTestString123" to a task-serve holding every reply --delay
+(with --framing chunk: each read is the request, as the reference servers take it);
 the total time until all replies is measured and the median reported.
   --modes LIST           modes to compare (default iter,async,thr,proc)
   --clients LIST         client counts (default 10,20,30,40,50,60,70,80,90,100)

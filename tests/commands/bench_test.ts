@@ -20,6 +20,7 @@ import {
 import denoConfig from "../../deno.json" with { type: "json" };
 import { runSocklab, socklabArgs, startServer } from "../support.ts";
 import { closedPort, withTempDir } from "../bench/bench_support.ts";
+import { SETTLE_MS } from "../../lib/protocols/framing.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -272,6 +273,13 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
           for (const column of FAILURE_COLUMNS) assert.equal(r[column], "0");
           const floor = mode === "iter" ? clients * 100 : 100;
           assert.ok(Number(r.total_ms) >= floor * 0.95, `${mode} × ${clients}: ${r.total_ms} ms`);
+          // The request has no newline: a server that waited for the client's silence to take
+          // it would add SETTLE_MS to each reply.
+          const waits = mode === "iter" ? clients : 1;
+          assert.ok(
+            Number(r.total_ms) < floor + waits * SETTLE_MS,
+            `${mode} × ${clients}: ${r.total_ms} ms, over ${waits} × SETTLE_MS more than the delay`,
+          );
         }
       }
     }
