@@ -60,8 +60,8 @@ export const nodeTransport: Transport = {
         allowHalfOpen: true,
         onread: {
           buffer: READ_BUFFER,
-          // Reads start as the socket connects, in the same turn as the "connect" event that
-          // sets `conn`, so none comes before it.
+          // `conn` is set by the "connect" event; reads start then too, but the first one is
+          // only taken at a later poll of the event loop, so none comes before it.
           callback: (n: number, buffer: Uint8Array) => conn!.receive(buffer.subarray(0, n), true),
         },
       });

@@ -219,7 +219,11 @@ export async function runSession(
 
   const sink: ChunkSink = (chunk) => {
     if (closing) return undefined;
-    if (inFlight) return inFlight.then(() => sink(chunk));
+    if (inFlight) {
+      // Bytes are valid only during this call (a transport may read the next into them).
+      const kept = chunk.slice();
+      return inFlight.then(() => sink(kept));
+    }
     clearTimeout(settleTimer);
     const at = duplex.arrivedAt?.() ?? options.now();
     record.bytesIn += chunk.length;
