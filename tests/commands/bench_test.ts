@@ -263,6 +263,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
       measurements.records.length,
       SWEEP_MODES.length * SWEEP_CLIENTS.length * SWEEP_RUNS,
     );
+    const floors = new Map<string, number>();
     for (const mode of SWEEP_MODES) {
       for (const clients of SWEEP_CLIENTS) {
         const runs = measurements.records.filter((r) =>
@@ -273,13 +274,7 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
           for (const column of FAILURE_COLUMNS) assert.equal(r[column], "0");
           const floor = mode === "iter" ? clients * 100 : 100;
           assert.ok(Number(r.total_ms) >= floor * 0.95, `${mode} × ${clients}: ${r.total_ms} ms`);
-          // The request has no newline: a server that waited for the client's silence to take
-          // it would add SETTLE_MS to each reply.
-          const waits = mode === "iter" ? clients : 1;
-          assert.ok(
-            Number(r.total_ms) < floor + waits * SETTLE_MS,
-            `${mode} × ${clients}: ${r.total_ms} ms, over ${waits} × SETTLE_MS more than the delay`,
-          );
+          floors.set(`${mode}/${clients}`, floor);
         }
       }
     }
@@ -302,6 +297,14 @@ Deno.test("bench sweep --quick writes CSV, JSON, report.md and an SVG with a ser
     );
     for (const r of summary.records) {
       assert.equal(Number(r.runs), SWEEP_RUNS);
+      // The request has no newline: a server that waited for the client's silence to take it
+      // would add SETTLE_MS to every reply. The fastest run is read, so one slow run on a busy
+      // machine does not fail the test.
+      const waits = r.mode === "iter" ? Number(r.clients) : 1;
+      assert.ok(
+        Number(r.min_ms) < floors.get(`${r.mode}/${r.clients}`)! + waits * SETTLE_MS,
+        `${r.mode} × ${r.clients}: ${r.min_ms} ms, ${waits} × SETTLE_MS over the delay or more`,
+      );
       assert.ok(Number(r.min_ms) <= Number(r.median_ms) && Number(r.median_ms) <= Number(r.max_ms));
       for (const column of FAILURE_COLUMNS) assert.equal(r[column], "0");
     }
