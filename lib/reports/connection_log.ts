@@ -60,10 +60,13 @@ export class ConnectionLog {
       this.#figures = grown;
     }
     this.#peers.push(record.peer);
-    this.#figures.set(
-      [record.openedAt, record.messages, record.bytesIn, record.bytesOut, record.closedAt],
-      i * FIGURES,
-    );
+    // Written in place: this runs for every connection that closes.
+    const figures = this.#figures, at = i * FIGURES;
+    figures[at] = record.openedAt;
+    figures[at + 1] = record.messages;
+    figures[at + 2] = record.bytesIn;
+    figures[at + 3] = record.bytesOut;
+    figures[at + 4] = record.closedAt;
   }
 
   /** The lines in the order their connections opened, and what was left out. */
