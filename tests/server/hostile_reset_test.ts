@@ -1,10 +1,10 @@
 /**
  * Hostile peers, item 2 of issue 9: connections reset while they wait in the accept queue
  * must cost the server nothing but their count; and connections that half-close and are reset
- * while the server answers and closes them must leave no descriptor behind. Each variant's process tree is stopped, 500
- * connections complete their handshake and are reset (SO_LINGER 0), `ss` confirms they sit
- * in the accept queue, and after the tree continues a normal request must be answered within
- * 1 s more than a fresh connection costs that variant.
+ * while the server answers and closes them must leave no descriptor behind. Each variant's
+ * process tree is stopped, 500 connections complete their handshake and are reset (SO_LINGER 0),
+ * `ss` confirms they sit in the accept queue, and after the tree continues a normal request
+ * must be answered within 1 s more than a fresh connection costs that variant.
  *
  * @module
  */
