@@ -1,7 +1,7 @@
 /**
  * A `node:net` socket behind the {@link Conn} seam. The socket reads on its own and pushes
- * chunks, through its `data` event or, for a socket this side connected, Node's `onread`
- * callback, to a waiting `read` or straight to a {@link Conn.feed} sink; a connection keeps at
+ * chunks, through Node's `onread` callback (see `node_transport.ts`) or else its `data` event,
+ * to a waiting `read` or straight to a {@link Conn.feed} sink; a connection keeps at
  * most one chunk nobody took before it pauses its socket, so a slow consumer holds the peer
  * back through TCP flow control instead of buffering. Writes report backpressure through
  * `drain`. Node's errors become the `Deno.errors` classes.
@@ -47,8 +47,15 @@ const CLOSED = new Deno.errors.BadResource("The connection is closed");
 /** The error of an operation on a connection or listener closed here. */
 export const closedError = (): Error => CLOSED;
 
+const CONN = Symbol("NodeConn");
+
 /** One `node:net` socket as a {@link Conn}. */
 export class NodeConn implements Conn {
+  /** The connection of a socket, for callbacks the runtime calls on the socket. */
+  static of(socket: net.Socket): NodeConn | undefined {
+    return (socket as net.Socket & { [CONN]?: NodeConn })[CONN];
+  }
+
   readonly peer: string;
   #socket: net.Socket;
   /** Bytes that arrived while nobody could take them; the socket is paused meanwhile. */
@@ -64,6 +71,7 @@ export class NodeConn implements Conn {
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
+    Object.defineProperty(socket, CONN, { value: this });
     this.peer = formatHostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Uint8Array) => void this.receive(chunk, false));

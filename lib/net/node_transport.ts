@@ -17,12 +17,48 @@ const BACKLOG = 4096;
 const RESERVED_FDS = 64;
 
 /**
- * Where this thread's connected sockets read (Node's `onread` option), one for them all: the
- * runtime reads into it and calls back at once, and {@link NodeConn.receive} copies only what it
- * has to keep. Reading into a fresh Buffer per chunk, pushed through the Readable stream and a
- * `data` event, cost the load generator 15% more CPU per request (BENCHMARKS.md section 3).
+ * Where this thread's sockets read (Node's `onread` option), one for them all: the runtime reads
+ * into it and calls back at once, and {@link NodeConn.receive} copies only what it has to keep.
+ * Reading into a fresh Buffer per chunk, pushed through the Readable stream and a `data` event,
+ * cost the load generator 15% more CPU per request (BENCHMARKS.md section 3).
  */
-const READ_BUFFER = new Uint8Array(64 * 1024);
+const ON_READ = {
+  buffer: new Uint8Array(64 * 1024),
+  callback(this: net.Socket, n: number, buffer: Uint8Array): boolean {
+    // The connection is set by the "connect" or "connection" event; reads start then too, but
+    // the first one is only taken at a later poll of the event loop, so none comes before it.
+    return NodeConn.of(this)?.receive(buffer.subarray(0, n), true) ?? false;
+  },
+};
+
+/** Deno's `node:net` server internals that make each accepted socket. */
+interface SocketFactory {
+  _createSocket?(this: net.Server, handle: unknown): net.Socket;
+}
+
+/**
+ * Makes `server`'s accepted sockets read through {@link ON_READ} too. Node's server has no
+ * option for it: Deno 2.9.6 makes each accepted socket in `Server.prototype._createSocket`,
+ * which this replaces with the same construction plus `onread`. A runtime without that method
+ * keeps its own sockets, which NodeConn reads through their `data` event.
+ */
+function acceptIntoSharedBuffer(server: net.Server): void {
+  const factory = server as net.Server & SocketFactory;
+  if (typeof factory._createSocket !== "function") return;
+  factory._createSocket = function (handle) {
+    const socket = new net.Socket(
+      {
+        handle,
+        allowHalfOpen: true,
+        readable: true,
+        writable: true,
+        onread: ON_READ,
+      } as net.SocketConstructorOpts,
+    );
+    Object.assign(socket, { server: this, _server: this });
+    return socket;
+  };
+}
 
 /** This process's open-file limit, read once (through `prlimit`: /proc needs --allow-all). */
 let fdLimit: ReturnType<typeof readFdLimit> | undefined;
@@ -38,6 +74,7 @@ export const nodeTransport: Transport = {
     const open = (at: number) =>
       new Promise<net.Server>((resolve, reject) => {
         const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+        acceptIntoSharedBuffer(server);
         server.once("error", (error) => reject(denoError(error)));
         server.listen({ host, port: at, reusePort, backlog: BACKLOG, exclusive: true }, () => {
           server.removeAllListeners("error");
@@ -53,18 +90,7 @@ export const nodeTransport: Transport = {
   },
   connect(host, port, timeoutMs) {
     return new Promise((resolve, reject) => {
-      let conn: NodeConn | undefined;
-      const socket = net.connect({
-        host,
-        port,
-        allowHalfOpen: true,
-        onread: {
-          buffer: READ_BUFFER,
-          // `conn` is set by the "connect" event; reads start then too, but the first one is
-          // only taken at a later poll of the event loop, so none comes before it.
-          callback: (n: number, buffer: Uint8Array) => conn!.receive(buffer.subarray(0, n), true),
-        },
-      });
+      const socket = net.connect({ host, port, allowHalfOpen: true, onread: ON_READ });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Deno.errors.TimedOut("connect timed out"));
@@ -76,8 +102,7 @@ export const nodeTransport: Transport = {
       socket.once("connect", () => {
         clearTimeout(timer);
         socket.removeAllListeners("error");
-        conn = new NodeConn(socket);
-        resolve(conn);
+        resolve(new NodeConn(socket));
       });
     });
   },

@@ -126,52 +126,96 @@ Deno.test("NodeConn.feed() feeds again after a sink's failure ended the last fee
   }
 });
 
-Deno.test("nodeTransport.connect() keeps each connection's unread bytes apart though reads share one buffer", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const clients: Conn[] = [];
-  const accepted: Deno.Conn[] = [];
+/**
+ * Three connections of the node transport (`ours`) with plain Deno sockets at the other end,
+ * made by `open`, which returns a cleanup.
+ */
+type Pairs = (ours: Conn[], theirs: Deno.Conn[]) => Promise<() => void>;
+
+/**
+ * Checks that each connection keeps its unread bytes, and a chunk its feed's sink holds back,
+ * while the other connections read into the same buffer; returns the buffers the sink saw.
+ */
+async function checkBytesApart(open: Pairs): Promise<ArrayBufferLike[]> {
+  const ours: Conn[] = [];
+  const theirs: Deno.Conn[] = [];
+  const cleanup = await open(ours, theirs);
   try {
+    // Each arrives while nobody reads: every connection keeps its chunk while the next
+    // connection's read lands in the same buffer.
+    for (const [i, peer] of theirs.entries()) {
+      await peer.write(new TextEncoder().encode(`reply ${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const got = [];
+    for (const conn of ours) got.push(text([(await conn.read())!]));
+    assert.deepEqual(got, ["reply 0", "reply 1", "reply 2"]);
+    // Then fed: a chunk held back by the sink's promise is kept the same way.
+    let release!: () => void;
+    const seen: string[] = [];
+    const buffers: ArrayBufferLike[] = [];
+    const fed = ours[0].feed!((chunk) => {
+      seen.push(text([chunk]));
+      buffers.push(chunk.buffer);
+      return seen.length === 1 ? new Promise<void>((resolve) => release = resolve) : undefined;
+    });
+    await theirs[0].write(new TextEncoder().encode("held"));
+    await until(() => seen.length === 1, "the held chunk");
+    await theirs[0].write(new TextEncoder().encode("kept"));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const other = ours[1].feed!((chunk) => void buffers.push(chunk.buffer));
+    other.catch(() => {});
+    await theirs[1].write(new TextEncoder().encode("other"));
+    await until(() => buffers.length === 2, "the other connection's chunk");
+    release();
+    theirs[0].close();
+    await fed;
+    assert.deepEqual(seen, ["held", "kept"]);
+    return buffers;
+  } finally {
+    cleanup();
+  }
+}
+
+Deno.test("nodeTransport.connect() keeps each connection's unread bytes apart though reads share one buffer", async () => {
+  const buffers = await checkBytesApart(async (ours, theirs) => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     for (let i = 0; i < 3; i++) {
       const [client, server] = await Promise.all([
         nodeTransport.connect("127.0.0.1", listener.addr.port, 2000),
         listener.accept(),
       ]);
-      clients.push(client);
-      accepted.push(server);
+      ours.push(client);
+      theirs.push(server);
     }
-    // Each arrives while nobody reads: every connection keeps its chunk while the next
-    // connection's read lands in the same buffer.
-    for (const [i, server] of accepted.entries()) {
-      await server.write(new TextEncoder().encode(`reply ${i}`));
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-    const got = [];
-    for (const client of clients) got.push(text([(await client.read())!]));
-    assert.deepEqual(got, ["reply 0", "reply 1", "reply 2"]);
-    // Then fed: a chunk held back by the sink's promise is kept the same way.
-    let release!: () => void;
-    const seen: string[] = [];
-    const fed = clients[0].feed!((chunk) => {
-      seen.push(text([chunk]));
-      return seen.length === 1 ? new Promise<void>((resolve) => release = resolve) : undefined;
-    });
-    await accepted[0].write(new TextEncoder().encode("held"));
-    await until(() => seen.length === 1, "the held chunk");
-    await accepted[0].write(new TextEncoder().encode("kept"));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    await accepted[1].write(new TextEncoder().encode("other"));
-    assert.equal(text([(await clients[1].read())!]), "other");
-    release();
-    accepted[0].close();
-    await fed;
-    assert.deepEqual(seen, ["held", "kept"]);
-  } finally {
-    for (const client of clients) client.close();
-    for (const server of accepted) {
-      try {
-        server.close();
-      } catch { /* closed by the test */ }
-    }
-    listener.close();
-  }
+    return () => closeAll(ours, theirs, () => listener.close());
+  });
+  assert.equal(buffers[0], buffers[1], "the two connections read into one buffer");
 });
+
+Deno.test("nodeTransport.listen() keeps each accepted connection's unread bytes apart though reads share one buffer", async () => {
+  const buffers = await checkBytesApart(async (ours, theirs) => {
+    const listener = await nodeTransport.listen({ host: "127.0.0.1", port: 0 });
+    for (let i = 0; i < 3; i++) {
+      const [server, client] = await Promise.all([
+        listener.accept(),
+        Deno.connect({ hostname: "127.0.0.1", port: listener.port }),
+      ]);
+      ours.push(server);
+      theirs.push(client);
+    }
+    return () => closeAll(ours, theirs, () => listener.close());
+  });
+  // Accepted sockets read through `onread` as connected ones do (Server._createSocket).
+  assert.equal(buffers[0], buffers[1], "the two connections read into one buffer");
+});
+
+function closeAll(ours: Conn[], theirs: Deno.Conn[], closeListener: () => void): void {
+  for (const conn of ours) conn.close();
+  for (const peer of theirs) {
+    try {
+      peer.close();
+    } catch { /* closed by the test */ }
+  }
+  closeListener();
+}
