@@ -20,7 +20,8 @@ const RESERVED_FDS = 64;
  * Where this thread's sockets read (Node's `onread` option), one for them all: the runtime reads
  * into it and calls back at once, and {@link NodeConn.receive} copies only what it has to keep.
  * Reading into a fresh Buffer per chunk, pushed through the Readable stream and a `data` event,
- * cost the load generator 15% more CPU per request (BENCHMARKS.md section 3).
+ * cost the load generator 15% more CPU per request and the server 20% more user CPU
+ * (BENCHMARKS.md sections 3 and 4).
  */
 const ON_READ = {
   buffer: new Uint8Array(64 * 1024),
