@@ -31,11 +31,12 @@ export const WRITTEN: Promise<void> = Promise.resolve();
  * Feeds `source`'s bytes to `sink` until the peer's stream ends: pushed where the transport
  * can ({@link Conn.feed}), read by read otherwise, waiting out each hold.
  */
-export async function feed(
-  source: Pick<Conn, "read" | "feed">,
-  sink: ChunkSink,
-): Promise<void> {
-  if (source.feed) return await source.feed(sink);
+export function feed(source: Pick<Conn, "read" | "feed">, sink: ChunkSink): Promise<void> {
+  // Handed on as it is: under connection churn every promise a connection makes is a cost.
+  return source.feed ? source.feed(sink) : readInto(source, sink);
+}
+
+async function readInto(source: Pick<Conn, "read">, sink: ChunkSink): Promise<void> {
   for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) {
     const held = sink(chunk);
     if (held) await held;

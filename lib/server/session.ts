@@ -142,10 +142,15 @@ export async function runSession(
     requestMs: options.requestTimeoutMs,
   });
   const watched = deadlines?.watch(() => closeQuietly(duplex));
-  /** Settles once the protocol closed the connection and its last reply went out. */
-  let finish!: () => void;
+  /**
+   * Settles true at the end of the peer's stream, or false once the protocol closed the
+   * connection and its last reply went out, whichever comes first; rejects on a failure. One
+   * promise that both ends settle: racing two made three more promises per connection.
+   */
+  let settle!: (peerEnded: boolean) => void;
   let fail!: (error: unknown) => void;
-  const finished = new Promise<void>((resolve, reject) => [finish, fail] = [resolve, reject]);
+  const ended = new Promise<boolean>((resolve, reject) => [settle, fail] = [resolve, reject]);
+  const finish = () => settle(false);
   let closing = false;
   /** The reply being written or delayed, while the transport did not take it at once. */
   let inFlight: Promise<void> | undefined;
@@ -239,13 +244,14 @@ export async function runSession(
       await duplex.write(greeting);
       record.bytesOut += utf8Length(greeting);
     }
-    const fed = feed(duplex, sink);
-    // Once the protocol closed the connection, the feed ends in the close: nobody waits on it.
-    fed.catch(() => {});
-    if (await Promise.race([fed.then(() => true), finished.then(() => false)])) {
+    // Once the protocol closed the connection, the feed ends in the close, which then
+    // settles nothing.
+    feed(duplex, sink).then(() => settle(true), fail);
+    if (await ended) {
       clearTimeout(settleTimer);
-      await inFlight;
-      await answer([framer.finish()], options.now());
+      if (inFlight) await inFlight;
+      const last = answer([framer.finish()], options.now());
+      if (last) await last;
     }
   } catch (error) {
     record.end = endFromError(error, watched?.expired);
