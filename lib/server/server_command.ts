@@ -26,7 +26,6 @@ import {
   ServerTally,
   summaryJson,
 } from "../reports/server_report.ts";
-import { serverHtml } from "../reports/server_html.ts";
 import { SampleFile } from "./sample_file.ts";
 import type { ServerEvent, ServerSpec } from "./server_spec.ts";
 import { ConnectionLog } from "../reports/connection_log.ts";
@@ -278,6 +277,8 @@ export async function runServer(
   }
   if (options.html !== undefined) {
     // The printed report is already out: a failed page costs only itself.
+    // Loaded here: the chart libraries took about 90 ms of the 230 a server took to listen.
+    const { serverHtml } = await import("../reports/server_html.ts");
     await Deno.writeTextFile(options.html, await serverHtml(summary, command)).catch((error) =>
       warn(`Cannot write --html "${options.html}": ${error.message}`)
     );
