@@ -128,8 +128,8 @@ export async function acceptLoop(
         running.delete(served);
         wakeAcceptors();
       };
-      // Not `finally`, which takes two more promises and turns of the microtask queue per
-      // connection: under churn these are a measurable share of a connection's cost.
+      // Not `finally`, which takes two more promises and turns of the microtask queue for each
+      // connection, which add up under connection churn.
       const served: Promise<void> = handler(conn, openedAt).then(release, (error) => {
         release();
         throw error;
