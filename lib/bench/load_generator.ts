@@ -191,13 +191,18 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     let t0 = performance.now();
     if (t0 < firstRequestAt) firstRequestAt = t0;
     let sentAt = t0;
-    let allAnswered!: () => void;
-    const answered = new Promise<void>((resolve) => allAnswered = resolve);
+    /**
+     * Settles true when the server ended the stream, false once every request was answered,
+     * whichever comes first; rejects on a failure of the socket before that (as the session's).
+     */
+    let settle!: (serverClosed: boolean) => void;
+    let broke!: (error: unknown) => void;
+    const ended = new Promise<boolean>((resolve, reject) => [settle, broke] = [resolve, reject]);
 
     /** Sends request `i`, in the open model at its intended time; a promise while not sent. */
     const send = (): Promise<void> | undefined => {
       if (i === requests) {
-        allAnswered();
+        settle(false);
         return undefined;
       }
       if (intervalMs > 0) {
@@ -278,10 +283,10 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
     try {
       const first = send();
       if (first) await first;
-      const fed = feed(socket, sink);
-      // Once every request is answered the socket closes under the feed: nobody waits on it.
-      fed.catch(() => {});
-      const serverClosed = await Promise.race([fed.then(() => true), answered.then(() => false)]);
+      // Once every request is answered the socket closes under the feed, which then settles
+      // nothing.
+      feed(socket, sink).then(() => settle(true), broke);
+      const serverClosed = await ended;
       if (serverClosed && i < requests) {
         if (got === 0) {
           fail(row, "reset", i + 1, "the server closed the connection without a reply");
