@@ -195,9 +195,7 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
      * Settles true when the server ended the stream, false once every request was answered,
      * whichever comes first; rejects on a failure of the socket before that (as the session's).
      */
-    let settle!: (serverClosed: boolean) => void;
-    let broke!: (error: unknown) => void;
-    const ended = new Promise<boolean>((resolve, reject) => [settle, broke] = [resolve, reject]);
+    const { promise: ended, resolve: settle, reject: broke } = Promise.withResolvers<boolean>();
 
     /** Sends request `i`, in the open model at its intended time; a promise while not sent. */
     const send = (): Promise<void> | undefined => {

@@ -147,9 +147,7 @@ export async function runSession(
    * connection and its last reply went out, whichever comes first; rejects on a failure. One
    * promise that both ends settle: racing two made three more promises per connection.
    */
-  let settle!: (peerEnded: boolean) => void;
-  let fail!: (error: unknown) => void;
-  const ended = new Promise<boolean>((resolve, reject) => [settle, fail] = [resolve, reject]);
+  const { promise: ended, resolve: settle, reject: fail } = Promise.withResolvers<boolean>();
   const finish = () => settle(false);
   let closing = false;
   /** The reply being written or delayed, while the transport did not take it at once. */
