@@ -39,7 +39,7 @@ class OneRequest implements Duplex {
 }
 
 const spec = {
-  protocol: { name: "task" },
+  protocol: { name: "task", delayMs: 0 },
   framing: "line",
   maxLine: 65536,
   verbose: false,
