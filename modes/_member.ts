@@ -19,6 +19,7 @@ import type { SampleStatsJson } from "../lib/stats/sample_stats.ts";
 import { acceptLoop, type ConnectionHandler } from "../lib/server/accept_loop.ts";
 import { failpoint } from "../lib/server/failpoint.ts";
 import { localHandler, serveHere, sessionOptions } from "./_local.ts";
+import { MessageBatch } from "./_message_batch.ts";
 
 /** Parent to member: stop (drain, then end) or pause (stop accepting, end when idle). */
 /**
@@ -87,17 +88,17 @@ function sampleBatches(spec: ServerSpec, emit: (message: MemberMessage) => void)
 
 /**
  * Reports the progress of the records in `live` that changed since the last report, and the
- * data samples collected meanwhile, every {@link PROGRESS_INTERVAL_MS}; returns the function
- * that stops it after a last report of the samples.
+ * data samples collected meanwhile, every {@link PROGRESS_INTERVAL_MS} or when asked
+ * (`report`); `stop` ends it after a last report of the samples.
  */
 function reportProgress(
   live: Set<ConnectionRecord>,
   emit: (message: MemberMessage) => void,
   samples: { flush(): void },
-): () => void {
+): { report(): void; stop(): void } {
   const reported = new WeakMap<ConnectionRecord, number>();
   const heartbeat = setInterval(() => emit({ type: "heartbeat" }), HEARTBEAT_MS);
-  const timer = setInterval(() => {
+  const report = () => {
     samples.flush();
     for (const record of live) {
       if (record.bytesIn === (reported.get(record) ?? 0)) continue;
@@ -112,11 +113,15 @@ function reportProgress(
       });
       reported.set(record, record.bytesIn);
     }
-  }, PROGRESS_INTERVAL_MS);
-  return () => {
-    clearInterval(timer);
-    clearInterval(heartbeat);
-    samples.flush();
+  };
+  const timer = setInterval(report, PROGRESS_INTERVAL_MS);
+  return {
+    report,
+    stop() {
+      clearInterval(timer);
+      clearInterval(heartbeat);
+      samples.flush();
+    },
   };
 }
 
@@ -158,21 +163,36 @@ function memberOptions(spec: ServerSpec, emit: (m: MemberMessage) => void): Mode
   };
 }
 
+/** The messages a pool member posts at once rather than in a batch: its life's milestones. */
+const urgent = (message: MemberMessage) =>
+  message.type === "listening" || message.type === "failed" || message.type === "done";
+
 /**
  * Runs a pool member: listens on the shared port with `reusePort` (or on its own port behind
  * the parent's relay) and serves until `stop` (drain, then end) or `pause` (end once its
- * connections close). Reports `done` last.
+ * connections close). Posts its messages in batches ({@link MessageBatch}), `done` last.
  */
 export async function runPoolMember(
   start: Extract<MemberStart, { role: "pool" }>,
   worker: string,
-  emit: (message: MemberMessage) => void,
+  post: (messages: MemberMessage[]) => void,
   control: { stop: AbortSignal; pause: AbortSignal; abandon: AbortSignal },
 ): Promise<void> {
   const { spec, fdShare, reusePort } = start;
+  const batch = new MessageBatch(post, urgent);
+  const emit = (message: MemberMessage) => batch.push(message);
   const live = new Set<ConnectionRecord>();
   const samples = sampleBatches(spec, emit);
-  const stopReporting = reportProgress(live, emit, samples);
+  const progress = reportProgress(live, emit, samples);
+  // An uncaught error ends the member: what it did up to then still reaches the parent, which
+  // reports the connections left open as lost with these counts. A Web Worker's post is
+  // synchronous; a `proc` child ends only once its write is out (see _proc_child.ts).
+  const lastWords = () => {
+    progress.report();
+    batch.flush();
+  };
+  globalThis.addEventListener("error", lastWords);
+  globalThis.addEventListener("unhandledrejection", lastWords);
   try {
     // Loaded here, not with the module: a member serving one relayed connection needs no
     // socket API, and node:net's polyfills cost a Web Worker tens of MB.
@@ -195,7 +215,9 @@ export async function runPoolMember(
   } catch (error) {
     emit({ type: "failed", message: error instanceof Error ? error.message : String(error) });
   } finally {
-    stopReporting();
+    progress.stop();
+    globalThis.removeEventListener("error", lastWords);
+    globalThis.removeEventListener("unhandledrejection", lastWords);
   }
   emit({ type: "done" });
 }
@@ -207,11 +229,11 @@ function crashable(handler: ConnectionHandler): ConnectionHandler {
   let accepted = 0;
   return (conn, openedAt) => {
     if (++accepted === crashAfter) {
-      // Timers run in deadline order, so a progress report comes first: what the parent last
-      // heard of the open connections is then known, however late the timers run.
+      // At the next turn, before this connection's open event is posted: what the member
+      // says as it dies must carry it, and the counts of the connections left open.
       setTimeout(() => {
         throw new Error(`failpoint member-crash-after=${crashAfter}`);
-      }, 2 * PROGRESS_INTERVAL_MS);
+      });
     }
     return handler(conn, openedAt);
   };
@@ -226,7 +248,7 @@ export async function runConnMember(
   const options = memberOptions(start.spec, emit);
   const live = new Set<ConnectionRecord>();
   const samples = sampleBatches(start.spec, emit);
-  const stopReporting = reportProgress(live, emit, samples);
+  const progress = reportProgress(live, emit, samples);
   const session = sessionOptions(
     start.spec,
     (line) => emit({ type: "log", line }),
@@ -234,7 +256,7 @@ export async function runConnMember(
     samples.onSample,
   );
   await serveHere(duplex, start.peer, start.openedAt, start.worker, options, session);
-  stopReporting();
+  progress.stop();
   emit({ type: "done" });
 }
 

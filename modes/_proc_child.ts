@@ -28,6 +28,7 @@ export async function runChild(startJson: string): Promise<void> {
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", () => {});
   if (start.role === "pool") {
     const out = new JsonLineWriter((bytes) => writeAll(Deno.stdout, bytes));
+    endOnceWritten(() => out.flushed());
     const control = memberControl();
     void readJsonLines(
       Deno.stdin.readable,
@@ -37,7 +38,7 @@ export async function runChild(startJson: string): Promise<void> {
     await runPoolMember(
       start,
       `${start.worker} (pid ${Deno.pid})`,
-      (m) => out.write(m),
+      (messages) => out.write(messages),
       control,
     );
     await out.flushed();
@@ -61,4 +62,27 @@ export async function runChild(startJson: string): Promise<void> {
     (m) => events.write(m),
   );
   await events.flushed();
+}
+
+/**
+ * Lets an uncaught error end this child only once what it reported is written: the member's
+ * last batch, posted as the error is dispatched (see `runPoolMember`), would otherwise end
+ * with the process before its write completes.
+ */
+function endOnceWritten(written: () => Promise<void>): void {
+  let ending = false;
+  const defer = (event: ErrorEvent | PromiseRejectionEvent) => {
+    if (ending) return;
+    ending = true;
+    event.preventDefault();
+    const error = event instanceof ErrorEvent ? event.error : event.reason;
+    // A microtask: after the dispatch's later listeners, which post the last batch.
+    queueMicrotask(() =>
+      void written().then(() => {
+        throw error;
+      })
+    );
+  };
+  globalThis.addEventListener("error", defer);
+  globalThis.addEventListener("unhandledrejection", defer);
 }

@@ -29,7 +29,7 @@ self.onmessage = (first: MessageEvent<ThrStart>) => {
     );
     const control = memberControl();
     self.onmessage = (event: MessageEvent<ParentMessage>) => control.receive(event.data);
-    void runPoolMember(start, start.worker, post, control);
+    void runPoolMember(start, start.worker, (messages) => self.postMessage(messages), control);
     return;
   }
   // Deno runs a worker's timers late while messages keep arriving (a 250 ms interval went 3 s

@@ -27,10 +27,15 @@ const spawnChild: MemberFactory = (start, onMessage, conn) => {
   }).spawn();
   const stdin = child.stdin.getWriter();
   let done = false;
-  const onChildMessage = (value: unknown) => {
-    const message = value as MemberMessage;
+  const receive = (message: MemberMessage) => {
     if (message.type === "done") done = true;
     onMessage(message);
+  };
+  // A pool member writes its messages in batches (see _message_batch.ts); a relayed
+  // connection's member one at a time.
+  const onChildMessage = (value: unknown) => {
+    if (Array.isArray(value)) (value as MemberMessage[]).forEach(receive);
+    else receive(value as MemberMessage);
   };
   const forwardText = (line: string) =>
     onMessage({ type: "warning", message: `${start.worker}: ${line}` });

@@ -35,8 +35,7 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
   let settle!: (result: { failure?: string }) => void;
   const ended = new Promise<{ failure?: string }>((resolve) => settle = resolve);
   const relay = conn ? relayTo(conn, worker) : undefined;
-  worker.onmessage = (event: MessageEvent<MemberMessage | RelayOut>) => {
-    const message = event.data;
+  const receive = (message: MemberMessage | RelayOut) => {
     if (message.type === "write" || message.type === "consumed" || message.type === "end") {
       relay?.receive(message);
       return;
@@ -46,6 +45,13 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
       worker.terminate();
       settle({});
     }
+  };
+  // A pool member posts its messages in batches (see _message_batch.ts); a relayed
+  // connection's member one at a time.
+  worker.onmessage = (event: MessageEvent<MemberMessage[] | MemberMessage | RelayOut>) => {
+    const data = event.data;
+    if (Array.isArray(data)) data.forEach(receive);
+    else receive(data);
   };
   const kill = (failure: string) => {
     worker.terminate();

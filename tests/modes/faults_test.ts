@@ -188,44 +188,47 @@ for (const [name, modeArgs] of MODES) {
   });
 }
 
-Deno.test({
-  name: "a worker that throws is replaced and its records are kept",
-  sanitizeOps: true,
-  sanitizeResources: true,
-}, async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: socklabArgs([...TASK_SERVE, "--mode", "thr", "--workers", "1"]),
-    env: { SOCKLAB_FAILPOINTS: "member-crash-after=3" },
-    stdout: "piped",
-    stderr: "piped",
+for (const [mode, member] of [["thr", "worker"], ["proc", "child"]]) {
+  Deno.test({
+    name: `a ${member} that throws is replaced and its records are kept (${mode})`,
+    sanitizeOps: true,
+    sanitizeResources: true,
+  }, async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: socklabArgs([...TASK_SERVE, "--mode", mode, "--workers", "1"]),
+      env: { SOCKLAB_FAILPOINTS: "member-crash-after=3" },
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const server = await startServer([], child);
+    assert.equal(await ask(server.port, "3|one"), "eno");
+    // A connection still open when the worker dies: its counts so far must survive.
+    const open = await Deno.connect({ hostname: HOST, port: server.port });
+    await open.write(encoder.encode("3|a\n3|b\n"));
+    const replies = new LineReader(open);
+    assert.deepEqual([await replies.readLine(), await replies.readLine()], ["a", "b"]);
+    // The third connection makes the member throw at once, before its open event or a
+    // progress report holding "a" and "b" went out; a replacement serves what follows.
+    await ask(server.port, "3|three").catch(() => null);
+    await server.waitFor(new RegExp(`${member} 1 died .*starting a replacement`));
+    let answer: string | null = null;
+    for (let i = 0; i < 50 && answer !== "ruof"; i++) {
+      answer = await ask(server.port, "3|four").catch(() => null);
+      if (answer !== "ruof") await sleep(100);
+    }
+    assert.equal(answer, "ruof");
+    open.close();
+    server.kill("SIGINT");
+    const { code, stdout, stderr } = await server.finished;
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /failpoint member-crash-after=3/);
+    assert.match(stdout, /\d+ lost/);
+    assert.ok(numberAfter(stdout, "Messages: ") >= 4, "counts from before the crash are kept");
+    const opened = numberAfter(stdout, "Connections: ");
+    assert.ok(opened >= 4, "the connection the member died on is counted");
+    assert.equal(numberAfter(stdout, `Connections: ${opened} opened, `), opened);
   });
-  const server = await startServer([], child);
-  assert.equal(await ask(server.port, "3|one"), "eno");
-  // A connection still open when the worker dies: its counts so far must survive.
-  const open = await Deno.connect({ hostname: HOST, port: server.port });
-  await open.write(encoder.encode("3|a\n3|b\n"));
-  const replies = new LineReader(open);
-  assert.deepEqual([await replies.readLine(), await replies.readLine()], ["a", "b"]);
-  // The third connection makes the worker throw, after a progress report that holds "a" and
-  // "b"; a replacement serves what follows.
-  await ask(server.port, "3|three").catch(() => null);
-  await server.waitFor(/worker 1 died .*starting a replacement/);
-  let answer: string | null = null;
-  for (let i = 0; i < 50 && answer !== "ruof"; i++) {
-    answer = await ask(server.port, "3|four").catch(() => null);
-    if (answer !== "ruof") await sleep(100);
-  }
-  assert.equal(answer, "ruof");
-  open.close();
-  server.kill("SIGINT");
-  const { code, stdout, stderr } = await server.finished;
-  assert.equal(code, 0, stderr);
-  assert.match(stderr, /failpoint member-crash-after=3/);
-  assert.match(stdout, /\d+ lost/);
-  assert.ok(numberAfter(stdout, "Messages: ") >= 4, "counts from before the crash are kept");
-  const opened = numberAfter(stdout, "Connections: ");
-  assert.equal(numberAfter(stdout, `Connections: ${opened} opened, `), opened);
-});
+}
 
 Deno.test({
   name: "a child killed with SIGKILL is reported and replaced",
