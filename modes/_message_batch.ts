@@ -48,3 +48,12 @@ export class MessageBatch<T> {
     this.#post(batch);
   }
 }
+
+/**
+ * Calls `receive` for each message a member posted: a pool member posts batches, a member
+ * serving one relayed connection single messages.
+ */
+export function eachMessage<T>(posted: T | T[], receive: (message: T) => void): void {
+  if (Array.isArray(posted)) posted.forEach(receive);
+  else receive(posted);
+}

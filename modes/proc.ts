@@ -14,6 +14,7 @@ import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
 import type { MemberFactory, MemberMessage } from "./_member.ts";
+import { eachMessage } from "./_message_batch.ts";
 import { relayRecord } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
@@ -31,12 +32,8 @@ const spawnChild: MemberFactory = (start, onMessage, conn) => {
     if (message.type === "done") done = true;
     onMessage(message);
   };
-  // A pool member writes its messages in batches (see _message_batch.ts); a relayed
-  // connection's member one at a time.
-  const onChildMessage = (value: unknown) => {
-    if (Array.isArray(value)) (value as MemberMessage[]).forEach(receive);
-    else receive(value as MemberMessage);
-  };
+  const onChildMessage = (value: unknown) =>
+    eachMessage(value as MemberMessage | MemberMessage[], receive);
   const forwardText = (line: string) =>
     onMessage({ type: "warning", message: `${start.worker}: ${line}` });
   const events = conn

@@ -11,6 +11,7 @@ import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
 import { exhaustionCount } from "../lib/net/node_listener.ts";
 import type { Member, MemberFactory, MemberMessage, MemberStart } from "./_member.ts";
+import { eachMessage } from "./_message_batch.ts";
 import { RelayWindow } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
@@ -46,13 +47,8 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
       settle({});
     }
   };
-  // A pool member posts its messages in batches (see _message_batch.ts); a relayed
-  // connection's member one at a time.
-  worker.onmessage = (event: MessageEvent<MemberMessage[] | MemberMessage | RelayOut>) => {
-    const data = event.data;
-    if (Array.isArray(data)) data.forEach(receive);
-    else receive(data);
-  };
+  worker.onmessage = (event: MessageEvent<MemberMessage[] | MemberMessage | RelayOut>) =>
+    eachMessage(event.data, receive);
   const kill = (failure: string) => {
     worker.terminate();
     if (conn) closeQuietly(conn);

@@ -202,7 +202,7 @@ for (const [mode, member] of [["thr", "worker"], ["proc", "child"]]) {
     });
     const server = await startServer([], child);
     assert.equal(await ask(server.port, "3|one"), "eno");
-    // A connection still open when the worker dies: its counts so far must survive.
+    // A connection still open when the member dies: its counts so far must survive.
     const open = await Deno.connect({ hostname: HOST, port: server.port });
     await open.write(encoder.encode("3|a\n3|b\n"));
     const replies = new LineReader(open);
