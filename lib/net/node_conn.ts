@@ -69,25 +69,45 @@ export class NodeConn implements Conn {
   #held = false;
   #drainWaiters: { resolve(): void; reject(error: Error): void }[] = [];
 
-  constructor(socket: net.Socket) {
+  /**
+   * `pushes` says the socket reads through Node's `onread` (see `node_transport.ts`), which
+   * calls {@link receive} itself; a socket without it is read through its `data` event. A
+   * `data` listener on an `onread` socket would never hear a byte, but adding it switches the
+   * stream to flowing, which takes a tick and a read call per connection.
+   */
+  constructor(socket: net.Socket, pushes: boolean) {
     this.#socket = socket;
     Object.defineProperty(socket, CONN, { value: this });
     this.peer = formatHostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Uint8Array) => void this.receive(chunk, false));
-    socket.on("end", () => {
-      this.#ended = true;
-      this.#wake();
-    });
-    socket.on("error", (error) => {
-      this.#error ??= denoError(error);
-      this.#wake();
-    });
-    socket.on("close", () => {
-      this.#ended = true;
-      this.#wake();
-    });
-    socket.on("drain", () => this.#settleWriters());
+    // Listeners shared by every connection: closures of their own cost an allocation each,
+    // five per connection, which add up under connection churn.
+    if (!pushes) socket.on("data", NodeConn.#onData);
+    socket.on("end", NodeConn.#onEnd);
+    socket.on("error", NodeConn.#onError);
+    socket.on("close", NodeConn.#onEnd);
+    socket.on("drain", NodeConn.#onDrain);
+  }
+
+  static #onData(this: net.Socket, chunk: Uint8Array): void {
+    NodeConn.of(this)!.receive(chunk, false);
+  }
+
+  /** The end of the peer's stream, or the socket closed without one. */
+  static #onEnd(this: net.Socket): void {
+    const conn = NodeConn.of(this)!;
+    conn.#ended = true;
+    conn.#wake();
+  }
+
+  static #onError(this: net.Socket, error: Error): void {
+    const conn = NodeConn.of(this)!;
+    conn.#error ??= denoError(error);
+    conn.#wake();
+  }
+
+  static #onDrain(this: net.Socket): void {
+    NodeConn.of(this)!.#settleWriters();
   }
 
   /**

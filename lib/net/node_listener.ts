@@ -58,6 +58,8 @@ export class NodeListener implements Listener {
   #queue: Conn[] = [];
   #held = 0;
   #budget: number;
+  /** Whether accepted sockets read through `onread` (see NodeConn). */
+  #pushes: boolean;
   /** The exhaustion count when the server was opened. */
   #openedAt: number;
   #check: ReturnType<typeof setInterval>;
@@ -65,8 +67,14 @@ export class NodeListener implements Listener {
   #closed = false;
   #waiter: { resolve(conn: Conn): void; reject(error: Error): void } | undefined;
 
-  constructor(open: () => Promise<net.Server>, server: net.Server, budget: number) {
+  constructor(
+    open: () => Promise<net.Server>,
+    server: net.Server,
+    budget: number,
+    pushes: boolean,
+  ) {
     this.#open = open;
+    this.#pushes = pushes;
     this.#server = server;
     this.#budget = budget;
     const addr = server.address() as net.AddressInfo;
@@ -92,7 +100,7 @@ export class NodeListener implements Listener {
       this.#held++;
       socket.on("close", this.#release);
       if (this.#queue.length >= UNPAUSED_QUEUE) socket.pause();
-      const conn = new NodeConn(socket);
+      const conn = new NodeConn(socket, this.#pushes);
       const waiter = this.#waiter;
       if (waiter) {
         this.#waiter = undefined;

@@ -41,11 +41,12 @@ interface SocketFactory {
  * Makes `server`'s accepted sockets read through {@link ON_READ} too. Node's server has no
  * option for it: Deno 2.9.6 makes each accepted socket in `Server.prototype._createSocket`,
  * which this replaces with the same construction plus `onread`. A runtime without that method
- * keeps its own sockets, which NodeConn reads through their `data` event.
+ * keeps its own sockets, which NodeConn reads through their `data` event. Returns whether the
+ * sockets read through `onread`.
  */
-function acceptIntoSharedBuffer(server: net.Server): void {
+function acceptIntoSharedBuffer(server: net.Server): boolean {
   const factory = server as net.Server & SocketFactory;
-  if (typeof factory._createSocket !== "function") return;
+  if (typeof factory._createSocket !== "function") return false;
   factory._createSocket = function (handle) {
     const socket = new net.Socket(
       {
@@ -59,6 +60,7 @@ function acceptIntoSharedBuffer(server: net.Server): void {
     Object.assign(socket, { server: this, _server: this });
     return socket;
   };
+  return true;
 }
 
 /** This process's open-file limit, read once (through `prlimit`: /proc needs --allow-all). */
@@ -72,10 +74,11 @@ export const nodeTransport: Transport = {
     fdLimit ??= readFdLimit();
     const limit = (await fdLimit)?.soft ?? Number.MAX_SAFE_INTEGER;
     const budget = Math.max(1, Math.floor((limit - RESERVED_FDS) * fdShare));
+    let pushes = false;
     const open = (at: number) =>
       new Promise<net.Server>((resolve, reject) => {
         const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
-        acceptIntoSharedBuffer(server);
+        pushes = acceptIntoSharedBuffer(server);
         server.once("error", (error) => reject(denoError(error)));
         server.listen({ host, port: at, reusePort, backlog: BACKLOG, exclusive: true }, () => {
           server.removeAllListeners("error");
@@ -86,7 +89,7 @@ export const nodeTransport: Transport = {
       });
     return open(port).then((server) => {
       const chosen = (server.address() as net.AddressInfo).port;
-      return new NodeListener(() => open(chosen), server, budget);
+      return new NodeListener(() => open(chosen), server, budget, pushes);
     });
   },
   connect(host, port, timeoutMs) {
@@ -103,7 +106,7 @@ export const nodeTransport: Transport = {
       socket.once("connect", () => {
         clearTimeout(timer);
         socket.removeAllListeners("error");
-        resolve(new NodeConn(socket));
+        resolve(new NodeConn(socket, true));
       });
     });
   },

@@ -53,6 +53,8 @@ export async function acceptLoop(
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
   let slotWaiters: (() => void)[] = [];
   const wakeAcceptors = () => {
+    // Called at every close: most find nobody waiting and should not allocate.
+    if (slotWaiters.length === 0) return;
     const waiters = slotWaiters;
     slotWaiters = [];
     for (const wake of waiters) wake();

@@ -5,6 +5,8 @@
  */
 
 import assert from "node:assert/strict";
+import * as net from "node:net";
+import { NodeConn } from "../../lib/net/node_conn.ts";
 import { nodeTransport } from "../../lib/net/node_transport.ts";
 import { type Conn, WRITTEN } from "../../lib/net/transport.ts";
 
@@ -36,6 +38,19 @@ async function until(check: () => boolean, what: string): Promise<void> {
   while (!check()) {
     if (Date.now() > giveUp) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** `promise`, or a failure naming `what` after 5 s, so that a connection that never hears fails. */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), 5000);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -219,3 +234,29 @@ function closeAll(ours: Conn[], theirs: Deno.Conn[], closeListener: () => void):
   }
   closeListener();
 }
+
+Deno.test("NodeConn reads a socket without onread through its data event, pushed or read", async () => {
+  // A runtime whose node:net server cannot accept into the shared buffer hands over plain
+  // sockets (see acceptIntoSharedBuffer): they emit `data`, and only a listener hears it.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const socket = net.connect({ host: "127.0.0.1", port: listener.addr.port, allowHalfOpen: true });
+  const [peer] = await Promise.all([
+    listener.accept(),
+    new Promise((resolve) => socket.once("connect", resolve)),
+  ]);
+  const conn = new NodeConn(socket, false);
+  try {
+    await peer.write(new TextEncoder().encode("read\n"));
+    assert.equal(new TextDecoder().decode((await within(conn.read(), "a read"))!), "read\n");
+    const seen: Uint8Array[] = [];
+    const fed = conn.feed!((chunk) => void seen.push(chunk.slice()));
+    await peer.write(new TextEncoder().encode("fed\n"));
+    await peer.closeWrite();
+    await within(fed, "the feed's end");
+    assert.equal(text(seen), "fed\n");
+  } finally {
+    conn.close();
+    peer.close();
+    listener.close();
+  }
+});
