@@ -164,11 +164,15 @@ export function visibleAxis(page: Page, index: number, axis: "X" | "Y"): Promise
   );
 }
 
-/** Hovers the first visible chart mark that has a hover value; returns the tooltip's text. */
+/**
+ * Hovers the first visible chart mark with a hover value that is wide enough to point at (a
+ * narrow bar's middle may lie under its neighbour); returns the tooltip's text.
+ */
 export async function hoverFirstMark(page: Page): Promise<string> {
   let mark;
   for (const candidate of await page.$$("figure.chart [data-hover]")) {
-    if (await candidate.isVisible()) {
+    const box = await candidate.boundingBox();
+    if (await candidate.isVisible() && box !== null && box.width >= 4) {
       mark = candidate;
       break;
     }

@@ -1,7 +1,7 @@
 /**
  * The reports of `serve` and `task-serve`, built from the connection records every mode
- * delivers: connection inter-arrival (server-wide, from absolute open times, so records from
- * any worker or process merge correctly), data inter-arrival (per connection, merged exactly),
+ * delivers: connection inter-arrival (server-wide, from the absolute open times every worker or
+ * process reports, put back in order), data inter-arrival (per connection, merged exactly),
  * counts per worker, the per-connection log, JSON and the rows of the raw-sample CSV.
  * Pure: returns strings.
  *
@@ -11,8 +11,9 @@
 import { stringify } from "csv-stringify";
 import type { ConnectionEnd, ConnectionRecord } from "../server/session.ts";
 import type { DataSample } from "../server/server_spec.ts";
-import { gaps, type SampleSummary, summarize } from "../stats/stats.ts";
+import type { SampleSummary } from "../stats/stats.ts";
 import { SampleStats } from "../stats/sample_stats.ts";
+import { ArrivalGaps } from "../stats/arrival_gaps.ts";
 import { formatMs, plural } from "../cli/units.ts";
 
 /** What a server did over its run. */
@@ -57,11 +58,12 @@ export interface ServerMeta {
 }
 
 /**
- * Adds connection records up as they arrive, keeping one number per connection (its open
- * time, for the connection inter-arrival) and bounded statistics, never a record's samples.
+ * Adds up connection opens and records as they arrive, in bounded memory: statistics, never
+ * a record's samples or a number per connection.
  */
 export class ServerTally {
-  #opens: number[] = [];
+  #opens = new ArrivalGaps();
+  #closed = 0;
   #ends: Partial<Record<ConnectionEnd, number>> = {};
   #perWorker: ServerSummary["perWorker"] = {};
   #messages = 0;
@@ -72,12 +74,17 @@ export class ServerTally {
 
   /** How many records were added. */
   get closed(): number {
-    return this.#opens.length;
+    return this.#closed;
+  }
+
+  /** Notes a connection's open time (its open event), for the connection inter-arrival. */
+  open(at: number): void {
+    this.#opens.add(at);
   }
 
   /** Adds one connection's record. */
   add(record: ConnectionRecord): void {
-    this.#opens.push(record.openedAt);
+    this.#closed++;
     this.#ends[record.end] = (this.#ends[record.end] ?? 0) + 1;
     const worker = this.#perWorker[record.worker] ??= { connections: 0, messages: 0 };
     worker.connections++;
@@ -94,14 +101,14 @@ export class ServerTally {
     return {
       ...meta,
       incomplete: meta.incomplete ?? false,
-      closed: this.#opens.length,
+      closed: this.#closed,
       openAtShutdown: this.#ends.shutdown ?? 0,
       ends: { ...this.#ends },
       messages: this.#messages,
       bytesIn: this.#bytesIn,
       bytesOut: this.#bytesOut,
       oversized: this.#oversized,
-      connectionInterArrival: summarize(gaps(this.#opens.toSorted((a, b) => a - b))),
+      connectionInterArrival: this.#opens.summary(),
       dataInterArrival: this.#data.summary(),
       perWorker: structuredClone(this.#perWorker),
     };
@@ -114,7 +121,10 @@ export function summarizeServer(
   meta: ServerMeta,
 ): ServerSummary {
   const tally = new ServerTally();
-  for (const record of records) tally.add(record);
+  for (const record of records) {
+    tally.open(record.openedAt);
+    tally.add(record);
+  }
   return tally.summary(meta);
 }
 

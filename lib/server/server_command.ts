@@ -202,6 +202,7 @@ export async function runServer(
         return;
       case "open":
         opened++;
+        tally.open(event.at);
         if (spec.verbose) log(`[x] New connection from ${event.peer} (${event.worker})`);
         return;
       case "close":

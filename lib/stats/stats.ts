@@ -40,10 +40,3 @@ export function summarize(samples: ArrayLike<number>): SampleSummary {
     max: sorted.length ? sorted[sorted.length - 1] : NaN,
   };
 }
-
-/** Differences between consecutive values of an ascending sequence (n values → n-1 gaps). */
-export function gaps(ascending: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  for (let i = 1; i < ascending.length; i++) out.push(ascending[i] - ascending[i - 1]);
-  return out;
-}

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { gaps, quantile, summarize } from "../../lib/stats/stats.ts";
+import { quantile, summarize } from "../../lib/stats/stats.ts";
 
 Deno.test("summarize() gives count, mean, min, median, p95, p99, max", () => {
   const values = Array.from({ length: 101 }, (_, i) => 100 - i);
@@ -23,9 +23,4 @@ Deno.test("summarize() of an empty sample is NaN but for the count", () => {
 Deno.test("quantile() interpolates between ranks", () => {
   assert.equal(quantile([10, 20], 0.5), 15);
   assert.equal(quantile([1, 2, 3, 4], 0.25), 1.75);
-});
-
-Deno.test("gaps() differences consecutive values", () => {
-  assert.deepEqual(gaps([1, 4, 4.5, 10]), [3, 0.5, 5.5]);
-  assert.deepEqual(gaps([7]), []);
 });
