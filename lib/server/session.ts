@@ -244,7 +244,9 @@ export async function runSession(
     if (await ended) {
       clearTimeout(settleTimer);
       if (inFlight) await inFlight;
-      const last = answer([framer.finish()], options.now());
+      // Most streams end on a newline: no last message, and no clock read for one.
+      const message = framer.finish();
+      const last = message === undefined ? undefined : answer([message], options.now());
       if (last) await last;
     }
   } catch (error) {
