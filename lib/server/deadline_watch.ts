@@ -93,16 +93,18 @@ export class DeadlineWatch {
   }
 }
 
-const watches = new Map<string, DeadlineWatch>();
+/** The shared watches by idle limit, then by request limit. */
+const watches = new Map<number, Map<number, DeadlineWatch>>();
 
 /**
  * The shared watch for a pair of limits, so all connections with the same limits share one
- * timer; undefined when both are disabled.
+ * timer; undefined when both are disabled. Every session asks, so the lookup builds nothing.
  */
-export function deadlineWatchFor(limits: Deadlines): DeadlineWatch | undefined {
-  if (limits.idleMs <= 0 && limits.requestMs <= 0) return undefined;
-  const key = `${limits.idleMs}/${limits.requestMs}`;
-  let watch = watches.get(key);
-  if (!watch) watches.set(key, watch = new DeadlineWatch(limits));
+export function deadlineWatchFor(idleMs: number, requestMs: number): DeadlineWatch | undefined {
+  if (idleMs <= 0 && requestMs <= 0) return undefined;
+  let byRequest = watches.get(idleMs);
+  if (!byRequest) watches.set(idleMs, byRequest = new Map());
+  let watch = byRequest.get(requestMs);
+  if (!watch) byRequest.set(requestMs, watch = new DeadlineWatch({ idleMs, requestMs }));
   return watch;
 }

@@ -8,7 +8,7 @@
  */
 
 import { Framer, type Framing } from "../protocols/framing.ts";
-import { type DeadlineKind, type DeadlineWatch, deadlineWatchFor } from "./deadline_watch.ts";
+import { type DeadlineKind, deadlineWatchFor } from "./deadline_watch.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 import { SampleStats } from "../stats/sample_stats.ts";
 import { type ChunkSink, feed, WRITTEN } from "../net/transport.ts";
@@ -136,7 +136,7 @@ export async function runSession(
   options.live?.add(record);
   const framer = new Framer(options.framing, options.maxLine);
   let lastAt = NaN;
-  const deadlines = watchFor(options);
+  const deadlines = deadlineWatchFor(options.idleTimeoutMs, options.requestTimeoutMs);
   const watched = deadlines?.watch(() => closeQuietly(duplex));
   /**
    * Settles true at the end of the peer's stream, or false once the protocol closed the
@@ -259,21 +259,6 @@ export async function runSession(
   record.closedAt = options.now();
   options.live?.delete(record);
   return record;
-}
-
-/** Each options' deadline watch (null: none), found once rather than at every connection. */
-const watches = new WeakMap<SessionOptions, DeadlineWatch | null>();
-
-function watchFor(options: SessionOptions): DeadlineWatch | undefined {
-  let watch = watches.get(options);
-  if (watch === undefined) {
-    watch = deadlineWatchFor({
-      idleMs: options.idleTimeoutMs,
-      requestMs: options.requestTimeoutMs,
-    }) ?? null;
-    watches.set(options, watch);
-  }
-  return watch ?? undefined;
 }
 
 function delay(ms: number): Promise<void> {
