@@ -17,6 +17,10 @@ import puppeteer, { type Page } from "puppeteer-core";
 
 /** A browser global the page functions below use: they run in Chromium, not in Deno. */
 declare const getComputedStyle: (element: unknown) => { display: string };
+/** The page's document, for the hit test below: only the one call it makes. */
+declare const document: {
+  elementFromPoint(x: number, y: number): { closest(selector: string): unknown } | null;
+};
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -165,14 +169,21 @@ export function visibleAxis(page: Page, index: number, axis: "X" | "Y"): Promise
 }
 
 /**
- * Hovers the first visible chart mark with a hover value that is wide enough to point at (a
- * narrow bar's middle may lie under its neighbour); returns the tooltip's text.
+ * Hovers the first visible chart mark with a hover value that is on top at its own middle (a
+ * narrow bar's middle may lie under its neighbour's wide transparent hover stroke); returns the
+ * tooltip's text.
  */
 export async function hoverFirstMark(page: Page): Promise<string> {
   let mark;
   for (const candidate of await page.$$("figure.chart [data-hover]")) {
-    const box = await candidate.boundingBox();
-    if (await candidate.isVisible() && box !== null && box.width >= 4) {
+    if (!await candidate.isVisible()) continue;
+    const onTop = await candidate.evaluate((m) => {
+      m.scrollIntoView({ block: "center", inline: "center" });
+      const r = m.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return hit?.closest("[data-hover]") === m;
+    });
+    if (onTop) {
       mark = candidate;
       break;
     }

@@ -10,7 +10,7 @@
  */
 
 import assert from "node:assert/strict";
-import { percentileBins } from "../../lib/reports/server_html.ts";
+import { percentileBins, serverHtml } from "../../lib/reports/server_html.ts";
 import { summarize } from "../../lib/stats/stats.ts";
 import {
   artifactDir,
@@ -82,6 +82,44 @@ Deno.test({
         assert.match(await visibleAxis(page, 0, "X"), new RegExp(`for a ${scale} scale`));
       }
       await checkSort(page, table, "count", 1);
+      assertQuiet(log);
+    });
+  },
+});
+
+Deno.test({
+  name: "serverHtml() page shows the tooltip of the bar on top where a zero-wide band lies under " +
+    "its neighbour",
+  ...browserTest("server_html_test.ts"),
+  fn: async () => {
+    // Two connection gaps as the histogram summarizes them: min and median alike, so the
+    // min–median bar is drawn at the least width, inside the median–p95 bar's span.
+    const gaps = { count: 2, mean: 2.1, min: 2.03, median: 2.03, p95: 2.17, p99: 2.17, max: 2.17 };
+    const summary = {
+      mode: "async",
+      layout: "one event loop",
+      startedAt: 0,
+      stoppedAt: 1000,
+      incomplete: false,
+      opened: 3,
+      aborted: 0,
+      closed: 3,
+      openAtShutdown: 0,
+      ends: { client: 3 },
+      messages: 3,
+      bytesIn: 30,
+      bytesOut: 0,
+      oversized: 0,
+      connectionInterArrival: gaps,
+      dataInterArrival: { ...gaps, count: 0 },
+      perWorker: {},
+      warnings: 0,
+    };
+    const dir = await artifactDir("serve_report_narrow");
+    const file = `${dir}/serve.html`;
+    await Deno.writeTextFile(file, await serverHtml(summary, "serve"));
+    await withPage(file, async (page, log) => {
+      assert.match(await hoverFirstMark(page), /connection gaps$/);
       assertQuiet(log);
     });
   },
