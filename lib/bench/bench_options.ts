@@ -37,6 +37,8 @@ interface RunOptions {
   targets: Target[];
   /** The load generator's transport. */
   clientIo: IoName;
+  /** Web Workers generating the load. */
+  clientWorkers: number;
   /** `--workers` of the servers bench starts. */
   serverWorkers: number;
   /** Per connect and per reply. */
@@ -67,8 +69,6 @@ export interface ScaleOptions extends RunOptions {
   pace: number;
   /** Open model: requests per second per connection; undefined: closed model. */
   rate: number | undefined;
-  /** Web Workers generating the load. */
-  clientWorkers: number;
   /** Epoch milliseconds at which the first step begins, so that load hosts start together. */
   startAt: number | undefined;
 }

@@ -137,6 +137,7 @@ export type SweepSettings = {
   request: string;
   /** The load generator's transport. */
   clientIo: string;
+  clientWorkers: number;
   timeoutMs: number;
   serverWorkers: number;
 };

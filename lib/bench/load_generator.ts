@@ -73,6 +73,8 @@ export interface LoadWorkerStart {
    * `ldgen -P` does, so the request phase runs with every connection open.
    */
   barrier: SharedArrayBuffer;
+  /** Web Workers of the load: each waits for them all on the barrier before it connects. */
+  workers: number;
 }
 
 /** One connection's outcome: a scale row before the parent adds the step's target and count. */
@@ -80,7 +82,7 @@ export type LoadConnectionResult = Omit<ScaleConnectionRow, "target" | "connecti
 
 /** When a worker's phases happened, in epoch milliseconds, comparable across workers. */
 export interface LoadWorkerTiming {
-  /** The worker received its start message. */
+  /** Every worker of the load had started (and `startAt` had come): it began connecting. */
   startedAt: number;
   /** Its first request was sent (`startedAt` if none was). */
   firstRequestAt: number;
@@ -112,6 +114,8 @@ const NEWLINE = 0x0a;
 
 /** Runs one worker's share of the load. */
 export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerResult> {
+  const barrier = new StartBarrier(start.barrier);
+  await barrier.arrive(start.workers);
   if (start.startAt !== undefined) {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start.startAt! - Date.now())));
   }
@@ -133,7 +137,6 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
   let totalBytes = 0;
   let firstRequestAt = Infinity;
   let connectedAt = startedAt;
-  const barrier = new StartBarrier(start.barrier);
   const allConfirmed = barrier.startAt().then(() => {
     connectedAt = performance.now();
   });

@@ -19,7 +19,7 @@ import { STALL_MS, StartBarrier } from "../client/start_barrier.ts";
 import { decodeHistogram, type LatencyHistogram, mergeHistograms } from "../stats/histogram.ts";
 
 /** One load: `connections` connections, each doing the plan's requests. */
-export interface LoadPlan extends Omit<LoadWorkerStart, "first" | "count" | "barrier"> {
+export interface LoadPlan extends Omit<LoadWorkerStart, "first" | "count" | "barrier" | "workers"> {
   connections: number;
 }
 
@@ -43,7 +43,10 @@ export interface LoadOutcome {
 
 const LOAD_WORKER_URL = new URL("./load_worker.ts", import.meta.url);
 
-/** Runs `plan` on `workers` Web Workers (at most one per connection); an abort ends them all. */
+/**
+ * Runs `plan` on `workers` Web Workers (at most one per connection), which begin together; an
+ * abort, or one worker's failure, ends them all.
+ */
 export async function runLoadWorkers(
   plan: LoadPlan,
   workers: number,
@@ -52,6 +55,9 @@ export async function runLoadWorkers(
   const { connections, ...start } = plan;
   const count = Math.min(workers, connections);
   const barrier = new StartBarrier();
+  const ended = new AbortController();
+  // The others would wait for a failed worker at the barrier, or go on loading the server.
+  const stop = signal ? AbortSignal.any([signal, ended.signal]) : ended.signal;
   const running = Promise.all(Array.from({ length: count }, (_, w) => {
     const first = Math.floor((connections * w) / count);
     const next = Math.floor((connections * (w + 1)) / count);
@@ -60,10 +66,10 @@ export async function runLoadWorkers(
       first: first + 1,
       count: next - first,
       barrier: barrier.buffer,
+      workers: count,
     };
-    return runWorker<LoadWorkerResult>(LOAD_WORKER_URL, share, { signal });
+    return runWorker<LoadWorkerResult>(LOAD_WORKER_URL, share, { signal: stop });
   }));
-  const ended = new AbortController();
   barrier.gather(connections, STALL_MS, ended.signal).then(() => barrier.release(Date.now()));
   try {
     return mergeLoadResults(await running);

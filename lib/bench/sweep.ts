@@ -66,7 +66,7 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
               io: options.clientIo,
               timeoutMs: timeoutMs + (servesOneAtATime(target) ? n * delayMs : 0),
             },
-            1,
+            options.clientWorkers,
             context.signal,
           );
           measurements.push({
@@ -98,6 +98,7 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
       delayMs,
       request: SWEEP_REQUEST,
       clientIo: options.clientIo,
+      clientWorkers: options.clientWorkers,
       timeoutMs,
       serverWorkers: options.serverWorkers,
     },

@@ -11,7 +11,9 @@
  * its greeting comes.
  *
  * The load generator of `bench` uses it the same way, a connection's first round trip
- * standing for the greeting.
+ * standing for the greeting. Its Web Workers also meet on it before they connect
+ * ({@link StartBarrier.arrive}), so that a worker slow to start does not count its start-up
+ * in the load's elapsed time.
  *
  * @module
  */
@@ -22,6 +24,7 @@ export const STALL_MS = 500;
 const CONNECTED = 0;
 const GREETED = 1;
 const RELEASED = 2;
+const ARRIVED = 3;
 const INT_SLOTS = 4;
 const BYTES = INT_SLOTS * 4 + 8;
 
@@ -67,6 +70,22 @@ export class StartBarrier {
     this.#startAt[0] = epochMs;
     Atomics.store(this.#counts, RELEASED, 1);
     Atomics.notify(this.#counts, RELEASED);
+  }
+
+  /**
+   * Worker: counts itself in and resolves once `total` workers have, so that they begin
+   * together however long each took to start. The parent ends a worker that fails before it
+   * arrives, and with it those waiting here.
+   */
+  async arrive(total: number): Promise<void> {
+    Atomics.add(this.#counts, ARRIVED, 1);
+    Atomics.notify(this.#counts, ARRIVED);
+    for (;;) {
+      const arrived = Atomics.load(this.#counts, ARRIVED);
+      if (arrived >= total) return;
+      const wait = Atomics.waitAsync(this.#counts, ARRIVED, arrived);
+      if (wait.async) await wait.value;
+    }
   }
 
   /** Worker: the common start time (epoch ms), once the parent released it. */

@@ -74,7 +74,6 @@ round trips of a --size byte line, waiting for each reply.
   --requests N           per connection (default 100)
   --size BYTES           line size (default 64)
   --modes LIST           server modes (default async)
-  --client-workers N     Web Workers generating the load (default: CPU count)
   --pace K               at most K connects in flight (default 256)
   --rate R               open model: R requests/s per connection, latency from the
                          intended send time (default: closed model, send on reply)
@@ -99,6 +98,8 @@ Common:
   --io LIST              socket APIs of the servers started, compared side by side:
                          deno, node (default: each mode's own, see BENCHMARKS.md)
   --client-io API        the load generator's socket API (default node)
+  --client-workers N     Web Workers generating the load (default: CPU count); they
+                         start connecting together
   --timeout DUR          per connect / request (default 30s)
   --out DIR              write CSV, JSON, report.md, report.html and SVG charts into DIR
   --json                 print the result as JSON on stdout (the table goes to stderr)
@@ -115,7 +116,16 @@ Examples:
 The open-file limit is raised where allowed; counts it cannot reach are named, with
 the command that fixes them, before anything starts.`;
 
-const COMMON_FLAGS = ["server", "workers", "io", "client-io", "timeout", "out", "json"] as const;
+const COMMON_FLAGS = [
+  "server",
+  "workers",
+  "io",
+  "client-io",
+  "client-workers",
+  "timeout",
+  "out",
+  "json",
+] as const;
 
 /** The flags of each benchmark; a flag of another one is a usage error, not ignored. */
 const KIND_FLAGS = {
@@ -126,7 +136,6 @@ const KIND_FLAGS = {
     "connections",
     "requests",
     "size",
-    "client-workers",
     "pace",
     "rate",
     "expect",
@@ -200,6 +209,7 @@ function common(values: FlagValues, fallbackModes: ModeName[]) {
   return {
     targets: targets(values, fallbackModes),
     clientIo: choiceFlag(values, "client-io", DEFAULT_CLIENT_IO, IO_NAMES),
+    clientWorkers: intFlag(values, "client-workers", navigator.hardwareConcurrency, 1, 256),
     serverWorkers: intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024),
     timeoutMs: durationFlag(values, "timeout", 30_000)!,
     ...output(values),
@@ -247,7 +257,6 @@ function scaleOptions(values: FlagValues): ScaleOptions {
     expect: choiceFlag(values, "expect", "reverse", ["reverse", "echo", "any"] as const),
     pace: intFlag(values, "pace", 256, 1),
     rate: values.rate === undefined ? undefined : intFlag(values, "rate", 1, 1),
-    clientWorkers: intFlag(values, "client-workers", navigator.hardwareConcurrency, 1, 256),
     startAt: startAtMs,
   };
 }

@@ -7,9 +7,10 @@
  */
 
 import assert from "node:assert/strict";
-import type { LoadWorkerResult } from "../../lib/bench/load_generator.ts";
+import { generateLoad, type LoadWorkerResult } from "../../lib/bench/load_generator.ts";
 import { requestPhaseRate } from "../../lib/bench/load_workers.ts";
 import { payloadFor } from "../../lib/bench/scale.ts";
+import { StartBarrier } from "../../lib/client/start_barrier.ts";
 import { runSocklab } from "../support.ts";
 import { closedPort, readSome, testServer, withTempDir } from "./bench_support.ts";
 
@@ -308,6 +309,43 @@ function workerResult(connectedAt: number, endedAt: number, from: number, comple
     },
   } satisfies LoadWorkerResult;
 }
+
+Deno.test("generateLoad() connects only once every worker of the load has started", async () => {
+  let accepted = 0;
+  const server = testServer(async (conn) => {
+    accepted++;
+    while (await readSome(conn) !== null) await conn.write(new TextEncoder().encode("ok\n"));
+  });
+  try {
+    const barrier = new StartBarrier();
+    const load = generateLoad({
+      host: "127.0.0.1",
+      port: server.port,
+      first: 1,
+      count: 3,
+      requests: 2,
+      request: "x\n",
+      expected: "ok",
+      pace: 3,
+      io: "node",
+      timeoutMs: 10_000,
+      barrier: barrier.buffer,
+      workers: 2,
+    });
+    // The other worker of the load has not started: this one waits for it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(accepted, 0, "no connection before the last worker arrived");
+    const arrivedAt = performance.timeOrigin + performance.now();
+    await new StartBarrier(barrier.buffer).arrive(2);
+    new StartBarrier(barrier.buffer).release(Date.now());
+    const result = await load;
+    assert.equal(result.requests, 6);
+    assert.equal(accepted, 3);
+    assert.ok(result.timing.startedAt >= arrivedAt, "the start counts from the last arrival");
+  } finally {
+    await server.close();
+  }
+});
 
 Deno.test("requestPhaseRate() rates the requests after the start barrier, like ldgen", () => {
   // Worker A connected all by 1002.5, worker B by 1004.2: the phase runs from 1005 to 1010.

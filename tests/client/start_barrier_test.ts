@@ -1,6 +1,7 @@
 /**
- * Tests of the timestamp client's common start: gathering every greeting, starting after a
- * stall only once every connect ended, and one start time for every view of the barrier.
+ * Tests of the common start of the timestamp client and the load generator: gathering every
+ * greeting, starting after a stall only once every connect ended, one start time for every view
+ * of the barrier, and workers meeting before they connect.
  *
  * @module
  */
@@ -50,4 +51,14 @@ Deno.test("StartBarrier.startAt() gives every view the released time", async () 
   assert.equal(await settlesWithin(waiting, 1000), true);
   assert.equal(await waiting, 1234.5);
   assert.equal(await new StartBarrier(parent.buffer).startAt(), 1234.5);
+});
+
+Deno.test("StartBarrier.arrive() holds every worker until the last one arrives", async () => {
+  const first = new StartBarrier();
+  const second = new StartBarrier(first.buffer);
+  const waiting = first.arrive(2);
+  assert.equal(await settlesWithin(waiting, 100), false);
+  const last = second.arrive(2);
+  assert.equal(await settlesWithin(Promise.all([waiting, last]), 1000), true);
+  assert.equal(await settlesWithin(new StartBarrier().arrive(1), 1000), true, "alone");
 });

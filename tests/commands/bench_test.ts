@@ -44,6 +44,7 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
     kind: "sweep",
     targets: ["iter", "async", "thr", "proc"].map((mode) => ({ kind: "mode", mode })),
     clientIo: "node",
+    clientWorkers: CPUS,
     serverWorkers: CPUS,
     timeoutMs: 30_000,
     out: undefined,
@@ -53,11 +54,24 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
     delayMs: 200,
   });
   assert.deepEqual(
-    parseBenchArgs(["sweep", "--modes", "thr,iter", "--workers", "0", "--runs", "5", "--out", "d"]),
+    parseBenchArgs([
+      "sweep",
+      "--modes",
+      "thr,iter",
+      "--workers",
+      "0",
+      "--client-workers",
+      "3",
+      "--runs",
+      "5",
+      "--out",
+      "d",
+    ]),
     {
       kind: "sweep",
       targets: [{ kind: "mode", mode: "thr" }, { kind: "mode", mode: "iter" }],
       clientIo: "node",
+      clientWorkers: 3,
       serverWorkers: 0,
       timeoutMs: 30_000,
       out: "d",

@@ -93,6 +93,7 @@ function sweepResult(): SweepResult {
       delayMs: 3000,
       request: "abc",
       clientIo: "node",
+      clientWorkers: 2,
       timeoutMs: 30_000,
       serverWorkers: 2,
     },

@@ -45,6 +45,7 @@ function sweep(): SweepResult {
       delayMs: DELAY_MS,
       request: "BenchmarkTestString123",
       clientIo: "node",
+      clientWorkers: 2,
       timeoutMs: 30_000,
       serverWorkers: 2,
     },
