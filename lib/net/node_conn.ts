@@ -56,7 +56,7 @@ export class NodeConn implements Conn {
     return (socket as net.Socket & { [CONN]?: NodeConn })[CONN];
   }
 
-  readonly peer: string;
+  #peer: string | undefined;
   #socket: net.Socket;
   /** Bytes that arrived while nobody could take them; the socket is paused meanwhile. */
   #chunks: Uint8Array[] = [];
@@ -78,7 +78,6 @@ export class NodeConn implements Conn {
   constructor(socket: net.Socket, pushes: boolean) {
     this.#socket = socket;
     Object.defineProperty(socket, CONN, { value: this });
-    this.peer = formatHostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
     socket.setNoDelay(true);
     // Listeners shared by every connection: closures of their own cost an allocation each,
     // five per connection, which add up under connection churn.
@@ -87,6 +86,18 @@ export class NodeConn implements Conn {
     socket.on("error", NodeConn.#onError);
     socket.on("close", NodeConn.#onEnd);
     socket.on("drain", NodeConn.#onDrain);
+  }
+
+  /**
+   * Asked of the socket on first use: a `getpeername` call and a string per connection that
+   * a client, which knows where it connected, never needs. A server asks at accept, while the
+   * socket still knows.
+   */
+  get peer(): string {
+    return this.#peer ??= formatHostPort(
+      this.#socket.remoteAddress ?? "unknown",
+      this.#socket.remotePort ?? 0,
+    );
   }
 
   static #onData(this: net.Socket, chunk: Uint8Array): void {
