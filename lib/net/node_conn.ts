@@ -49,6 +49,11 @@ export const closedError = (): Error => CLOSED;
 
 const CONN = Symbol("NodeConn");
 
+/** A socket's remote end as `ip:port`, asked of the socket now. */
+export function peerOf(socket: net.Socket): string {
+  return formatHostPort(socket.remoteAddress ?? "unknown", socket.remotePort ?? 0);
+}
+
 /** One `node:net` socket as a {@link Conn}. */
 export class NodeConn implements Conn {
   /** The connection of a socket, for callbacks the runtime calls on the socket. */
@@ -73,10 +78,12 @@ export class NodeConn implements Conn {
    * `pushes` says the socket reads through Node's `onread` (see `node_transport.ts`), which
    * calls {@link receive} itself; a socket without it is read through its `data` event. A
    * `data` listener on an `onread` socket would never hear a byte, but adding it switches the
-   * stream to flowing, which takes a tick and a read call per connection.
+   * stream to flowing, which takes a tick and a read call per connection. `peer` is the
+   * remote end where it is known already (see {@link peer}).
    */
-  constructor(socket: net.Socket, pushes: boolean) {
+  constructor(socket: net.Socket, pushes: boolean, peer?: string) {
     this.#socket = socket;
+    this.#peer = peer;
     Object.defineProperty(socket, CONN, { value: this });
     socket.setNoDelay(true);
     // Listeners shared by every connection: closures of their own cost an allocation each,
@@ -89,15 +96,13 @@ export class NodeConn implements Conn {
   }
 
   /**
-   * Asked of the socket on first use: a `getpeername` call and a string per connection that
-   * a client, which knows where it connected, never needs. A server asks at accept, while the
-   * socket still knows.
+   * A client's connection asks on first use, which is never in a load generator: that saves a
+   * `getpeername` call and a string per connection. A server's is given its peer at accept,
+   * while the socket still knows it: a reset while the connection waits in the accept queue
+   * destroys the socket and its address with it.
    */
   get peer(): string {
-    return this.#peer ??= formatHostPort(
-      this.#socket.remoteAddress ?? "unknown",
-      this.#socket.remotePort ?? 0,
-    );
+    return this.#peer ??= peerOf(this.#socket);
   }
 
   static #onData(this: net.Socket, chunk: Uint8Array): void {

@@ -7,7 +7,7 @@
 
 import type * as net from "node:net";
 import type { Conn, Listener } from "./transport.ts";
-import { closedError, NodeConn } from "./node_conn.ts";
+import { closedError, NodeConn, peerOf } from "./node_conn.ts";
 
 /**
  * How many times a listener of this process ran out of its descriptor budget. Web Workers
@@ -100,7 +100,7 @@ export class NodeListener implements Listener {
       this.#held++;
       socket.on("close", this.#release);
       if (this.#queue.length >= UNPAUSED_QUEUE) socket.pause();
-      const conn = new NodeConn(socket, this.#pushes);
+      const conn = new NodeConn(socket, this.#pushes, peerOf(socket));
       const waiter = this.#waiter;
       if (waiter) {
         this.#waiter = undefined;

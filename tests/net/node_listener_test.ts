@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import * as net from "node:net";
 import { nodeTransport } from "../../lib/net/node_transport.ts";
 import { feed } from "../../lib/net/transport.ts";
 
@@ -57,5 +58,19 @@ Deno.test("NodeListener hands over every connection of a long accept queue with 
   assert.equal(got.size, count);
   for (let i = 0; i < count; i++) assert.ok(got.has(`hello ${i}\n`), `hello ${i}`);
   for (const client of clients) client.close();
+  listener.close();
+});
+
+Deno.test("NodeListener keeps the peer's address of a connection reset while it waited in the queue", async () => {
+  const listener = await nodeTransport.listen({ host: "127.0.0.1", port: 0 });
+  const client = net.connect({ host: "127.0.0.1", port: listener.port });
+  await within(5000, new Promise((resolve) => client.once("connect", resolve)), "the connect");
+  const local = `127.0.0.1:${client.localPort}`;
+  // Nobody accepts meanwhile: the reset reaches the queued socket, which closes.
+  client.resetAndDestroy();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const conn = await within(5000, listener.accept(), "the queued connection");
+  assert.equal(conn.peer, local);
+  conn.close();
   listener.close();
 });
