@@ -4,7 +4,7 @@
  * worker's open may reach the tally after a later one of another's. Times wait in a window of
  * {@link REORDER_WINDOW} to be put in order; the oldest half then turns into gaps in a
  * {@link SampleStats}. Keeping every open time instead, to sort them at the end, grew a
- * server by 8 bytes for every connection a client made in a loop.
+ * server by about 24 bytes for every connection a client made in a loop (48.5 MB over 2,000,000).
  *
  * @module
  */
