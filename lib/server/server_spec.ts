@@ -81,8 +81,3 @@ export interface Mode {
   servesOneAtATime: boolean;
   run(options: ModeOptions, signal: AbortSignal): Promise<void>;
 }
-
-/** Fails a server start: port in use, permission denied, unknown host. Exit code 1. */
-export class ServerStartError extends Error {
-  override name = "ServerStartError";
-}
