@@ -9,7 +9,7 @@
 import denoConfig from "./deno.json" with { type: "json" };
 import { UsageError } from "./lib/cli/flags.ts";
 import { CHILD_COMMAND } from "./lib/cli/self_command.ts";
-import { ServerStartError } from "./lib/server/server_spec.ts";
+import { ServerStartError } from "./lib/net/server_start_error.ts";
 
 /** socklab's version, from deno.json (the release workflow sets it from the tag). */
 export const VERSION: string = denoConfig.version;

@@ -30,14 +30,12 @@ export function sessionOptions(
   onSample?: SessionOptions["onSample"],
 ): SessionOptions {
   return {
+    // The spec holds the session's settings as they are (ServerSpec extends SessionSettings):
+    // a new one goes from its flag to the session without a line here.
+    ...spec,
     live,
     onSample,
     protocol: createProtocol(spec.protocol),
-    framing: spec.framing,
-    maxLine: spec.maxLine,
-    verbose: spec.verbose,
-    idleTimeoutMs: spec.idleTimeoutMs,
-    requestTimeoutMs: spec.requestTimeoutMs,
     log,
     now: epochNow,
   };

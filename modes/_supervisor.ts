@@ -11,12 +11,8 @@ import { listenOn, probePort } from "../lib/net/listen.ts";
 import type { IoName } from "../lib/net/transport.ts";
 import { sharedPortSupported } from "../lib/net/shared_port.ts";
 import { transportFor } from "../lib/net/transports.ts";
-import {
-  type Mode,
-  type ModeOptions,
-  type ServerEvent,
-  ServerStartError,
-} from "../lib/server/server_spec.ts";
+import type { Mode, ModeOptions, ServerEvent } from "../lib/server/server_spec.ts";
+import { ServerStartError } from "../lib/net/server_start_error.ts";
 import { type ConnectionRecord, emptyRecord } from "../lib/server/session.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";

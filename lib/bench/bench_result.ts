@@ -8,10 +8,9 @@
  * @module
  */
 
+import type { FailureKind } from "../net/connect.ts";
+import type { LatencySummary } from "../stats/histogram.ts";
 import { summarize } from "../stats/stats.ts";
-
-/** Why a request or connection failed; mismatch means a reply that was not the expected one. */
-export type FailureKind = "connect" | "reset" | "timeout" | "mismatch";
 
 /** Failure tally by kind. */
 export type FailureCounts = Record<FailureKind, number>;
@@ -63,17 +62,6 @@ export interface ScaleConnectionRow {
   durationMs: number;
   meanResponseMs: number;
   failures: number;
-}
-
-/** Latency distribution of individual requests, in milliseconds. */
-export interface LatencySummary {
-  count: number;
-  meanMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  maxMs: number;
 }
 
 /** Epoch milliseconds from the first request sent to the last correct reply. */

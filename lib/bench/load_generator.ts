@@ -27,12 +27,11 @@ import {
   emptyFailures,
   type FailureCounts,
   type FailureExamples,
-  type FailureKind,
   type ScaleConnectionRow,
 } from "./bench_result.ts";
 import { describeLoss, quoteBytes, replyEnd, sameBytes } from "./reply_bytes.ts";
 import { formatDuration } from "../cli/units.ts";
-import { describeConnectError, failureKind } from "../net/connect.ts";
+import { describeConnectError, type FailureKind, failureKind } from "../net/connect.ts";
 import { type ChunkSink, type Conn, feed, type IoName, WRITTEN } from "../net/transport.ts";
 import { transportFor } from "../net/transports.ts";
 import { createLatencyHistogram, encodeHistogram, recordMs } from "../stats/histogram.ts";

@@ -15,8 +15,12 @@ import type {
   ClientWorkerStart,
 } from "./client_worker.ts";
 import { StartBarrier } from "./start_barrier.ts";
-import type { LatencySummary } from "../bench/bench_result.ts";
-import { decodeHistogram, mergeHistograms, summarizeLatency } from "../stats/histogram.ts";
+import {
+  decodeHistogram,
+  type LatencySummary,
+  mergeHistograms,
+  summarizeLatency,
+} from "../stats/histogram.ts";
 
 const WORKER_URL = new URL("./client_worker.ts", import.meta.url).href;
 

@@ -8,7 +8,7 @@
 import { formatMs } from "../cli/units.ts";
 import { describeDistribution, type Distribution, meanSeconds } from "../stats/distribution.ts";
 import type { ClientWorkerResult } from "./client_worker.ts";
-import type { LatencySummary } from "../bench/bench_result.ts";
+import type { LatencySummary } from "../stats/histogram.ts";
 
 /** `1 worker`, `2 workers`. */
 export function plural(count: number, noun: string): string {

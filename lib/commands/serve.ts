@@ -7,12 +7,7 @@
  */
 
 import { modeHelp } from "../../modes/mod.ts";
-import {
-  parseServerArgs,
-  runServer,
-  serverOptions,
-  serverOptionsHelp,
-} from "../server/server_command.ts";
+import { parseServerArgs, runServer, serverOptions, serverOptionsHelp } from "./server_command.ts";
 
 /** The timestamp server's default port. */
 export const SERVE_DEFAULT_PORT = 55000;

@@ -8,12 +8,7 @@
 
 import { modeHelp } from "../../modes/mod.ts";
 import { durationFlag } from "../cli/flags.ts";
-import {
-  parseServerArgs,
-  runServer,
-  serverOptions,
-  serverOptionsHelp,
-} from "../server/server_command.ts";
+import { parseServerArgs, runServer, serverOptions, serverOptionsHelp } from "./server_command.ts";
 
 /** The task server's default port. */
 export const TASK_DEFAULT_PORT = 65432;

@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { FailureKind } from "../bench/bench_result.ts";
+/** Why a request or connection failed; mismatch means a reply that was not the expected one. */
+export type FailureKind = "connect" | "reset" | "timeout" | "mismatch";
 
 /** The failure kind of an error raised on a client connection. */
 export function failureKind(error: unknown): FailureKind {

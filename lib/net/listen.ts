@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ServerStartError } from "../server/server_spec.ts";
+import { ServerStartError } from "./server_start_error.ts";
 import { sharedPortSupported } from "./shared_port.ts";
 import { formatHostPort, type Listener, type ListenOptions, type Transport } from "./transport.ts";
 

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ServerStartError } from "../server/server_spec.ts";
+import { ServerStartError } from "./server_start_error.ts";
 
 /** The environment variable that forces the fallback. */
 export const SHARED_PORT_ENV = "SOCKLAB_SHARED_PORT";

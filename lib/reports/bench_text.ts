@@ -16,11 +16,11 @@ import type {
   BenchResult,
   FailureCounts,
   FailureExample,
-  FailureKind,
   ScaleResult,
   SweepResult,
 } from "../bench/bench_result.ts";
 import { FAILURE_KINDS, sumFailures, totalFailures } from "../bench/bench_result.ts";
+import type { FailureKind } from "../net/connect.ts";
 
 /** A table of already formatted cells; `numeric[i]` says whether column i is right-aligned. */
 export interface SummaryTable {

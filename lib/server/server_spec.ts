@@ -7,12 +7,11 @@
  */
 
 import type { IoName } from "../net/transport.ts";
-import type { Framing } from "../protocols/framing.ts";
 import type { ProtocolConfig } from "../protocols/protocol.ts";
-import type { ConnectionRecord } from "./session.ts";
+import type { ConnectionRecord, SessionSettings } from "./session.ts";
 
 /** Everything a server needs, in a form that crosses worker and process borders. */
-export interface ServerSpec {
+export interface ServerSpec extends SessionSettings {
   host: string;
   port: number;
   /** The socket API the server runs on. */
@@ -20,12 +19,6 @@ export interface ServerSpec {
   /** Pool size for `thr` and `proc`; 0 means one worker or process per connection. */
   workers: number;
   protocol: ProtocolConfig;
-  framing: Framing;
-  maxLine: number;
-  verbose: boolean;
-  idleTimeoutMs: number;
-  /** How long a started line may take to complete; 0: no limit. */
-  requestTimeoutMs: number;
   /** After a stop request, how long open connections may go on before they are closed. */
   drainMs: number;
   /** Stop accepting after this many connections and end when they have closed; 0: no limit. */
@@ -80,9 +73,4 @@ export interface Mode {
   /** Serves one connection at a time, so that concurrent clients wait for each other. */
   servesOneAtATime: boolean;
   run(options: ModeOptions, signal: AbortSignal): Promise<void>;
-}
-
-/** Fails a server start: port in use, permission denied, unknown host. Exit code 1. */
-export class ServerStartError extends Error {
-  override name = "ServerStartError";
 }

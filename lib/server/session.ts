@@ -67,9 +67,8 @@ export interface ConnectionRecord {
   end: ConnectionEnd;
 }
 
-/** What a session needs besides the connection. */
-export interface SessionOptions {
-  protocol: Protocol;
+/** The server's flags a session acts on (`--framing`, `--max-line`, ...), as the spec holds them. */
+export interface SessionSettings {
   framing: Framing;
   maxLine: number;
   verbose: boolean;
@@ -77,6 +76,11 @@ export interface SessionOptions {
   idleTimeoutMs: number;
   /** Milliseconds a started line may take to complete, however it trickles in; 0 disables. */
   requestTimeoutMs: number;
+}
+
+/** What a session needs besides the connection. */
+export interface SessionOptions extends SessionSettings {
+  protocol: Protocol;
   log(line: string): void;
   /** The clock: epoch milliseconds, sub-millisecond precision. */
   now(): number;

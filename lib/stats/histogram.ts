@@ -12,7 +12,17 @@
 
 import * as hdr from "hdr-histogram-js";
 import type { Histogram } from "hdr-histogram-js";
-import type { LatencySummary } from "../bench/bench_result.ts";
+
+/** Latency distribution of individual requests, in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+}
 
 /** A latency histogram holding microseconds. */
 export type LatencyHistogram = Histogram;

@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { binaryName, TARGETS } from "../../scripts/compile.ts";
-import { parseServerArgs, serverOptions } from "../../lib/server/server_command.ts";
+import { parseServerArgs, serverOptions } from "../../lib/commands/server_command.ts";
 import { TASK_DEFAULT_PORT } from "../../lib/commands/task_serve.ts";
 import {
   dockerfile,

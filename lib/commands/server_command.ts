@@ -27,7 +27,7 @@ import {
   summaryJson,
 } from "../reports/server_report.ts";
 import { SampleFile } from "./sample_file.ts";
-import type { ServerEvent, ServerSpec } from "./server_spec.ts";
+import type { ServerEvent, ServerSpec } from "../server/server_spec.ts";
 import { ConnectionLog } from "../reports/connection_log.ts";
 import { epochNow } from "../stats/epoch_now.ts";
 import { MODE_NAMES, type ModeName, MODES } from "../../modes/mod.ts";

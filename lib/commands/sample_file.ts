@@ -12,8 +12,9 @@ import {
   dataSamplesCsv,
   SAMPLES_CSV_HEADER,
 } from "../reports/server_report.ts";
-import { type DataSample, ServerStartError } from "./server_spec.ts";
-import type { ConnectionRecord } from "./session.ts";
+import { ServerStartError } from "../net/server_start_error.ts";
+import type { DataSample } from "../server/server_spec.ts";
+import type { ConnectionRecord } from "../server/session.ts";
 
 const FLUSH_BYTES = 64 * 1024;
 const FLUSH_INTERVAL_MS = 1000;
