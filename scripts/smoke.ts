@@ -223,15 +223,8 @@ const CHECKS: { name: string; run(prefix: string[], scratch: string): Promise<vo
       const out = `${scratch}/sweep`;
       // The --quick preset's clients and every mode, with a shorter hold: the 200 ms a reply is
       // held (35 times in turn for iter) is waiting, and what is checked is that each mode ran.
-      const result = await run(prefix, [
-        "bench",
-        "sweep",
-        "--quick",
-        "--delay",
-        "20ms",
-        "--out",
-        out,
-      ]);
+      const args = ["bench", "sweep", "--quick", "--delay", "20ms", "--out", out];
+      const result = await run(prefix, args);
       const sweep = await expectReports(out, "sweep.json", result) as {
         settings: { targets: string[] };
         measurements: { mode: string }[];
