@@ -6,6 +6,7 @@
  */
 
 import { LineReader, readLines } from "../lib/protocols/line_reader.ts";
+import { waitFor } from "./support/wait_for.ts";
 
 const MAIN = decodeURIComponent(new URL("../main.ts", import.meta.url).pathname);
 const CONFIG = decodeURIComponent(new URL("../deno.json", import.meta.url).pathname);
@@ -116,16 +117,12 @@ export async function startServer(args: string[], command?: Deno.Command): Promi
         return match ? [match[1]] : [];
       }),
     async waitFor(pattern, count = 1) {
-      const deadline = performance.now() + 10_000;
       const seen = () => [...stdout, ...stderr].filter((line) => pattern.test(line)).length;
-      while (seen() < count) {
-        if (performance.now() > deadline) {
-          throw new Error(
-            `No ${count} lines matching ${pattern} in:\n${stdout.join("\n")}\n${stderr.join("\n")}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(() => seen() >= count, {
+        what: () =>
+          `${count} lines matching ${pattern} in:\n${stdout.join("\n")}\n${stderr.join("\n")}`,
+        intervalMs: 20,
+      });
     },
     finished,
   };

@@ -19,8 +19,8 @@ const PAYLOAD = payloadFor(64);
 
 /**
  * Runs a small `bench scale` (4 connections × 3 requests unless `extra` says otherwise) against
- * `port`; returns its exit code, output, failure counts and examples, requests and
- * per-connection durations.
+ * `port`; returns its exit code, output, failure counts and examples, requests,
+ * per-connection durations and the slowest reply.
  */
 async function scaleFailures(port: number, extra: string[] = []) {
   return await withTempDir(async (dir) => {
@@ -50,6 +50,7 @@ async function scaleFailures(port: number, extra: string[] = []) {
       examples: json.summaries[0].examples,
       requests: json.summaries[0].requests as number,
       durationsMs: (json.connections as { durationMs: number }[]).map((c) => c.durationMs),
+      maxLatencyMs: json.summaries[0].latency.maxMs as number,
     };
   });
 }
@@ -255,20 +256,6 @@ Deno.test("bench scale --rate paces requests, idle gaps longer than the timeout 
     }
   });
   try {
-    // One request every 500 ms with a 200 ms timeout: the idle gaps are no timeouts.
-    const slow = await scaleFailures(echo.port, [
-      "--requests",
-      "2",
-      "--rate",
-      "2",
-      "--timeout",
-      "200ms",
-    ]);
-    assert.equal(slow.code, 0, slow.stderr);
-    assert.deepEqual(slow.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 0 });
-    assert.equal(slow.requests, 8);
-    for (const ms of slow.durationsMs) assert.ok(ms >= 490, `paced: ${ms} ms`);
-
     // Many quick replies at 50/s: latency from the intended send time is never negative.
     const quick = await scaleFailures(echo.port, [
       "--connections",
@@ -282,6 +269,24 @@ Deno.test("bench scale --rate paces requests, idle gaps longer than the timeout 
     assert.deepEqual(quick.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 0 });
     assert.equal(quick.requests, 500);
     for (const ms of quick.durationsMs) assert.ok(ms >= 175, `paced: ${ms} ms`);
+
+    // One request every second: the idle gap is no timeout. The timeout is ten times the
+    // slowest reply of the run above, the machine's round trip as it is now (at least 200 ms,
+    // at most 500 ms): a busy machine that slows replies lengthens it, while the gap stays at
+    // least twice the timeout, so that an idle gap counted as waiting would still time out.
+    const timeoutMs = Math.min(500, Math.max(200, Math.ceil(10 * quick.maxLatencyMs)));
+    const slow = await scaleFailures(echo.port, [
+      "--requests",
+      "2",
+      "--rate",
+      "1",
+      "--timeout",
+      `${timeoutMs}ms`,
+    ]);
+    assert.equal(slow.code, 0, slow.stderr);
+    assert.deepEqual(slow.failures, { connect: 0, reset: 0, timeout: 0, mismatch: 0 });
+    assert.equal(slow.requests, 8);
+    for (const ms of slow.durationsMs) assert.ok(ms >= 990, `paced: ${ms} ms`);
   } finally {
     await echo.close();
   }

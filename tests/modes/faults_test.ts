@@ -22,10 +22,10 @@ import {
   startServer,
   TASK_SERVE,
 } from "../support.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const encoder = new TextEncoder();
 const HOST = "127.0.0.1";
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function alive(server: RunningServer): Promise<void> {
   assert.equal(await ask(server.port, "3|abc"), "cba", "the server no longer answers");
@@ -334,15 +334,30 @@ Deno.test({
 }, async () => {
   const server = await startServer([...TASK_SERVE, "--max-conns", "1"]);
   const held = await Deno.connect({ hostname: HOST, port: server.port });
-  await held.write(encoder.encode("3|first\n"));
-  const waiting = ask(server.port, "3|second");
-  const state = await Promise.race([
-    waiting.then(() => "answered"),
-    sleep(300).then(() => "waiting"),
-  ]);
-  assert.equal(state, "waiting");
+  const heldReplies = new LineReader(held);
+  const roundTrip = async (request: string) => {
+    const started = performance.now();
+    await held.write(encoder.encode(`3|${request}\n`));
+    assert.equal(await heldReplies.readLine(), [...request].reverse().join(""));
+    return performance.now() - started;
+  };
+  await roundTrip("first");
+  const second = await Deno.connect({ hostname: HOST, port: server.port });
+  await second.write(encoder.encode("3|second\n"));
+  let answered = false;
+  const waiting = new LineReader(second).readLine().finally(() => answered = true);
+  // A server that served the second connection would answer it within about a round trip of
+  // its request, which went out before these: give it the held connection's round trips
+  // after it, three times over, so that a slow machine waits longer instead of passing.
+  let slowest = 0;
+  for (const request of ["one", "two", "three"]) {
+    slowest = Math.max(slowest, await roundTrip(request));
+  }
+  await sleep(3 * slowest);
+  assert.ok(!answered, "the second connection was served while the first was open");
   held.close();
   assert.equal(await waiting, "dnoces");
+  second.close();
   server.kill("SIGINT");
   await server.finished;
 });

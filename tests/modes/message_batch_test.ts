@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { BATCH_MS, BATCH_SIZE, eachMessage, MessageBatch } from "../../modes/_message_batch.ts";
+import { sleep, waitFor } from "../support/wait_for.ts";
 
 type Message = { type: "open" | "close" | "done"; n: number };
 
@@ -20,18 +21,14 @@ function recorder() {
   return { posted, batch };
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 Deno.test("MessageBatch.push() holds messages until the batch is due, then posts them in order", async () => {
   const { posted, batch } = recorder();
   batch.push({ type: "open", n: 1 });
   batch.push({ type: "close", n: 1 });
   batch.push({ type: "open", n: 2 });
   assert.deepEqual(posted, []);
-  // The batch's timer may run late on a busy machine: wait for it, within bounds.
-  for (let waited = 0; posted.length === 0 && waited < 2000; waited += BATCH_MS) {
-    await wait(BATCH_MS);
-  }
+  // The batch's timer may run late on a busy machine: wait for it.
+  await waitFor(() => posted.length > 0, { what: "the batch's timer" });
   assert.deepEqual(posted, [[
     { type: "open", n: 1 },
     { type: "close", n: 1 },
@@ -44,7 +41,8 @@ Deno.test("MessageBatch.push() posts an urgent message at once, after what queue
   batch.push({ type: "close", n: 1 });
   batch.push({ type: "done", n: 2 });
   assert.deepEqual(posted, [[{ type: "close", n: 1 }, { type: "done", n: 2 }]]);
-  await wait(BATCH_MS * 5);
+  // Timers fire in the order they are due, however late: the batch's would have come first.
+  await sleep(BATCH_MS * 5);
   assert.equal(posted.length, 1, "the batch's timer posted again");
 });
 

@@ -9,6 +9,7 @@ import * as net from "node:net";
 import { NodeConn } from "../../lib/net/node_conn.ts";
 import { nodeTransport } from "../../lib/net/node_transport.ts";
 import { type Conn, WRITTEN } from "../../lib/net/transport.ts";
+import { waitFor, within } from "../support/wait_for.ts";
 
 /** A connected pair: `server` accepted by the node transport, `client` a plain Deno socket. */
 async function pair(): Promise<{ server: Conn; client: Deno.TcpConn; close(): void }> {
@@ -32,35 +33,13 @@ async function pair(): Promise<{ server: Conn; client: Deno.TcpConn; close(): vo
 
 const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decode(c)).join("");
 
-/** Resolves once `check` holds, polling; fails after 5 s. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const giveUp = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > giveUp) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** `promise`, or a failure naming `what` after 5 s, so that a connection that never hears fails. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), 5000);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 Deno.test("NodeConn.feed() pushes every byte in order and resolves at the peer's end", async () => {
   const { server, client, close } = await pair();
   try {
     const seen: Uint8Array[] = [];
     const fed = server.feed!((chunk) => void seen.push(chunk.slice()));
     await client.write(new TextEncoder().encode("one\n"));
-    await until(() => text(seen) === "one\n", "the first chunk");
+    await waitFor(() => text(seen) === "one\n", { what: "the first chunk", timeoutMs: 5000 });
     await client.write(new TextEncoder().encode("two\nthree"));
     await client.closeWrite();
     await fed;
@@ -81,7 +60,7 @@ Deno.test("NodeConn.feed() holds further bytes while the sink's promise is pendi
       return seen.length === 1 ? hold : undefined;
     });
     await client.write(new TextEncoder().encode("first"));
-    await until(() => seen.length === 1, "the first chunk");
+    await waitFor(() => seen.length === 1, { what: "the first chunk", timeoutMs: 5000 });
     await client.write(new TextEncoder().encode("second"));
     await client.closeWrite();
     // Held: the second chunk and the end wait for the sink.
@@ -133,7 +112,10 @@ Deno.test("NodeConn.feed() feeds again after a sink's failure ended the last fee
     const seen: Uint8Array[] = [];
     const fed = server.feed!((chunk) => void seen.push(chunk.slice()));
     await client.write(new TextEncoder().encode("again"));
-    await until(() => text(seen) === "again", "the bytes sent after the failure");
+    await waitFor(() => text(seen) === "again", {
+      what: "the bytes sent after the failure",
+      timeoutMs: 5000,
+    });
     await client.closeWrite();
     await fed;
   } finally {
@@ -175,13 +157,16 @@ async function checkBytesApart(open: Pairs): Promise<ArrayBufferLike[]> {
       return seen.length === 1 ? new Promise<void>((resolve) => release = resolve) : undefined;
     });
     await theirs[0].write(new TextEncoder().encode("held"));
-    await until(() => seen.length === 1, "the held chunk");
+    await waitFor(() => seen.length === 1, { what: "the held chunk", timeoutMs: 5000 });
     await theirs[0].write(new TextEncoder().encode("kept"));
     await new Promise((resolve) => setTimeout(resolve, 30));
     const other = ours[1].feed!((chunk) => void buffers.push(chunk.buffer));
     other.catch(() => {});
     await theirs[1].write(new TextEncoder().encode("other"));
-    await until(() => buffers.length === 2, "the other connection's chunk");
+    await waitFor(() => buffers.length === 2, {
+      what: "the other connection's chunk",
+      timeoutMs: 5000,
+    });
     release();
     theirs[0].close();
     await fed;
@@ -247,12 +232,15 @@ Deno.test("NodeConn reads a socket without onread through its data event, pushed
   const conn = new NodeConn(socket, false);
   try {
     await peer.write(new TextEncoder().encode("read\n"));
-    assert.equal(new TextDecoder().decode((await within(conn.read(), "a read"))!), "read\n");
+    assert.equal(
+      new TextDecoder().decode((await within(conn.read(), { what: "a read" }))!),
+      "read\n",
+    );
     const seen: Uint8Array[] = [];
     const fed = conn.feed!((chunk) => void seen.push(chunk.slice()));
     await peer.write(new TextEncoder().encode("fed\n"));
     await peer.closeWrite();
-    await within(fed, "the feed's end");
+    await within(fed, { what: "the feed's end" });
     assert.equal(text(seen), "fed\n");
   } finally {
     conn.close();

@@ -8,21 +8,10 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { nodeTransport } from "../../lib/net/node_transport.ts";
 import { feed } from "../../lib/net/transport.ts";
+import { acceptQueue, tcpEnds } from "../support/tcp_sockets.ts";
+import { waitFor, within } from "../support/wait_for.ts";
 
 const decoder = new TextDecoder();
-
-/** `promise`, or a failure naming `what` after `ms`. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 Deno.test("NodeListener hands over every connection of a long accept queue with its bytes, read or fed", async () => {
   const listener = await nodeTransport.listen({ host: "127.0.0.1", port: 0 });
@@ -37,13 +26,16 @@ Deno.test("NodeListener hands over every connection of a long accept queue with 
   await Promise.all(
     clients.map((client, i) => client.write(new TextEncoder().encode(`hello ${i}\n`))),
   );
-  // Nobody accepts meanwhile: the connections and their bytes wait in the listener's queue.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Nobody accepts meanwhile: once the kernel's accept queue is empty, the connections and
+  // their bytes wait in the listener's queue.
+  await waitFor(() => acceptQueue(listener.port) === 0, {
+    what: "the listener to take every connection from the kernel",
+  });
   const got = new Set<string>();
   for (let i = 0; i < count; i++) {
     const conn = await listener.accept();
     if (i < count / 2) {
-      const chunk = await within(5000, conn.read(), `connection ${i}'s bytes`);
+      const chunk = await within(conn.read(), { what: `connection ${i}'s bytes` });
       got.add(decoder.decode(chunk!));
     } else {
       const fed = feed(conn, (chunk) => {
@@ -51,7 +43,7 @@ Deno.test("NodeListener hands over every connection of a long accept queue with 
         conn.close();
         return undefined;
       });
-      await within(5000, fed.catch(() => {}), `connection ${i}'s bytes`);
+      await within(fed.catch(() => {}), { what: `connection ${i}'s bytes` });
     }
     conn.close();
   }
@@ -64,12 +56,16 @@ Deno.test("NodeListener hands over every connection of a long accept queue with 
 Deno.test("NodeListener keeps the peer's address of a connection reset while it waited in the queue", async () => {
   const listener = await nodeTransport.listen({ host: "127.0.0.1", port: 0 });
   const client = net.connect({ host: "127.0.0.1", port: listener.port });
-  await within(5000, new Promise((resolve) => client.once("connect", resolve)), "the connect");
-  const local = `127.0.0.1:${client.localPort}`;
+  await within(new Promise((resolve) => client.once("connect", resolve)), { what: "the connect" });
+  const localPort = client.localPort!;
+  const local = `127.0.0.1:${localPort}`;
+  await waitFor(() => acceptQueue(listener.port) === 0, { what: "the listener to queue it" });
   // Nobody accepts meanwhile: the reset reaches the queued socket, which closes.
   client.resetAndDestroy();
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const conn = await within(5000, listener.accept(), "the queued connection");
+  await waitFor(() => tcpEnds(listener.port, localPort).here === undefined, {
+    what: "the kernel to close the queued socket",
+  });
+  const conn = await within(listener.accept(), { what: "the queued connection" });
   assert.equal(conn.peer, local);
   conn.close();
   listener.close();

@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { denoTransport } from "../../lib/net/deno_transport.ts";
 import { splice } from "../../lib/net/splice.ts";
 import type { Conn } from "../../lib/net/transport.ts";
+import { tcpEnds } from "../support/tcp_sockets.ts";
+import { waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const encoder = new TextEncoder();
@@ -27,7 +29,8 @@ async function joined(lingerMs = 0) {
   ]);
   serverSide.close();
   relaySide.close();
-  return { client, server, spliced: splice(relayed, upstream, lingerMs) };
+  const serverPort = serverSide.port;
+  return { client, server, serverPort, spliced: splice(relayed, upstream, lingerMs) };
 }
 
 /** Everything `conn` receives until the peer finishes sending. */
@@ -60,10 +63,16 @@ Deno.test("splice() relays both ways and passes each half-close on", async () =>
 });
 
 Deno.test("splice() delivers every byte in order to a peer that reads late", async () => {
-  const { client, server, spliced } = await joined();
+  const { client, server, serverPort, spliced } = await joined();
   const bytes = new Uint8Array(8 * 2 ** 20).map((_, i) => (i * 7 + (i >> 12)) & 0xff);
   const sending = client.write(bytes).then(() => client.closeWrite());
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Read late: only once the server's receive buffer holds bytes and the relay has more that
+  // the server's window does not take, so the relay is held back.
+  const relayPort = Number(server.peer.split(":").at(-1));
+  await waitFor(() => {
+    const { here: received, there: relaying } = tcpEnds(serverPort, relayPort);
+    return (received?.rxQueue ?? 0) > 0 && (relaying?.txQueue ?? 0) > 0;
+  }, { what: "the relay to be held back by the unread server" });
   const received = await readAll(server);
   await sending;
   assert.equal(received.length, bytes.length);

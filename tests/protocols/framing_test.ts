@@ -13,9 +13,9 @@ import type { ServerEvent } from "../../lib/server/server_spec.ts";
 import type { ConnectionRecord } from "../../lib/server/session.ts";
 import { MODES } from "../../modes/mod.ts";
 import { readToEnd, startServer, TASK_SERVE } from "../support.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const encoder = new TextEncoder();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function feed(framer: Framer, chunks: Uint8Array[]): string[] {
   const out = chunks.flatMap((chunk) => framer.push(chunk));

@@ -16,11 +16,11 @@ import { openIdle } from "../support/attacks.ts";
 import { mib, treeRssBytes } from "../support/process_tree.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const IDLE_CONNECTIONS = 100;
 /** What 100 idle connections may cost a server with default flags. */
 const IDLE_BUDGET = 512 * 2 ** 20;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test("per-connection variants: 100 idle connections stay within 512 MiB by default", async (t) => {
   const perConnection = VARIANTS.filter((variant) => variant.perConnection);

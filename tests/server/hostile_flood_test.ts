@@ -22,6 +22,7 @@ import { numberAfter, SERVE } from "../support.ts";
 import { mib, treeRssBytes } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const NEWLINES = 300_000;
@@ -36,7 +37,6 @@ const FLOOD_MEMORY_BOUND = 96 * 2 ** 20;
 /** Past this growth the flood stops early: the check has failed and the machine is shared. */
 const FLOOD_ABORT = 256 * 2 ** 20;
 const encoder = new TextEncoder();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects and waits up to `timeoutMs` for the greeting; throws naming what failed. */
 async function greeted(port: number, timeoutMs: number): Promise<Deno.TcpConn> {

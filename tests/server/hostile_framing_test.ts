@@ -14,11 +14,11 @@ import { TASK_SERVE } from "../support.ts";
 import { converse, readUntilClosed, trickle } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const MAX_LINE = 128 * 1024;
 const encoder = new TextEncoder();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The reply lines, summarised for a failure message. */
 function describe(text: string): string {

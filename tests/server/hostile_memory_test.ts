@@ -18,6 +18,7 @@ import { drainBytes } from "../support/attacks.ts";
 import { mib, treeRssBytes } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const GROWTH_BOUND = 20 * 2 ** 20;
@@ -32,7 +33,6 @@ const ATTACK_MS = 3000;
 const DRAIN_MS = 1000;
 /** Time to exit beyond the drain time: closing connections and printing the report. */
 const EXIT_MARGIN_MS = 2000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 64 requests of 1 KB each, whose replies are as long. */
 const REQUESTS = new TextEncoder().encode(("3|" + "x".repeat(1021) + "\n").repeat(64));

@@ -10,9 +10,12 @@
 
 import assert from "node:assert/strict";
 import { writeAll } from "../../lib/net/write_all.ts";
+import { LineReader } from "../../lib/protocols/line_reader.ts";
 import { TASK_SERVE } from "../support.ts";
 import { mib, rssBytes } from "../support/process_tree.ts";
 import { withServer } from "../support/server_guard.ts";
+import { tcpSockets } from "../support/tcp_sockets.ts";
+import { sleep, waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const CONNECTIONS = 1000;
@@ -33,14 +36,16 @@ Deno.test("task-serve --io node: connections queued behind a busy server keep th
     const hold = await Deno.connect({ hostname: HOST, port: server.port });
     const conns: Deno.TcpConn[] = [];
     try {
-      // The server takes the idle client at once; everything after waits in its accept queue.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The server takes the idle client (it answers it); everything after waits in its accept
+      // queue.
+      await writeAll(hold, new TextEncoder().encode("3|hold\n"));
+      assert.equal(await new LineReader(hold).readLine(), "dloh");
       const before = rssBytes(server.pid);
       for (let i = 0; i < CONNECTIONS; i++) {
         conns.push(await Deno.connect({ hostname: HOST, port: server.port }));
       }
       await Promise.all(conns.map((conn) => writeAll(conn, CHUNK)));
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await untilServerStopsReading(server.port);
       const growth = rssBytes(server.pid) - before;
       assert.ok(
         growth < GROWTH_BOUND,
@@ -52,14 +57,41 @@ Deno.test("task-serve --io node: connections queued behind a busy server keep th
     }
     // It stops by itself once it has served them all (--max-connections).
     const { stdout } = await server.finished;
-    // Each queued connection's 64 KiB, unterminated, is one message once its client closes.
+    // Each queued connection's 64 KiB, unterminated, is one message once its client closes;
+    // the idle client's request ("3|hold\n", 7 bytes) is one more.
     assert.match(
       stdout,
       new RegExp(`^Connections: ${CONNECTIONS + 1} opened, ${CONNECTIONS + 1} closed`, "m"),
     );
     assert.match(
       stdout,
-      new RegExp(`^Messages: ${CONNECTIONS}, bytes in: ${CONNECTIONS * CHUNK.length},`, "m"),
+      new RegExp(
+        `^Messages: ${CONNECTIONS + 1}, bytes in: ${CONNECTIONS * CHUNK.length + 7},`,
+        "m",
+      ),
     );
   });
 });
+
+/**
+ * Waits until the server has stopped taking bytes from its connections: two looks 200 ms apart
+ * see the same bytes waiting in the kernel for it. A server that read every queued connection
+ * would still be reading, so its growth is measured once it has read what it will.
+ */
+async function untilServerStopsReading(port: number): Promise<void> {
+  const waiting = () => {
+    let bytes = 0;
+    for (const socket of tcpSockets()) {
+      if (socket.localPort === port && socket.state === "ESTABLISHED") bytes += socket.rxQueue;
+    }
+    return bytes;
+  };
+  let last = -1;
+  await waitFor(async () => {
+    const now = waiting();
+    if (now === last) return true;
+    last = now;
+    await sleep(200);
+    return false;
+  }, { what: "the server to stop reading its queued connections", timeoutMs: 30_000 });
+}

@@ -13,6 +13,7 @@ import { TASK_SERVE } from "../support.ts";
 import { askWithin, converse, readUntilClosed, trickle } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const REQUEST_TIMEOUT_MS = 1000;
@@ -21,7 +22,6 @@ const MARGIN_MS = 2000;
 const TRICKLE_INTERVAL_MS = 200;
 /** Long enough to outlast the timeout and its margin by far. */
 const TRICKLE = new TextEncoder().encode("3|" + "x".repeat(30));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test("task-serve --request-timeout: a trickling client is cut off and does not hold others", async (t) => {
   const args = ["--request-timeout", `${REQUEST_TIMEOUT_MS}ms`, "--max-conns", "1"];

@@ -10,10 +10,10 @@ import assert from "node:assert/strict";
 import { TASK_SERVE } from "../support.ts";
 import { askWithin } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const encoder = new TextEncoder();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const LISTENING = /^socklab task-serve: child \d \(pid (\d+)\) listening$/;
 /** How long the pool may take to notice and replace the stopped child. */
 const NOTICE_MS = 5000;

@@ -8,9 +8,9 @@
 import net from "node:net";
 import { LineReader } from "../../lib/protocols/line_reader.ts";
 import { processTree, signalTree } from "./process_tree.ts";
+import { sleep } from "./wait_for.ts";
 
 const HOST = "127.0.0.1";
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What `ss` saw after the resets: proof that they sat in the accept queue, reset. */
 export interface ResetProof {
