@@ -9,6 +9,7 @@
  */
 
 import { summarize } from "../stats/stats.ts";
+import type { ArrivalsResult } from "./arrivals_result.ts";
 
 /** Why a request or connection failed; mismatch means a reply that was not the expected one. */
 export type FailureKind = "connect" | "reset" | "timeout" | "mismatch";
@@ -193,8 +194,8 @@ export interface ScaleResult extends RunRecord {
   sources?: ScaleSource[];
 }
 
-/** Either bench result; `kind` tells them apart. */
-export type BenchResult = SweepResult | ScaleResult;
+/** Any bench result; `kind` tells them apart. */
+export type BenchResult = SweepResult | ScaleResult | ArrivalsResult;
 
 /** A failure tally with every kind at zero. */
 export function emptyFailures(): FailureCounts {
