@@ -81,13 +81,13 @@ function meansChart(result: ArrivalsResult): Chart {
       return {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         title: MEANS_TITLE,
-        width: Math.max(320, groups.length * targets.length * 40),
+        width: Math.max(480, groups.length * targets.length * 60),
         height: 300,
         background: "white",
         layer: [
           {
             data: { values: measured },
-            mark: { type: "bar" },
+            mark: { type: "point", filled: true, size: 80 },
             encoding: {
               x,
               xOffset: { field: "series", sort: targets },
