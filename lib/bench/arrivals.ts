@@ -212,7 +212,7 @@ export async function runArrivals(
       serverWorkers: options.serverWorkers,
       timeoutMs: options.timeoutMs,
       measured: targets.some((t) => t.kind === "server")
-        ? "client side only for an external server: its gaps cannot be read"
+        ? "the client side only: an external server's gaps cannot be read"
         : "both sides",
     },
     measurements,

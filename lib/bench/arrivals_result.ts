@@ -74,6 +74,8 @@ export interface ArrivalsCell {
   expected: number;
   /** The client's own mean interval, over its runs. */
   clientMeanIntervalMs: number;
+  /** How late the client's events went out against their due times: the worst run's p99. */
+  latenessP99Ms: number;
   /** The server's data gaps against the drawn distribution; null without two of them. */
   data: DataFit | null;
   /** The server's connection gaps against how they should have come; null without one. */
@@ -140,6 +142,7 @@ export function summarizeArrivals(
       sent,
       expected: runs.reduce((n, r) => n + r.client.expected, 0),
       clientMeanIntervalMs: sent > 0 ? intervals / sent : NaN,
+      latenessP99Ms: Math.max(...runs.map((r) => r.client.lateness.p99Ms)),
       data: servers.length > 0
         ? fitDataGaps(servers.flatMap((s) => s.dataGapsMs), dists[dist], queued) ?? null
         : null,
