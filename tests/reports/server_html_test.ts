@@ -26,7 +26,7 @@ import {
 import { clientArgs, runSocklab, SERVE, startServer } from "../support.ts";
 
 const WORKERS = 3;
-const EVENTS = 40;
+const EVENTS = 30;
 
 /** A server run with `--html` against a client drawing `dist`; the summary JSON. */
 async function servedPage(file: string, ...dist: string[]) {
@@ -65,12 +65,12 @@ Deno.test({
     const dir = await artifactDir("serve_report");
     const expFile = `${dir}/serve.html`;
     const detFile = `${dir}/serve_det.html`;
-    // Mean 20 ms either way.
-    const summary = await servedPage(expFile, "-d", "e", "-p", "50");
-    await servedPage(detFile, "-d", "d", "-p", "0.02");
+    // Mean 50 ms either way: long enough beside the few ms a busy machine's timers wake late.
+    const summary = await servedPage(expFile, "-d", "e", "-p", "20");
+    await servedPage(detFile, "-d", "d", "-p", "0.05");
     assert.equal(summary.dataInterArrival.count, WORKERS * (EVENTS - 1));
 
-    const exp = await withPage(expFile, async (page, log) => {
+    const [exp, det] = await withPage(expFile, async (page, log) => {
       await keepScreenshot(page, dir, "serve_report.png");
       assert.equal(await page.title(), "socklab serve");
       const table = "#inter-arrival-times table";
@@ -102,23 +102,23 @@ Deno.test({
         assert.match(await visibleAxis(page, 0, "Y"), new RegExp(`for a ${scale} scale`));
       }
       await checkSort(page, table, "count", 1);
+      const exp = { cv: Number(rows[1][8]), bars: await dataBarHeights(page) };
+      // The deterministic run's page, in the same browser.
+      await page.goto(new URL(`file://${detFile}`).href, { waitUntil: "load" });
+      const detRows = await tableRows(page, table);
+      const det = { cv: Number(detRows[1][8]), bars: await dataBarHeights(page) };
       assertQuiet(log);
-      return { cv: Number(rows[1][8]), bars: await dataBarHeights(page) };
-    });
-    const det = await withPage(detFile, async (page, log) => {
-      assertQuiet(log);
-      const rows = await tableRows(page, "#inter-arrival-times table");
-      return { cv: Number(rows[1][8]), bars: await dataBarHeights(page) };
+      return [exp, det];
     });
     // Wide bounds: the machine is shared, and timers wake late.
     assert.ok(exp.cv > 0.6 && exp.cv < 1.5, `exponential CV ${exp.cv}`);
-    assert.ok(det.cv < 0.4, `deterministic CV ${det.cv}`);
+    assert.ok(det.cv < 0.5, `deterministic CV ${det.cv}`);
     // Exponential gaps pile up near 0 and thin out; a steady stream's pile up around its
     // interval, far from 0: compare the share of the gaps drawn in the first quarter of the axis.
     const nearZero = (bars: number[]) =>
       bars.slice(0, Math.ceil(bars.length / 4)).reduce((a, b) => a + b, 0) /
       bars.reduce((a, b) => a + b, 0);
     assert.ok(nearZero(exp.bars) > 0.4, `exponential: ${exp.bars.join(" ")}`);
-    assert.ok(nearZero(det.bars) < 0.15, `deterministic: ${det.bars.join(" ")}`);
+    assert.ok(nearZero(det.bars) < 0.2, `deterministic: ${det.bars.join(" ")}`);
   },
 });
