@@ -175,7 +175,8 @@ export function fitConnectionGaps(
   const meanMs = gaps.reduce((a, b) => a + b, 0) / gaps.length;
   const queueingMs = activeMs.length ? activeMs.reduce((a, b) => a + b, 0) / activeMs.length : NaN;
   const queued = Math.abs(meanMs - queueingMs) <= 0.2 * queueingMs + 50;
-  const atOnce = meanMs <= Math.max(50, 0.1 * queueingMs);
+  // Nearer 0 than a connection's life: more like all at once than one after another.
+  const atOnce = meanMs < 0.5 * queueingMs;
   const figures = `queueing predicts ${formatMs(queueingMs)} ms, measured ${formatMs(meanMs)} ms`;
   if (servesOneAtATime) {
     return {
