@@ -30,7 +30,7 @@ import { servesOneAtATime, withTarget } from "./targets.ts";
 const OVERHEAD_MS = 1500;
 
 /** How long a cell should take: its workers' events, one connection after another if queued. */
-export function cellEstimateMs(target: Target, dist: DistSpec, workers: number, events: number) {
+function cellEstimateMs(target: Target, dist: DistSpec, workers: number, events: number) {
   const connectionMs = events * meanSeconds(dist.dist) * 1000;
   return OVERHEAD_MS + connectionMs * (servesOneAtATime(target) ? workers : 1);
 }
