@@ -51,6 +51,7 @@ type Layer = Record<string, unknown>;
 
 function chartOf(
   title: string,
+  scaleLabel: string,
   series: string[],
   labels: Record<string, number>,
   layers: (log: boolean, legend: boolean) => Layer[],
@@ -59,7 +60,7 @@ function chartOf(
     title,
     series,
     timeScale: "linear",
-    scaleLabel: "Count axis",
+    scaleLabel,
     labels,
     spec: ({ timeScale, legend }) =>
       ({
@@ -127,41 +128,47 @@ export function distributionCharts(
   });
   // On a log count axis bars start at this floor, under a single sample.
   const floor = 0.1;
-  const histogram = chartOf(`${title}: histogram`, series, histLabels, (log, legend) => {
-    const y = {
-      type: "quantitative",
-      title: log
-        ? `Count per ${formatValue(wide.widthMs)} ms bin, log scale`
-        : `Count per ${formatValue(wide.widthMs)} ms bin`,
-      scale: log ? { type: "log", domainMin: floor, nice: false } : {},
-    };
-    return [
-      {
-        data: { values: bars },
-        transform: log ? [{ filter: "datum.count > 0" }] : [],
-        mark: { type: "bar", stroke: "white", strokeWidth: 0.5 },
-        encoding: {
-          x: x("fromMs"),
-          x2: { field: "toMs" },
-          y: { ...y, field: "count" },
-          y2: { datum: log ? floor : 0 },
-          color: colorOf(series, 0, legend),
-          description: { field: "label" },
+  const histogram = chartOf(
+    `${title}: histogram`,
+    "Count axis",
+    series,
+    histLabels,
+    (log, legend) => {
+      const y = {
+        type: "quantitative",
+        title: log
+          ? `Count per ${formatValue(wide.widthMs)} ms bin, log scale`
+          : `Count per ${formatValue(wide.widthMs)} ms bin`,
+        scale: log ? { type: "log", domainMin: floor, nice: false } : {},
+      };
+      return [
+        {
+          data: { values: bars },
+          transform: log ? [{ filter: "datum.count > 0" }] : [],
+          mark: { type: "bar", stroke: "white", strokeWidth: 0.5 },
+          encoding: {
+            x: x("fromMs"),
+            x2: { field: "toMs" },
+            y: { ...y, field: "count" },
+            y2: { datum: log ? floor : 0 },
+            color: colorOf(series, 0, legend),
+            description: { field: "label" },
+          },
         },
-      },
-      {
-        data: { values: expected },
-        transform: log ? [{ filter: `datum.count >= ${floor}` }] : [],
-        mark: { type: "line", point: { size: 12 } },
-        encoding: {
-          x: x("atMs"),
-          y: { ...y, field: "count" },
-          color: colorOf(series, 1, legend),
-          description: { field: "label" },
+        {
+          data: { values: expected },
+          transform: log ? [{ filter: `datum.count >= ${floor}` }] : [],
+          mark: { type: "line", point: { size: 12 } },
+          encoding: {
+            x: x("atMs"),
+            y: { ...y, field: "count" },
+            color: colorOf(series, 1, legend),
+            description: { field: "label" },
+          },
         },
-      },
-    ];
-  });
+      ];
+    },
+  );
 
   const cdfLabels: Record<string, number> = {};
   let below = 0;
@@ -186,7 +193,7 @@ export function distributionCharts(
   });
   // The share longer than t: what a log axis can show of a tail, down to a tenth of one gap.
   const longest = 0.1 / s.count;
-  const cdf = chartOf(`${title}: empirical CDF`, series, cdfLabels, (log, legend) => {
+  const cdf = chartOf(`${title}: empirical CDF`, "Share axis", series, cdfLabels, (log, legend) => {
     const y = log
       ? {
         field: "longer",
