@@ -8,6 +8,7 @@
 
 import type { ModeName } from "../../modes/mod.ts";
 import type { IoName } from "../net/transport.ts";
+import type { Distribution } from "../stats/distribution.ts";
 
 /** What a benchmark measures: a socklab server bench starts in a mode, or an external one. */
 export type Target =
@@ -73,6 +74,32 @@ export interface ScaleOptions extends RunOptions {
   startAt: number | undefined;
 }
 
+/** A client distribution as `--dists` names it (`e:1`) and as the client draws it. */
+export interface DistSpec {
+  text: string;
+  dist: Distribution;
+}
+
+/** `bench arrivals`: the timestamp lab, server modes × client distributions × workers. */
+export interface ArrivalsOptions {
+  kind: "arrivals";
+  targets: Target[];
+  dists: DistSpec[];
+  /** Client workers (one connection each) per cell. */
+  workersList: number[];
+  /** Events per worker. */
+  events: number;
+  runs: number;
+  /** The draws of run r use seed + r - 1. */
+  seed: number;
+  /** The timestamp client's transport. */
+  clientIo: IoName;
+  serverWorkers: number;
+  timeoutMs: number;
+  out: string | undefined;
+  json: boolean;
+}
+
 /** `bench merge`: one report from scale runs made on several hosts at once. */
 export interface MergeOptions {
   kind: "merge";
@@ -88,4 +115,9 @@ export interface HelpOptions {
 }
 
 /** Any `bench` command line. */
-export type BenchOptions = SweepOptions | ScaleOptions | MergeOptions | HelpOptions;
+export type BenchOptions =
+  | SweepOptions
+  | ScaleOptions
+  | ArrivalsOptions
+  | MergeOptions
+  | HelpOptions;

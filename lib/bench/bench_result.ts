@@ -11,6 +11,7 @@
 import type { FailureKind } from "../net/connect.ts";
 import type { LatencySummary } from "../stats/histogram.ts";
 import { summarize } from "../stats/stats.ts";
+import type { ArrivalsResult } from "./arrivals_result.ts";
 
 /** Failure tally by kind. */
 export type FailureCounts = Record<FailureKind, number>;
@@ -181,8 +182,8 @@ export interface ScaleResult extends RunRecord {
   sources?: ScaleSource[];
 }
 
-/** Either bench result; `kind` tells them apart. */
-export type BenchResult = SweepResult | ScaleResult;
+/** Any bench result; `kind` tells them apart. */
+export type BenchResult = SweepResult | ScaleResult | ArrivalsResult;
 
 /** A failure tally with every kind at zero. */
 export function emptyFailures(): FailureCounts {

@@ -1,6 +1,6 @@
 /**
- * Benchmark targets and the lifecycle of the servers bench starts: a `task-serve` child on a
- * free loopback port for a mode, stopped (and waited for) whatever happens to the run; an
+ * Benchmark targets and the lifecycle of the servers bench starts: a `task-serve` (or `serve`)
+ * child on a free loopback port for a mode, stopped (and waited for) whatever happens to the run; an
  * external `--server` is used as it is.
  *
  * @module
@@ -20,10 +20,31 @@ export function servesOneAtATime(target: Target): boolean {
   return target.kind === "mode" && MODES[target.mode].servesOneAtATime;
 }
 
-/** How a started server runs: its pool size and extra `task-serve` arguments. */
+/** How a started server runs: its pool size and extra arguments. */
 export interface ServerSetup {
   workers: number;
   args: string[];
+  /** The server command (default `task-serve`). */
+  command?: "serve" | "task-serve";
+  /** Hears each line the server prints on stdout (its `--json` summary, say). */
+  stdout?(line: string): void;
+  /**
+   * Milliseconds the server may take to end by itself (`--max-connections`) before it is
+   * stopped: a stop that reaches it while it ends would be its second, which forces it to
+   * quit without its report.
+   */
+  endsWithin?: number;
+}
+
+/** Resolves once `status` settles, `ms` pass or `signal` aborts, whichever comes first. */
+async function endedWithin(status: Promise<number>, ms: number, signal: AbortSignal) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    status,
+    new Promise((resolve) => timer = setTimeout(resolve, ms)),
+    whenAborted(signal),
+  ]);
+  clearTimeout(timer);
 }
 
 /**
@@ -42,7 +63,7 @@ export async function withTarget<T>(
   const name = targetName(target);
   const server = await startServerProcess(
     [
-      "task-serve",
+      setup.command ?? "task-serve",
       "--host",
       "127.0.0.1",
       "--port",
@@ -57,7 +78,7 @@ export async function withTarget<T>(
     (line, stream) => {
       if (stream === "stderr" && line.startsWith("warning:")) {
         context.log(`[server ${name}] ${line}`);
-      }
+      } else if (stream === "stdout") setup.stdout?.(line);
     },
   );
   context.log(`[server ${name}] listening on 127.0.0.1:${server.port} until the bench ends`);
@@ -65,6 +86,9 @@ export async function withTarget<T>(
     context.signal.throwIfAborted();
     return await body("127.0.0.1", server.port);
   } finally {
+    if (setup.endsWithin !== undefined && !context.signal.aborted) {
+      await endedWithin(server.status, setup.endsWithin, context.signal);
+    }
     await Promise.race([server.stop(), whenAborted(context.forced)]);
   }
 }

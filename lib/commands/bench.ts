@@ -4,6 +4,8 @@
  * total time is measured, the median of `--runs` reported. `scale`: thousands of concurrent
  * connections × requests × bytes, spread over Web Workers, latency in HDR histograms. Servers
  * are socklab's own (child processes, one per mode, on free ports) or `--server HOST:PORT`.
+ * `arrivals`: the timestamp lab, a `serve` per mode × client distribution × workers, its
+ * inter-arrival times judged against the distribution the client drew.
  * `merge`: one report from scale runs made on several load hosts at once.
  *
  * This file holds the help, the command line → {@link BenchOptions} parse and the dispatch;
@@ -15,8 +17,10 @@
 import type { BenchResult } from "../bench/bench_result.ts";
 import { totalFailures } from "../bench/bench_result.ts";
 import {
+  type ArrivalsOptions,
   type BenchOptions,
   DEFAULT_CLIENT_IO,
+  type DistSpec,
   type MergeOptions,
   type ScaleOptions,
   type SweepOptions,
@@ -24,6 +28,9 @@ import {
 } from "../bench/bench_options.ts";
 import { runScale } from "../bench/scale.ts";
 import { runSweep } from "../bench/sweep.ts";
+import { runArrivals } from "../bench/arrivals.ts";
+import { parseDist } from "../bench/dist_spec.ts";
+import { randomSeed } from "../stats/rng.ts";
 import { MergeError, mergeScaleResults } from "../bench/merge.ts";
 import type { RunContext } from "../bench/run_context.ts";
 import { runEnvironment } from "../bench/run_record.ts";
@@ -56,6 +63,7 @@ export const BENCH_HELP =
 Usage:
   socklab bench sweep [options]            execution time vs concurrent clients, per mode
   socklab bench scale [options]            many connections x requests x bytes: latency, req/s
+  socklab bench arrivals [options]         the timestamp lab: inter-arrival times vs theory
   socklab bench merge A.json B.json ...    one report from scale runs on several hosts
 
 sweep: for each mode and client count, --runs times: start that many clients at once,
@@ -87,6 +95,26 @@ round trips of a --size byte line, waiting for each reply.
                          at each host's own pace; more than 1 s past is an error
   --quick                small preset: connections 50,100, 20 requests
 
+arrivals: for each mode, client distribution and worker count, --runs times: start
+serve in that mode, run the timestamp client (each worker one connection, --intervals
+events drawn from the distribution), let the server end, and keep both sides' figures.
+Per cell the server's data gaps are set against the distribution drawn: theoretical
+and measured mean (95% CI) and CV, Kolmogorov-Smirnov (u, e) or the spread around the
+interval (d), and a verdict; its connection gaps against the client's opening them all
+at once, or for iter against queueing (each accepted when the previous one ended).
+  --modes LIST           modes to compare (default iter,async,thr,proc)
+  --dists LIST           client distributions in the client's notation: d:TIME
+                         (deterministic), u:T (uniform on [0, T]), e:RATE (exponential,
+                         RATE per second); times take units or are seconds
+                         (default u:2s,d:1s,e:1, the reference's)
+  --workers-list LIST    client workers per cell (default 3)
+  --intervals N          events per worker (default 5)
+  --runs N               repetitions per cell, pooled (default 1)
+  --seed N               draws of run r use N + r - 1 (default: random, recorded)
+  --quick                small preset: modes iter,async, dists d:20ms,e:50,
+                         15 events (under 30 s)
+  With --server only the client side is measured: the report says so.
+
 merge: the JSON results of scale runs made at once from several hosts (--json output
 or scale.json) as one report: counts summed, percentiles from the merged latency
 histograms, req/s over the earliest first request to the latest last reply, and a
@@ -108,6 +136,8 @@ Common:
 Examples:
   socklab bench sweep --quick --out bench-out
   socklab bench sweep --modes async,thr,proc --clients 100,1000 --runs 3
+  socklab bench arrivals --quick --out arrivals-out
+  socklab bench arrivals --modes iter,thr,proc --dists u:2s,d:1s,e:1 --seed 1
   socklab bench scale --connections 1000,10000 --modes async,thr --out bench-out
   socklab bench scale --server 10.0.0.5:65432 --connections 5000 \\
       --start-at 2030-01-02T03:04:05Z --json > host1.json      (on every load host)
@@ -142,6 +172,23 @@ const KIND_FLAGS = {
     "start-at",
     "quick",
   ],
+  // Its client's threads follow its workers, as the timestamp client's do: no --client-workers.
+  arrivals: [
+    "server",
+    "workers",
+    "io",
+    "client-io",
+    "timeout",
+    "out",
+    "json",
+    "modes",
+    "dists",
+    "workers-list",
+    "intervals",
+    "runs",
+    "seed",
+    "quick",
+  ],
   merge: ["out", "json"],
 } as const;
 
@@ -160,22 +207,23 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   if (values.help) return { kind: "help" };
   if (positionals.length === 0) {
     throw new UsageError(
-      "Missing benchmark: expected bench sweep, bench scale or bench merge (see bench --help)",
+      "Missing benchmark: expected bench sweep, bench scale, bench arrivals or bench merge (see bench --help)",
     );
   }
   const [kind, ...extra] = positionals;
-  if (kind !== "sweep" && kind !== "scale" && kind !== "merge") {
-    throw new UsageError(`Unknown bench "${kind}": expected sweep, scale or merge`);
+  if (!(kind in KIND_FLAGS)) {
+    throw new UsageError(`Unknown bench "${kind}": expected sweep, scale, arrivals or merge`);
   }
   if (kind !== "merge" && extra.length > 0) {
     throw new UsageError(`Unexpected argument "${extra[0]}": bench ${kind} takes only options`);
   }
-  const allowed: readonly string[] = KIND_FLAGS[kind];
+  const allowed: readonly string[] = KIND_FLAGS[kind as keyof typeof KIND_FLAGS];
   const foreign = Object.keys(values).find((flag) => flag !== "help" && !allowed.includes(flag));
   if (foreign) {
     throw new UsageError(`Unknown option "--${foreign}" for bench ${kind}: see bench --help`);
   }
   if (kind === "merge") return mergeOptions(values, extra);
+  if (kind === "arrivals") return arrivalsOptions(values);
   return kind === "sweep" ? sweepOptions(values) : scaleOptions(values);
 }
 
@@ -261,6 +309,42 @@ function scaleOptions(values: FlagValues): ScaleOptions {
   };
 }
 
+/** `--dists`: a comma-separated list of client distributions such as `d:1s,u:2s,e:1`. */
+function distsFlag(values: FlagValues, fallback: string): DistSpec[] {
+  const text = typeof values.dists === "string" ? values.dists : fallback;
+  return text.split(",").map((item) => {
+    const dist = parseDist(item);
+    if (!dist) {
+      throw new UsageError(
+        `Invalid --dists "${text}": "${item}" is not a distribution; expected a list such as d:1s,u:2s,e:1 (d:TIME, u:T, e:RATE per second)`,
+      );
+    }
+    return { text: item.trim(), dist };
+  });
+}
+
+function arrivalsOptions(values: FlagValues): ArrivalsOptions {
+  const quick = values.quick === true;
+  const { targets, clientIo, serverWorkers, timeoutMs, out, json } = common(
+    values,
+    quick ? ["iter", "async"] : [...MODE_NAMES],
+  );
+  return {
+    kind: "arrivals",
+    targets,
+    dists: distsFlag(values, quick ? "d:20ms,e:50" : "u:2s,d:1s,e:1"),
+    workersList: intListFlag(values, "workers-list", [3], 1, 10_000),
+    events: intFlag(values, "intervals", quick ? 15 : 5, 1),
+    runs: intFlag(values, "runs", 1, 1, 1000),
+    seed: values.seed === undefined ? randomSeed() : intFlag(values, "seed", 0, 0, 2 ** 32 - 1),
+    clientIo,
+    serverWorkers,
+    timeoutMs,
+    out,
+    json,
+  };
+}
+
 function mergeOptions(values: FlagValues, files: string[]): MergeOptions {
   if (files.length === 0) {
     throw new UsageError(
@@ -306,8 +390,10 @@ async function report(result: BenchResult, options: { out?: string; json: boolea
  */
 function exitCode(result: BenchResult, written: boolean): number {
   if (result.interrupted) return 130;
-  const steps = result.kind === "sweep" ? result.measurements : result.summaries;
-  const failed = steps.some((step) => totalFailures(step.failures) > 0);
+  const failed = result.kind === "arrivals"
+    ? result.measurements.some((m) => m.client.failed > 0)
+    : (result.kind === "sweep" ? result.measurements : result.summaries)
+      .some((step) => totalFailures(step.failures) > 0);
   const skipped = result.kind === "scale" && result.skipped.length > 0;
   return failed || skipped || !written ? 1 : 0;
 }
@@ -343,6 +429,8 @@ export async function bench(args: string[]): Promise<number> {
     const context = runContext(args, interrupts);
     const result = options.kind === "sweep"
       ? await runSweep(options, context)
+      : options.kind === "arrivals"
+      ? await runArrivals(options, context)
       : await runScale(options, context);
     return exitCode(result, await report(result, options));
   } finally {

@@ -18,6 +18,7 @@ import type {
   SweepResult,
 } from "../bench/bench_result.ts";
 import { FAILURE_KINDS } from "../bench/bench_result.ts";
+import type { ArrivalsResult, GapStats } from "../bench/arrivals_result.ts";
 
 type Row = Record<string, string | number>;
 
@@ -169,8 +170,139 @@ export function scaleCsv(
   };
 }
 
+/** Column names of `arrivals_runs.csv`. */
+export const ARRIVALS_RUN_COLUMNS = [
+  "target",
+  "dist",
+  "workers",
+  "run",
+  "seed",
+  "sent",
+  "expected",
+  "failed_workers",
+  "client_mean_interval_ms",
+  "connect_ms",
+  "lateness_p50_ms",
+  "lateness_p99_ms",
+  "lateness_max_ms",
+  "server_connections",
+  "server_messages",
+  ...["conn", "data"].flatMap((side) =>
+    ["count", "mean_ms", "median_ms", "p95_ms", "p99_ms", "max_ms", "cv"].map((s) => `${side}_${s}`)
+  ),
+] as const;
+
+/** Column names of `arrivals_summary.csv`. */
+export const ARRIVALS_SUMMARY_COLUMNS = [
+  "target",
+  "dist",
+  "workers",
+  "runs",
+  "sent",
+  "expected",
+  "client_mean_interval_ms",
+  "lateness_p99_ms",
+  "theory_mean_ms",
+  "theory_cv",
+  "data_count",
+  "data_mean_ms",
+  "data_ci_low_ms",
+  "data_ci_high_ms",
+  "data_cv",
+  "data_median_ms",
+  "data_p95_ms",
+  "data_p99_ms",
+  "data_max_ms",
+  "test",
+  "statistic",
+  "p_value",
+  "data_consistent",
+  "data_verdict",
+  "conn_count",
+  "conn_mean_ms",
+  "conn_model",
+  "conn_queueing_ms",
+  "conn_as_predicted",
+  "conn_verdict",
+] as const;
+
+/** A number for a CSV cell: rounded, empty when unknown. */
+function n3(x: number | null | undefined): number | string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "" : r3(x);
+}
+
+/** `runs`: one row per run, both sides; `summary`: one row per cell, against theory. */
+export function arrivalsCsv(result: ArrivalsResult): { runs: string; summary: string } {
+  const gapFields = (side: string, g: GapStats | null | undefined): Row =>
+    Object.fromEntries(
+      (["count", "meanMs", "medianMs", "p95Ms", "p99Ms", "maxMs", "cv"] as const).map((key) => [
+        `${side}_${key.replace(/Ms$/, "_ms")}`,
+        n3(g?.[key]),
+      ]),
+    );
+  const runs = result.measurements.map((m) => ({
+    target: m.target,
+    dist: m.dist,
+    workers: m.workers,
+    run: m.run,
+    seed: m.seed,
+    sent: m.client.sent,
+    expected: m.client.expected,
+    failed_workers: m.client.failed,
+    client_mean_interval_ms: n3(m.client.meanIntervalMs),
+    connect_ms: n3(m.client.connectMs),
+    lateness_p50_ms: n3(m.client.lateness.p50Ms),
+    lateness_p99_ms: n3(m.client.lateness.p99Ms),
+    lateness_max_ms: n3(m.client.lateness.maxMs),
+    server_connections: m.server?.connections ?? "",
+    server_messages: m.server?.messages ?? "",
+    ...gapFields("conn", m.server?.connection),
+    ...gapFields("data", m.server?.data),
+  }));
+  const summary = result.cells.map((c) => ({
+    target: c.target,
+    dist: c.dist,
+    workers: c.workers,
+    runs: c.runs,
+    sent: c.sent,
+    expected: c.expected,
+    client_mean_interval_ms: n3(c.clientMeanIntervalMs),
+    lateness_p99_ms: n3(c.latenessP99Ms),
+    theory_mean_ms: n3(c.theory.meanMs),
+    theory_cv: n3(c.theory.cv),
+    data_count: c.data?.count ?? "",
+    data_mean_ms: n3(c.data?.meanMs),
+    data_ci_low_ms: n3(c.data?.ciLowMs),
+    data_ci_high_ms: n3(c.data?.ciHighMs),
+    data_cv: n3(c.data?.cv),
+    data_median_ms: n3(c.data?.medianMs),
+    data_p95_ms: n3(c.data?.p95Ms),
+    data_p99_ms: n3(c.data?.p99Ms),
+    data_max_ms: n3(c.data?.maxMs),
+    test: c.data?.test ?? "",
+    statistic: n3(c.data?.statistic),
+    p_value: c.data?.pValue ?? "",
+    data_consistent: c.data ? String(c.data.consistent) : "",
+    data_verdict: c.data?.verdict ?? "",
+    conn_count: c.connections?.count ?? "",
+    conn_mean_ms: n3(c.connections?.meanMs),
+    conn_model: c.connections?.model ?? "",
+    conn_queueing_ms: n3(c.connections?.queueingMs),
+    conn_as_predicted: c.connections ? String(c.connections.asPredicted) : "",
+    conn_verdict: c.connections?.verdict ?? "",
+  }));
+  return {
+    runs: toCsv(ARRIVALS_RUN_COLUMNS, runs),
+    summary: toCsv(ARRIVALS_SUMMARY_COLUMNS, summary),
+  };
+}
+
 /** CSV file name → content for a result, as `--out DIR` writes them. */
 export function csvFiles(result: BenchResult): Record<string, string> {
+  if (result.kind === "arrivals") {
+    const csv = arrivalsCsv(result);
+    return { "arrivals_runs.csv": csv.runs, "arrivals_summary.csv": csv.summary };
+  }
   if (result.kind === "sweep") {
     const csv = sweepCsv(result);
     return { "sweep_measurements.csv": csv.measurements, "sweep_summary.csv": csv.summary };

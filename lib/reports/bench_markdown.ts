@@ -8,8 +8,9 @@
 
 import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
-import { CHART_TITLES, chartFiles } from "./bench_svg.ts";
+import { benchCharts } from "./bench_svg.ts";
 import {
+  arrivalsNotes,
   failureLines,
   interruptionNote,
   skippedLines,
@@ -59,7 +60,16 @@ function runLines(result: BenchResult): string[] {
 /** The Markdown report of a result. */
 export function benchMarkdown(result: BenchResult): string {
   const lines: string[] = [];
-  if (result.kind === "sweep") {
+  if (result.kind === "arrivals") {
+    lines.push("# socklab bench arrivals", "");
+    lines.push(
+      "The timestamp lab: per server mode, client distribution and worker count, the gaps " +
+        "the server saw between connections and between messages, against the theory of the " +
+        "distribution the client drew: theoretical and measured mean (95% CI) and CV, a " +
+        "goodness-of-fit test (Kolmogorov\u2013Smirnov for uniform and exponential draws, the " +
+        "spread around the interval for deterministic ones) and a verdict.",
+    );
+  } else if (result.kind === "sweep") {
     lines.push("# socklab bench sweep", "");
     lines.push(
       "Total execution time of concurrent task clients against the server in each mode; " +
@@ -101,6 +111,9 @@ export function benchMarkdown(result: BenchResult): string {
     lines.push(...markdownTable(sources.headers, sources.numeric, sources.rows));
   }
 
+  const notes = arrivalsNotes(result);
+  if (notes.length > 0) lines.push("", "## Notes", "", ...notes.map((line) => `- ${cell(line)}`));
+
   const failures = failureLines(result);
   if (failures.length > 0) {
     lines.push("", "## Failures", "", "Each kind, with the first of its failures:", "");
@@ -108,9 +121,7 @@ export function benchMarkdown(result: BenchResult): string {
   }
 
   lines.push("", "## Charts", "");
-  for (const [key, file] of Object.entries(chartFiles(result))) {
-    lines.push(`![${CHART_TITLES[key]}](${file})`, "");
-  }
+  for (const chart of benchCharts(result)) lines.push(`![${chart.title}](${chart.file})`, "");
 
   lines.push("## Data", "");
   lines.push(`- [${result.kind}.json](${result.kind}.json): the whole result`);

@@ -10,6 +10,7 @@
 
 import type { BenchResult, ScaleResult, SweepResult } from "../bench/bench_result.ts";
 import { type Chart, chartSvg, formatValue, SERIES_SCHEME, type TimeScale } from "./chart.ts";
+import { arrivalsCharts } from "./arrivals_charts.ts";
 
 /** A chart of a bench result, with the key reports refer to it by and its SVG file name. */
 export interface BenchChart extends Chart {
@@ -138,7 +139,14 @@ function scaleCharts(result: ScaleResult): BenchChart[] {
 
 /** Every chart of a result, in report order. */
 export function benchCharts(result: BenchResult): BenchChart[] {
-  return result.kind === "sweep" ? [sweepChart(result)] : scaleCharts(result);
+  switch (result.kind) {
+    case "sweep":
+      return [sweepChart(result)];
+    case "scale":
+      return scaleCharts(result);
+    case "arrivals":
+      return arrivalsCharts(result);
+  }
 }
 
 /** Chart key → SVG file name: sweep → `sweep`; scale → `duration`, `response`. */

@@ -21,6 +21,9 @@ import type {
 } from "../bench/bench_result.ts";
 import { FAILURE_KINDS, sumFailures, totalFailures } from "../bench/bench_result.ts";
 import type { FailureKind } from "../net/connect.ts";
+import type { ArrivalsResult } from "../bench/arrivals_result.ts";
+import { formatP } from "../bench/arrival_verdict.ts";
+import { formatMs } from "../cli/units.ts";
 
 /** A table of already formatted cells; `numeric[i]` says whether column i is right-aligned. */
 export interface SummaryTable {
@@ -158,7 +161,85 @@ export function sourceTable(result: BenchResult): SummaryTable | undefined {
 
 /** The summary table of a result as formatted cells. */
 export function summaryTable(result: BenchResult): SummaryTable {
-  return result.kind === "sweep" ? sweepTable(result) : scaleTable(result);
+  switch (result.kind) {
+    case "sweep":
+      return sweepTable(result);
+    case "scale":
+      return scaleTable(result);
+    case "arrivals":
+      return arrivalsTable(result);
+  }
+}
+
+/**
+ * One row per cell: what the client drew (theoretical mean and CV), what the server saw (mean
+ * with its 95% interval, CV, the test), the verdicts on data and connection gaps.
+ */
+function arrivalsTable(result: ArrivalsResult): SummaryTable {
+  const ms = (x: number | undefined) => x === undefined || !Number.isFinite(x) ? "-" : formatMs(x);
+  const cv = (x: number | undefined) => x === undefined || !Number.isFinite(x) ? "-" : fixed(x, 2);
+  const rows = result.cells.map((c) => {
+    const d = c.data;
+    const test = !d
+      ? "-"
+      : d.test === "ks"
+      ? `D ${fixed(d.statistic, 3)}, p ${formatP(d.pValue!)}`
+      : `spread ${formatMs(d.statistic)} ms`;
+    return [
+      c.target,
+      c.dist,
+      String(c.workers),
+      `${c.sent}/${c.expected}`,
+      ms(c.clientMeanIntervalMs),
+      ms(c.latenessP99Ms),
+      ms(c.theory.meanMs),
+      ms(d?.meanMs),
+      d ? `${ms(d.ciLowMs)}\u2013${ms(d.ciHighMs)}` : "-",
+      cv(c.theory.cv),
+      cv(d?.cv),
+      test,
+      d?.verdict ?? "not measured (external server)",
+      ms(c.connections?.meanMs),
+      c.connections?.verdict ?? "-",
+    ];
+  });
+  return {
+    headers: [
+      "mode",
+      "dist",
+      "workers",
+      "sent",
+      "client mean (ms)",
+      "late p99 (ms)",
+      "theory (ms)",
+      "mean (ms)",
+      "95% CI (ms)",
+      "theory CV",
+      "CV",
+      "fit",
+      "data gaps",
+      "conn gap (ms)",
+      "connection gaps",
+    ],
+    numeric: [
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      true,
+      false,
+    ],
+    rows,
+  };
 }
 
 /** A kind of failure in a result: how many, and the first one with where it happened. */
@@ -172,6 +253,8 @@ export interface FailureNote {
 
 /** Every kind of failure in a result, in the order of {@link FAILURE_KINDS}. */
 export function failureNotes(result: BenchResult): FailureNote[] {
+  // A timestamp client's failures are its workers' errors, which arrivalsNotes() gives.
+  if (result.kind === "arrivals") return [];
   const steps = result.kind === "sweep"
     ? result.measurements.map((m) => ({
       where: `${m.mode}, ${m.clients} clients, run ${m.run}`,
@@ -206,6 +289,20 @@ export function skippedLines(result: BenchResult): string[] {
   return result.skipped.map((k) => `${k.connections} connections: ${k.reason}`);
 }
 
+/** Of an arrivals run: what could not be measured, and each run whose workers failed. */
+export function arrivalsNotes(result: BenchResult): string[] {
+  if (result.kind !== "arrivals") return [];
+  const external = result.settings.measured === "both sides" ? [] : [
+    `External server: ${result.settings.measured}; the table's server columns are empty.`,
+  ];
+  return [
+    ...external,
+    ...result.measurements.filter((m) => m.client.failed > 0).map((m) =>
+      `${m.target}, ${m.dist}, ${m.workers} workers, run ${m.run}: ${m.client.failed} workers failed, first: ${m.client.firstError}`
+    ),
+  ];
+}
+
 /** The sentence that marks an interrupted run, or undefined for a complete one. */
 export function interruptionNote(result: BenchResult): string | undefined {
   if (!result.interrupted) return undefined;
@@ -224,6 +321,7 @@ export function benchTable(result: BenchResult): string {
     ...(sources ? ["", "Sources:", ...alignedLines(sources)] : []),
     ...section("Skipped:", skippedLines(result)),
     ...section("Failures by kind:", failureLines(result)),
+    ...section("Notes:", arrivalsNotes(result)),
   ].join("\n") + "\n";
 }
 

@@ -32,6 +32,8 @@ export interface Chart {
   series: string[];
   /** The time scale the chart opens with, and the one its SVG file uses. */
   timeScale: TimeScale;
+  /** What the page calls the axis its linear / log switch changes; `Time axis` unless given. */
+  scaleLabel?: string;
   /** Hover label of every drawn datum → index of its series. */
   labels: Record<string, number>;
   spec(options: ChartOptions): TopLevelSpec;

@@ -110,6 +110,7 @@ async function chartHtml(chart: Chart, id: string): Promise<string> {
     scales.map((timeScale) => renderSvg(chart.spec({ timeScale, legend: false }))),
   );
   const colors = seriesColors();
+  const scaleLabel = escapeHtml(chart.scaleLabel ?? "Time axis");
   const scaleButtons = scales.map((s) =>
     `<button type="button" class="pill" data-scale="${s}" aria-pressed="${
       s === chart.timeScale
@@ -128,7 +129,7 @@ async function chartHtml(chart: Chart, id: string): Promise<string> {
     `<figure class="chart" id="${id}" data-scale="${chart.timeScale}" aria-label="${
       escapeHtml(chart.title)
     }">`,
-    `<div class="controls"><span role="group" aria-label="Time axis">Time axis ${
+    `<div class="controls"><span role="group" aria-label="${scaleLabel}">${scaleLabel} ${
       scaleButtons.join("")
     }</span>${legend}</div>`,
     ...scales.map((s, i) => `<div class="variant" data-scale="${s}">${svgs[i]}</div>`),

@@ -1,7 +1,8 @@
 /**
  * A bounded accumulator for a stream of samples in milliseconds (the timestamp server's data
  * inter-arrival times): exact count, sum, min and max, and an HDR histogram (1 µs resolution,
- * 3 significant digits, see {@link createLatencyHistogram}) for the percentiles. Memory stays
+ * 3 significant digits, see {@link createLatencyHistogram}) for the percentiles, the sum of
+ * squares for the coefficient of variation, and {@link EqualBins} for the shape. Memory stays
  * constant however many samples arrive; the first {@link RAW_LIMIT} are kept as they are and
  * then move into the histogram, so a connection with a few messages costs a few numbers rather
  * than a 70 KB histogram. Accumulators merge exactly, and cross worker and process borders as
@@ -16,7 +17,8 @@ import {
   encodeHistogram,
   type LatencyHistogram,
 } from "./histogram.ts";
-import type { SampleSummary } from "./stats.ts";
+import { type BinsJson, EqualBins } from "./equal_bins.ts";
+import { coefficientOfVariation, type SampleSummary, summarize } from "./stats.ts";
 
 /** How many samples are kept as they are before they move into the histogram. */
 export const RAW_LIMIT = 256;
@@ -26,6 +28,8 @@ export interface SampleStatsJson {
   count: number;
   /** The sum in whole microseconds. */
   sumUs: number;
+  /** The sum of the squares of the samples in whole microseconds. */
+  sumSqUs2: number;
   /** Meaningless (0) when `count` is 0. */
   min: number;
   max: number;
@@ -33,6 +37,8 @@ export interface SampleStatsJson {
   values: number[];
   /** The histogram of the other samples (microseconds), compressed base64; absent if none. */
   histogram?: string;
+  /** The equal-width bins of the other samples; absent if none. */
+  bins?: BinsJson;
 }
 
 /**
@@ -43,10 +49,12 @@ export interface SampleStatsJson {
 export class SampleStats {
   #count = 0;
   #sumUs = 0;
+  #sumSqUs2 = 0;
   #min = Infinity;
   #max = -Infinity;
   #values: number[] = [];
   #histogram: LatencyHistogram | undefined;
+  #bins: EqualBins | undefined;
 
   /** How many samples were added or merged in. */
   get count(): number {
@@ -57,7 +65,9 @@ export class SampleStats {
   add(ms: number): void {
     if (!Number.isFinite(ms)) return;
     this.#count++;
-    this.#sumUs += Math.round(ms * 1000);
+    const us = Math.round(ms * 1000);
+    this.#sumUs += us;
+    this.#sumSqUs2 += us * us;
     if (ms < this.#min) this.#min = ms;
     if (ms > this.#max) this.#max = ms;
     this.#keep(ms);
@@ -68,10 +78,12 @@ export class SampleStats {
     if (other.#count === 0) return this;
     this.#count += other.#count;
     this.#sumUs += other.#sumUs;
+    this.#sumSqUs2 += other.#sumSqUs2;
     this.#min = Math.min(this.#min, other.#min);
     this.#max = Math.max(this.#max, other.#max);
     for (const value of other.#values) this.#keep(value);
     if (other.#histogram) (this.#histogram ??= createLatencyHistogram()).add(other.#histogram);
+    if (other.#bins) (this.#bins ??= new EqualBins()).merge(other.#bins.toJSON());
     return this;
   }
 
@@ -80,12 +92,14 @@ export class SampleStats {
     const json: SampleStatsJson = {
       count: this.#count,
       sumUs: this.#sumUs,
+      sumSqUs2: this.#sumSqUs2,
       min: this.#count > 0 ? this.#min : 0,
       max: this.#count > 0 ? this.#max : 0,
       values: [...this.#values],
     };
     if (this.#histogram && this.#histogram.totalCount > 0) {
       json.histogram = encodeHistogram(this.#histogram);
+      json.bins = this.#bins!.toJSON();
     }
     return json;
   }
@@ -96,10 +110,12 @@ export class SampleStats {
     if (json.count === 0) return stats;
     stats.#count = json.count;
     stats.#sumUs = json.sumUs;
+    stats.#sumSqUs2 = json.sumSqUs2;
     stats.#min = json.min;
     stats.#max = json.max;
     stats.#values = [...json.values];
     if (json.histogram !== undefined) stats.#histogram = decodeHistogram(json.histogram);
+    if (json.bins !== undefined) stats.#bins = EqualBins.fromJSON(json.bins);
     return stats;
   }
 
@@ -112,22 +128,23 @@ export class SampleStats {
     const json = this.toJSON();
     this.#count = 0;
     this.#sumUs = 0;
+    this.#sumSqUs2 = 0;
     this.#min = Infinity;
     this.#max = -Infinity;
     this.#values = [];
     this.#histogram?.reset();
+    this.#bins = undefined;
     return json;
   }
 
   /**
-   * Count, min and max exact, the mean exact to the microsecond; median, p95 and p99 from the
-   * histogram (within 0.1%),
-   * kept within [min, max]. All NaN but the count when empty.
+   * Count, min and max exact, the mean exact to the microsecond and the coefficient of
+   * variation from the same rounded samples; median, p95 and p99 from the histogram (within
+   * 0.1%), kept within [min, max]; the bins exact. All NaN but the count (and no bins) when
+   * empty.
    */
   summary(): SampleSummary {
-    if (this.#count === 0) {
-      return { count: 0, mean: NaN, min: NaN, median: NaN, p95: NaN, p99: NaN, max: NaN };
-    }
+    if (this.#count === 0) return summarize([]);
     this.#spill();
     const at = (percentile: number) =>
       Math.min(
@@ -142,6 +159,8 @@ export class SampleStats {
       p95: at(95),
       p99: at(99),
       max: this.#max,
+      cv: coefficientOfVariation(this.#count, this.#sumUs, this.#sumSqUs2),
+      bins: this.#bins!.toJSON(),
     };
   }
 
@@ -150,10 +169,14 @@ export class SampleStats {
     if (this.#values.length >= RAW_LIMIT) this.#spill();
   }
 
-  /** Moves the kept samples into the histogram (rounded to whole microseconds). */
+  /** Moves the kept samples into the histogram (rounded to whole microseconds) and the bins. */
   #spill(): void {
     const histogram = this.#histogram ??= createLatencyHistogram();
-    for (const ms of this.#values) histogram.recordValue(Math.round(Math.max(0, ms) * 1000));
+    const bins = this.#bins ??= new EqualBins();
+    for (const ms of this.#values) {
+      histogram.recordValue(Math.round(Math.max(0, ms) * 1000));
+      bins.add(ms);
+    }
     this.#values = [];
   }
 }

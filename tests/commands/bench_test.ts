@@ -694,3 +694,17 @@ Deno.test("bench scale interrupted by SIGTERM or SIGHUP mid-load stops its serve
     assert.match(run.report, new RegExp(`Interrupted by ${signal}`));
   }
 });
+
+Deno.test("bench arrivals interrupted by SIGINT mid-cell reports the cells before it, stops its server, exits 130", async () => {
+  const run = await interrupt(
+    ["arrivals", "--modes", "async,iter", "--dists", "d:100ms", "--intervals", "10", "--seed", "1"],
+    /\[server iter\] listening on 127\.0\.0\.1:\d+ /,
+    "SIGINT",
+  );
+  assert.equal(run.code, 130, run.stderr);
+  assert.deepEqual(run.listening, [], "no server left listening");
+  assert.match(run.stdout, /^Interrupted by SIGINT: /m);
+  assert.equal(run.json.interrupted, "SIGINT");
+  assert.deepEqual(run.json.cells.map((c: { target: string }) => c.target), ["async"]);
+  assert.match(run.report, /\*\*Interrupted by SIGINT: /);
+});

@@ -1,17 +1,17 @@
 /**
- * `serve --html FILE` in a real browser: a server run with a client against it writes the
+ * `serve --html FILE` in a real browser: server runs with a client against them write the
  * page; headless Chromium opens it with the network cut off and the test reads the rendered
  * page: no console errors and no requests, the inter-arrival table (counts as the summary
- * JSON has them, sortable), a histogram each for connections and data with its bars drawn,
- * hover values and the time-axis switch. The screenshot is kept in the test's temporary folder.
- * Also the percentile bands the histograms are drawn from.
+ * JSON has them, sortable, with the coefficient of variation), a histogram and an empirical
+ * CDF each for connections and data with the exponential drawn over them, hover values and
+ * the count-axis switch; and an exponential client's data gaps drawn in another shape than a
+ * deterministic client's. The screenshot is kept in the test's temporary folder.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { percentileBins, serverHtml } from "../../lib/reports/server_html.ts";
-import { summarize } from "../../lib/stats/stats.ts";
+import type { Page } from "puppeteer-core";
 import {
   artifactDir,
   assertQuiet,
@@ -26,32 +26,51 @@ import {
 import { clientArgs, runSocklab, SERVE, startServer } from "../support.ts";
 
 const WORKERS = 3;
-const EVENTS = 6;
+const EVENTS = 30;
+
+/** A server run with `--html` against a client drawing `dist`; the summary JSON. */
+async function servedPage(file: string, ...dist: string[]) {
+  const server = await startServer([
+    ...SERVE,
+    "--max-connections",
+    String(WORKERS),
+    "--json",
+    "--html",
+    file,
+  ]);
+  const client = await runSocklab(
+    clientArgs(server.port, "-w", String(WORKERS), "-n", String(EVENTS), "--seed", "7", ...dist),
+  );
+  assert.equal(client.code, 0, client.stderr);
+  const { code, stdout, stderr } = await server.finished;
+  assert.equal(code, 0, stderr);
+  return JSON.parse(stdout);
+}
+
+/** The heights of the bars of the data histogram's linear variant (chart 2), in pixels. */
+function dataBarHeights(page: Page): Promise<number[]> {
+  return page.$$eval(
+    "figure.chart",
+    (figures) =>
+      [...figures[2].querySelectorAll('.variant[data-scale="linear"] [aria-roledescription="bar"]')]
+        .map((bar) => bar.getBoundingClientRect().height),
+  );
+}
 
 Deno.test({
-  name: "serve --html writes a page with both inter-arrival histograms that renders offline",
+  name: "serve --html draws each inter-arrival distribution as it is, an exponential client's " +
+    "unlike a deterministic one's",
   ...browserTest("server_html_test.ts"),
   fn: async () => {
     const dir = await artifactDir("serve_report");
-    const file = `${dir}/serve.html`;
-    const server = await startServer([
-      ...SERVE,
-      "--max-connections",
-      String(WORKERS),
-      "--json",
-      "--html",
-      file,
-    ]);
-    const client = await runSocklab(
-      clientArgs(server.port, "-w", String(WORKERS), "-n", String(EVENTS), "-p", "0.02"),
-    );
-    assert.equal(client.code, 0, client.stderr);
-    const { code, stdout, stderr } = await server.finished;
-    assert.equal(code, 0, stderr);
-    const summary = JSON.parse(stdout);
+    const expFile = `${dir}/serve.html`;
+    const detFile = `${dir}/serve_det.html`;
+    // Mean 50 ms either way: long enough beside the few ms a busy machine's timers wake late.
+    const summary = await servedPage(expFile, "-d", "e", "-p", "20");
+    await servedPage(detFile, "-d", "d", "-p", "0.05");
     assert.equal(summary.dataInterArrival.count, WORKERS * (EVENTS - 1));
 
-    await withPage(file, async (page, log) => {
+    const [exp, det] = await withPage(expFile, async (page, log) => {
       await keepScreenshot(page, dir, "serve_report.png");
       assert.equal(await page.title(), "socklab serve");
       const table = "#inter-arrival-times table";
@@ -66,78 +85,40 @@ Deno.test({
       const charts = await page.$$eval("figure.chart", (figures) =>
         figures.map((f) => ({
           title: f.getAttribute("aria-label"),
-          // Each variant draws the bars of the four percentile bands.
-          bars: f.querySelectorAll('[aria-roledescription="bar"]').length,
+          bars: f.querySelectorAll('[aria-roledescription="bar"]').length > 0,
+          lines: f.querySelectorAll('[aria-roledescription="line mark"]').length > 0,
+          reference: [...f.querySelectorAll("button[data-series]")].map((b) => b.textContent),
         })));
-      assert.deepEqual(charts, [
-        { title: "Connection inter-arrival times", bars: 8 },
-        { title: "Data inter-arrival times", bars: 8 },
+      assert.deepEqual(charts.map((c) => [c.title, c.bars, c.lines]), [
+        ["Connection inter-arrival times: histogram", true, true],
+        ["Connection inter-arrival times: empirical CDF", false, true],
+        ["Data inter-arrival times: histogram", true, true],
+        ["Data inter-arrival times: empirical CDF", false, true],
       ]);
-      assert.match(
-        await hoverFirstMark(page),
-        /^(min|median|p95|p99)–(median|p95|p99|max): .* ms, \d+% of \d+ connection gaps$/,
-      );
+      for (const c of charts) assert.match(c.reference[1] ?? "", /^exponential, mean .* ms/);
+      assert.match(await hoverFirstMark(page), / ms: \d+ of \d+ connection gaps$/);
       for (const scale of ["log", "linear"]) {
         await page.click(`figure.chart button[data-scale="${scale}"]`);
-        assert.match(await visibleAxis(page, 0, "X"), new RegExp(`for a ${scale} scale`));
+        assert.match(await visibleAxis(page, 0, "Y"), new RegExp(`for a ${scale} scale`));
       }
       await checkSort(page, table, "count", 1);
+      const exp = { cv: Number(rows[1][8]), bars: await dataBarHeights(page) };
+      // The deterministic run's page, in the same browser.
+      await page.goto(new URL(`file://${detFile}`).href, { waitUntil: "load" });
+      const detRows = await tableRows(page, table);
+      const det = { cv: Number(detRows[1][8]), bars: await dataBarHeights(page) };
       assertQuiet(log);
+      return [exp, det];
     });
+    // Wide bounds: the machine is shared, and timers wake late.
+    assert.ok(exp.cv > 0.6 && exp.cv < 1.5, `exponential CV ${exp.cv}`);
+    assert.ok(det.cv < 0.5, `deterministic CV ${det.cv}`);
+    // Exponential gaps pile up near 0 and thin out; a steady stream's pile up around its
+    // interval, far from 0: compare the share of the gaps drawn in the first quarter of the axis.
+    const nearZero = (bars: number[]) =>
+      bars.slice(0, Math.ceil(bars.length / 4)).reduce((a, b) => a + b, 0) /
+      bars.reduce((a, b) => a + b, 0);
+    assert.ok(nearZero(exp.bars) > 0.4, `exponential: ${exp.bars.join(" ")}`);
+    assert.ok(nearZero(det.bars) < 0.2, `deterministic: ${det.bars.join(" ")}`);
   },
-});
-
-Deno.test({
-  name: "serverHtml() page shows the tooltip of the bar on top where a zero-wide band lies under " +
-    "its neighbour",
-  ...browserTest("server_html_test.ts"),
-  fn: async () => {
-    // Two connection gaps as the histogram summarizes them: min and median alike, so the
-    // min–median bar is drawn at the least width, inside the median–p95 bar's span.
-    const gaps = { count: 2, mean: 2.1, min: 2.03, median: 2.03, p95: 2.17, p99: 2.17, max: 2.17 };
-    const summary = {
-      mode: "async",
-      layout: "one event loop",
-      startedAt: 0,
-      stoppedAt: 1000,
-      incomplete: false,
-      opened: 3,
-      aborted: 0,
-      closed: 3,
-      openAtShutdown: 0,
-      ends: { client: 3 },
-      messages: 3,
-      bytesIn: 30,
-      bytesOut: 0,
-      oversized: 0,
-      connectionInterArrival: gaps,
-      dataInterArrival: { ...gaps, count: 0 },
-      perWorker: {},
-      warnings: 0,
-    };
-    const dir = await artifactDir("serve_report_narrow");
-    const file = `${dir}/serve.html`;
-    await Deno.writeTextFile(file, await serverHtml(summary, "serve"));
-    await withPage(file, async (page, log) => {
-      assert.match(await hoverFirstMark(page), /connection gaps$/);
-      assertQuiet(log);
-    });
-  },
-});
-
-Deno.test("percentileBins() spans min to max in four bands holding 50, 45, 4 and 1 %", () => {
-  const s = summarize(Array.from({ length: 1000 }, (_, i) => 10 + i / 10));
-  const bins = percentileBins(s);
-  assert.deepEqual(bins.map((b) => b.band), ["min–median", "median–p95", "p95–p99", "p99–max"]);
-  assert.deepEqual(bins.map((b) => b.percent), [50, 45, 4, 1]);
-  assert.deepEqual(bins.map((b) => [b.fromMs, b.toMs]), [
-    [s.min, s.median],
-    [s.median, s.p95],
-    [s.p95, s.p99],
-    [s.p99, s.max],
-  ]);
-  // Equal samples still give bars with a width to draw; no samples give none.
-  const flat = percentileBins(summarize([5, 5, 5]));
-  for (const bin of flat) assert.ok(bin.toMs > bin.fromMs, `${bin.band} has a width`);
-  assert.deepEqual(percentileBins(summarize([])), []);
 });

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { RAW_LIMIT, SampleStats } from "../../lib/stats/sample_stats.ts";
 import { createRng } from "../../lib/stats/rng.ts";
+import { summarize } from "../../lib/stats/stats.ts";
 
 function statsOf(values: readonly number[]): SampleStats {
   const stats = new SampleStats();
@@ -107,4 +108,16 @@ Deno.test("SampleStats ignores non-finite samples", () => {
   const stats = statsOf([1, NaN, Infinity, 3]);
   assert.deepEqual(stats.summary().count, 2);
   assert.equal(stats.summary().mean, 2);
+});
+
+Deno.test("SampleStats gives the coefficient of variation and equal-width bins of every sample", () => {
+  const random = createRng(5);
+  const values = Array.from({ length: 20_000 }, () => -100 * Math.log(1 - random()));
+  const s = statsOf(values).summary();
+  assert.ok(Math.abs(s.cv - 1) < 0.03, `exponential CV ${s.cv}`);
+  assert.deepEqual(s.bins, summarize(values).bins);
+  assert.equal(statsOf([20, 20, 20, 20]).summary().cv, 0);
+  const two = statsOf([10, 30]).summary();
+  assert.ok(Math.abs(two.cv - Math.sqrt(200) / 20) < 1e-12, `CV ${two.cv}`);
+  assert.ok(Number.isNaN(statsOf([10]).summary().cv), "no spread from one sample");
 });

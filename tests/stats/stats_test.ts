@@ -10,7 +10,11 @@ import { quantile, summarize } from "../../lib/stats/stats.ts";
 Deno.test("summarize() gives count, mean, min, median, p95, p99, max", () => {
   const values = Array.from({ length: 101 }, (_, i) => 100 - i);
   const s = summarize(values);
-  assert.deepEqual(s, { count: 101, mean: 50, min: 0, median: 50, p95: 95, p99: 99, max: 100 });
+  const { cv, bins, ...rest } = s;
+  assert.deepEqual(rest, { count: 101, mean: 50, min: 0, median: 50, p95: 95, p99: 99, max: 100 });
+  // The sample's standard deviation is sqrt(101 × 102 / 12) for 0..100.
+  assert.ok(Math.abs(cv - Math.sqrt((101 * 102) / 12) / 50) < 1e-12);
+  assert.equal(bins.counts.reduce((a, b) => a + b, 0), 101);
   assert.equal(values[0], 100, "the input is not sorted in place");
 });
 
