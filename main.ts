@@ -71,7 +71,12 @@ async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   // `socklab help serve` is `socklab serve --help`.
   if (name === "help" && rest.length > 0) return await main([rest[0], "--help"]);
-  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+  // A bare `socklab` is a mistake, however helpful the usage it gets: scripts see exit 2.
+  if (name === undefined) {
+    console.error(HELP);
+    return 2;
+  }
+  if (name === "-h" || name === "--help" || name === "help") {
     console.log(HELP);
     return 0;
   }

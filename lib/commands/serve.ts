@@ -28,7 +28,13 @@ Greets every client with "Hello! You are connected to the server.", receives lin
 --max-connections) prints the average connection and data inter-arrival times with
 count, min, median, p95, p99 and max.
 
-Options:${serverOptionsHelp(SERVE_DEFAULT_PORT, modeHelp("                             "))}
+Options:${
+    serverOptionsHelp({
+      defaultPort: SERVE_DEFAULT_PORT,
+      modeLines: modeHelp("                             "),
+      csv: "write every connection and data inter-arrival as CSV",
+    })
+  }
 
 Examples:
   socklab serve --port 55000 --mode thr --verbose

@@ -31,9 +31,15 @@ Requests are "<op>|<payload>", one per line (or one per write, see --framing):
 A request without "|" is reversed. Errors are answered "Error: <reason>".
 Expressions are parsed, never executed: + - * / // % ** and parentheses only.
 
-Options:${serverOptionsHelp(TASK_DEFAULT_PORT, modeHelp("                             "))}
-  --delay DUR              hold every reply this long, e.g. 3s (default 0); blocks
-                           other clients only in iter mode
+Options:${
+  serverOptionsHelp({
+    defaultPort: TASK_DEFAULT_PORT,
+    modeLines: modeHelp("                             "),
+    csv: "write each connection's opening and each request's arrival as CSV",
+    extra: `  --delay DUR              hold every reply this long, e.g. 3s (default 0); blocks
+                           other clients only in iter mode`,
+  })
+}
 
 At shutdown it prints one line per connection:
   <ip>:<port> requests=<n> bytes_in=<n> bytes_out=<n> duration_ms=<x>

@@ -84,10 +84,10 @@ MODES
   --duration DUR           stop by itself after this long, e.g. 10s
   --max-connections N      stop accepting after N connections, end when they close
   --drain DUR              on stop, how long open connections may finish (default 5s)
-  --csv FILE               write every connection and data inter-arrival as CSV
+  --csv FILE               CSV_HELP
   --json                   print the summary as JSON on stdout
   --html FILE              write the report as a web page (histograms, sortable tables)
-  -h, --help               show this help`;
+EXTRA  -h, --help               show this help`;
 
 /** A server command's typed options. */
 export interface ServerCommandOptions {
@@ -99,12 +99,22 @@ export interface ServerCommandOptions {
   html?: string;
 }
 
-/** Help-text options with the command's default port and the mode list filled in. */
-export function serverOptionsHelp(defaultPort: number, modeLines: string): string {
-  return SERVER_OPTIONS_HELP.replace("PORT_DEFAULT", String(defaultPort)).replace(
-    "MODES",
-    modeLines,
-  );
+/** What a server command puts into the shared options help. */
+export interface ServerHelpParts {
+  defaultPort: number;
+  modeLines: string;
+  /** What `--csv` holds, in the command's words. */
+  csv: string;
+  /** The command's own option lines, listed before `--help`. */
+  extra?: string;
+}
+
+/** Help-text options with the command's default port, mode list and own options filled in. */
+export function serverOptionsHelp(parts: ServerHelpParts): string {
+  return SERVER_OPTIONS_HELP.replace("PORT_DEFAULT", String(parts.defaultPort))
+    .replace("MODES", parts.modeLines)
+    .replace("CSV_HELP", parts.csv)
+    .replace("EXTRA", parts.extra ? `${parts.extra}\n` : "");
 }
 
 /** Turns parsed flag values into typed server options. */

@@ -277,7 +277,7 @@ Deno.test("client -p that looks like a port warns that the port is -P", async ()
 });
 
 const USAGE_ERRORS: [string, string, RegExp][] = [
-  ["-n", "0", /^socklab: Invalid --intervals "0": expected an integer of at least 1\n$/],
+  ["-n", "0", /^socklab: Invalid --intervals "0": expected a positive integer\n$/],
   ["--timeout", "0", /^socklab: Invalid --timeout "0": expected a duration above 0/],
 ];
 
