@@ -68,7 +68,7 @@ Options:
 Task mode:
   --task                   talk to task-serve: interactive menu on a terminal or from
                            piped standard input (1. Change case, 2. Evaluate expression,
-                           3. Reverse string, 4. Exit)
+                           3. Reverse string, 4. Exit: closes, sending nothing)
   --op NAME --text TEXT    send one request (case, eval, reverse or 1-3) and print
                            the reply; exit code 1 if the reply is an error
   Requests go out as the reference client sends them ("2|1+2", one write, no newline);

@@ -14,7 +14,15 @@ import {
   silentServer,
   taskServer,
 } from "../client/reference_servers.ts";
-import { clientArgs, numberAfter, runSocklab, SERVE, startServer, TASK_SERVE } from "../support.ts";
+import {
+  clientArgs,
+  numberAfter,
+  runSocklab,
+  SERVE,
+  socklabArgs,
+  startServer,
+  TASK_SERVE,
+} from "../support.ts";
 
 /** Long enough for a loaded 2-core machine, short of the 30 s default --timeout. */
 const LIMIT = { limitMs: 20_000 };
@@ -80,7 +88,50 @@ Deno.test("client --task drives the menu from piped input against the reference 
       "Result: 3.5",
       "Result: cba",
     ]);
-    assert.deepEqual(server.received.slice(0, 3), ["1|Hello", "2|7/2", "3|abc"]);
+    // Exit leaves as the reference client does: nothing sent for it.
+    assert.deepEqual(server.received, ["1|Hello", "2|7/2", "3|abc"]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task menu at end of input closes the connection and sends nothing", async () => {
+  const server = taskServer();
+  try {
+    const { code, stderr } = await runSocklab(clientArgs(server.port, "--task"), "", LIMIT);
+    assert.equal(code, 0, stderr);
+    assert.equal(server.accepted, 1);
+    assert.deepEqual(server.received, []);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task whose standard output closes (| head -3) stops quietly", async () => {
+  const server = taskServer();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: socklabArgs(clientArgs(server.port, "--task")),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(LIMIT.limitMs),
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("3\nabc\n".repeat(2000)));
+    await writer.close();
+    // Read three lines, as head -3 does, then close the pipe.
+    const reader = child.stdout.getReader();
+    let text = "";
+    while (text.split("\n").length <= 3) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+    assert.equal(stderr, "");
+    assert.equal(status.code, 141, "128 + SIGPIPE, as a shell reports cat stopped by the pipe");
   } finally {
     await server.close();
   }
