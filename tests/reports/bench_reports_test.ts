@@ -15,6 +15,7 @@ import {
 } from "../../lib/bench/bench_result.ts";
 import { scaleCsv, sweepCsv } from "../../lib/reports/bench_csv.ts";
 import { benchFiles } from "../../lib/reports/bench_files.ts";
+import { benchHtml } from "../../lib/reports/bench_html.ts";
 import { benchMarkdown } from "../../lib/reports/bench_markdown.ts";
 import { chartFiles, scaleChartsSvg, sweepChartSvg } from "../../lib/reports/bench_svg.ts";
 import { benchTable } from "../../lib/reports/bench_text.ts";
@@ -330,6 +331,21 @@ Deno.test("benchMarkdown() records when, where and how the run was made, and eve
     assert.ok(!md.includes("undefined"), md);
   }
   assert.match(benchMarkdown(scaleResult()), /^- rate: `none`$/m);
+});
+
+Deno.test("benchHtml() labels the run and settings in words and units, not raw keys", async () => {
+  const result = sweepResult();
+  result.settings.delayMs = 200;
+  result.environment = { ...TEST_ENVIRONMENT, fdLimit: { soft: 20000, hard: 20000 } };
+  const html = await benchHtml(result);
+  const fact = (label: string) =>
+    new RegExp(`<th scope="row">${label}</th><td>([^<]*)</td>`).exec(html)?.[1];
+  assert.equal(fact("delay"), "200 ms");
+  assert.equal(fact("open files"), "20000 (hard 20000)");
+  assert.equal(fact("timeout"), "30000 ms");
+  for (const key of ["delayMs", "fdLimit", "timeoutMs", "clientIo", "startedAt"]) {
+    assert.ok(!html.includes(`<th scope="row">${key}`), `raw key ${key} shown`);
+  }
 });
 
 Deno.test("benchTable() and benchMarkdown() keep a skipped count in the table, with why", () => {
