@@ -137,3 +137,24 @@ Deno.test("socklab serve --json prints a parseable summary", async () => {
   assert.equal(summary.messages, 2);
   assert.equal(summary.dataInterArrival.count, 1);
 });
+
+Deno.test("deno.json's import map holds only packages main.ts imports, so a first run downloads no test tools", async () => {
+  // Deno installs every package of the import map before any run or task.
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const mapped = Object.values(config.imports as Record<string, string>)
+    .filter((target) => target.startsWith("npm:"))
+    .map((target) => /^npm:(@?[^@/]+(?:\/[^@/]+)?)@/.exec(target)![1]);
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL("../main.ts", import.meta.url).pathname],
+    stdout: "piped",
+  }).output();
+  const graph = JSON.parse(new TextDecoder().decode(stdout)) as {
+    modules: { specifier: string }[];
+  };
+  const imported = new Set(
+    graph.modules.flatMap(({ specifier }) =>
+      /^npm:\/(@?[^@/]+(?:\/[^@/]+)?)@/.exec(specifier)?.[1] ?? []
+    ),
+  );
+  assert.deepEqual(mapped.filter((name) => !imported.has(name)), []);
+});

@@ -1,7 +1,7 @@
 /** Tests for the bench result reductions in lib/bench/bench_result.ts. */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "../support/fast_check.ts";
 import {
   emptyFailures,
   FAILURE_KINDS,
