@@ -40,7 +40,9 @@ Examples:
   socklab serve --port 55000 --mode thr --verbose
   socklab serve --host 127.0.0.1 --port 0 --mode proc --workers 0 --duration 30s --csv samples.csv
 
-Exit codes: 0 stopped normally, 1 runtime failure (e.g. port in use), 2 usage error.`;
+Exit codes: 0 stopped normally, 1 runtime failure (port in use, a --csv or --html write
+that failed: the report is still printed), 2 usage error (an output path that cannot be
+written is one, found before the server listens), 130 forced to quit by a second Ctrl-C.`;
 
 /** Runs `serve` with its arguments; returns the exit code. */
 export async function serve(args: string[]): Promise<number> {

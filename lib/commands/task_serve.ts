@@ -49,7 +49,9 @@ Examples:
   socklab task-serve --mode thr --workers 0 --verbose
   socklab task-serve --mode iter --delay 3s
 
-Exit codes: 0 stopped normally, 1 runtime failure (e.g. port in use), 2 usage error.`;
+Exit codes: 0 stopped normally, 1 runtime failure (port in use, a --csv or --html write
+that failed: the report is still printed), 2 usage error (an output path that cannot be
+written is one, found before the server listens), 130 forced to quit by a second Ctrl-C.`;
 
 /** Runs `task-serve` with its arguments; returns the exit code. */
 export async function taskServe(args: string[]): Promise<number> {

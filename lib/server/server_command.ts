@@ -27,6 +27,7 @@ import {
   summaryJson,
 } from "../reports/server_report.ts";
 import { SampleFile } from "./sample_file.ts";
+import { checkOutputFile, osReason } from "../cli/output_file.ts";
 import type { ServerEvent, ServerSpec } from "./server_spec.ts";
 import { ConnectionLog } from "../reports/connection_log.ts";
 import { epochNow } from "../stats/epoch_now.ts";
@@ -174,7 +175,8 @@ const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
 
 /**
  * Runs a server until it stops and prints its report; returns the exit code. A second stop
- * signal quits at once (code 130) after printing the report of what has arrived so far.
+ * signal quits at once (code 130) after printing the report of what has arrived so far; a
+ * report file that cannot be written makes it 1.
  */
 export async function runServer(
   command: string,
@@ -196,6 +198,8 @@ export async function runServer(
     warnings++;
     console.error(`warning: ${message}`);
   };
+  // Every output path is proved writable before the server listens.
+  if (options.html !== undefined) await checkOutputFile("html", options.html);
   const csv = options.csv === undefined ? undefined : SampleFile.open(options.csv, warn);
 
   const onEvent = (event: ServerEvent) => {
@@ -286,13 +290,19 @@ export async function runServer(
     else if (connectionLog && connectionLog.size > 0) console.log(connectionLog.format());
     console.log(formatTotals(summary));
   }
+  let written = !csv?.failed;
   if (options.html !== undefined) {
-    // The printed report is already out: a failed page costs only itself.
+    // The printed report is already out: a failed page costs only itself, and the exit code.
     // Loaded here: the chart libraries took about 90 ms of the 230 a server took to listen.
     const { serverHtml } = await import("../reports/server_html.ts");
-    await Deno.writeTextFile(options.html, await serverHtml(summary, command)).catch((error) =>
-      warn(`Cannot write --html "${options.html}": ${error.message}`)
-    );
+    await Deno.writeTextFile(options.html, await serverHtml(summary, command)).catch((error) => {
+      written = false;
+      console.error(
+        `socklab ${command}: Cannot write --html "${options.html}" (${
+          osReason(error)
+        }); the report above is all there is`,
+      );
+    });
   }
-  return incomplete ? 130 : 0;
+  return incomplete ? 130 : written ? 0 : 1;
 }

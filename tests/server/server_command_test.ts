@@ -91,7 +91,7 @@ Deno.test("serve --csv to a path that cannot be written fails before starting, i
     "--duration",
     "2s",
   ]);
-  assert.notEqual(code, 0);
+  assert.equal(code, 2, "a usage error, as help says");
   assert.equal(stdout, "");
   const lines = stderr.trim().split("\n");
   assert.equal(lines.length, 1, stderr);
@@ -99,7 +99,32 @@ Deno.test("serve --csv to a path that cannot be written fails before starting, i
   assert.doesNotMatch(stderr, /listening|\n\s+at /);
 });
 
-Deno.test("serve --csv that fails while running warns and still prints the summary", async () => {
+for (const command of ["serve", "task-serve"]) {
+  Deno.test(`${command} --html to a path that cannot be written fails before listening, exit 2`, async () => {
+    const { code, stdout, stderr } = await runSocklab(
+      [command, "--host", HOST, "--port", "0", "--html", "/proc/nope/x.html", "--duration", "5s"],
+      undefined,
+      { limitMs: 20_000 },
+    );
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, "");
+    assert.match(stderr, /^socklab: Invalid --html "\/proc\/nope\/x\.html": cannot write there/);
+    assert.doesNotMatch(stderr, /listening/);
+  });
+}
+
+Deno.test("serve --html whose write fails at the end exits 1, the report on stdout", async () => {
+  const dir = await Deno.makeTempDir();
+  const server = await startServer([...SERVE, "--html", `${dir}/report.html`, "--duration", "1s"]);
+  // The path was fine at the start; its folder goes away while the server runs.
+  await Deno.remove(dir, { recursive: true });
+  const { code, stdout, stderr } = await server.finished;
+  assert.equal(code, 1, stderr);
+  assert.match(stdout, /^Connections: 0 opened/m);
+  assert.match(stderr, /Cannot write --html ".*report\.html"/);
+});
+
+Deno.test("serve --csv that fails while running warns, prints the summary and exits 1", async () => {
   // /dev/full opens for writing and fails every write with "no space left on device".
   const { code, stdout, stderr } = await serveOneClient(
     ["--csv", "/dev/full"],
@@ -108,7 +133,7 @@ Deno.test("serve --csv that fails while running warns and still prints the summa
     "-p",
     "0.01",
   );
-  assert.equal(code, 0, stderr);
+  assert.equal(code, 1, "the samples were lost");
   assert.equal(numberAfter(stdout, "Messages: "), 3);
   assert.match(stdout, /Average data inter-arrival time: /);
   assert.match(stderr, /warning: Writing --csv "\/dev\/full" failed/);
