@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { readLines } from "../../lib/protocols/line_reader.ts";
 import {
   closingServer,
   greetingServer,
@@ -295,6 +296,58 @@ Deno.test("client -w 200 runs on at most CPU-count Web Workers and every event a
   const { stdout } = await server.finished;
   assert.equal(numberAfter(stdout, "Connections: "), 200);
   assert.equal(numberAfter(stdout, "Messages: "), 1000);
+});
+
+Deno.test("client on Ctrl-C prints the summary of the events sent so far and exits 130", async () => {
+  const server = await startServer([...SERVE]);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: socklabArgs(clientArgs(server.port, "-w", "2", "-n", "200", "-p", "0.05", "-v")),
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(LIMIT.limitMs),
+  }).spawn();
+  const stdout: string[] = [];
+  let sentFour!: () => void;
+  const fourSent = new Promise<void>((resolve) => sentFour = resolve);
+  const reading = readLines(child.stdout, (line) => {
+    stdout.push(line);
+    if (stdout.filter((l) => l.includes("Sending: ")).length === 4) sentFour();
+  });
+  const stderr = new Response(child.stderr).text();
+  await fourSent;
+  child.kill("SIGINT");
+  const status = await child.status;
+  await reading;
+  server.kill("SIGINT");
+  await server.finished;
+  const text = stdout.join("\n");
+  assert.equal(status.code, 130, await stderr);
+  const sent = numberAfter(text, "Events sent: ");
+  assert.ok(sent >= 4 && sent < 400, text);
+  assert.match(text, /Events sent: \d+ of 400 .*interrupted/);
+  assert.match(await stderr, /\[Worker 1\] Interrupted after \d+ of 200 events/);
+});
+
+Deno.test("client summary against an iterative server names phases that add up to the elapsed time", async () => {
+  const server = await startServer([...SERVE, "--mode", "iter"]);
+  const { code, stdout, stderr } = await runSocklab(
+    clientArgs(server.port, "-w", "3", "-n", "3", "-p", "0.05"),
+    undefined,
+    LIMIT,
+  );
+  server.kill("SIGINT");
+  await server.finished;
+  assert.equal(code, 0, stderr);
+  const match = /^Elapsed: ([\d.]+) s = (.*)$/m.exec(stdout);
+  assert.ok(match, stdout);
+  const phases = [...match[2].matchAll(/([a-z ]+) ([\d.]+) s/g)];
+  assert.deepEqual(phases.map((p) => p[1].trim().replace(/^\+ /, "")), [
+    "connecting and greetings",
+    "sending",
+    "ending",
+  ]);
+  const sum = phases.reduce((total, p) => total + Number(p[2]), 0);
+  assert.ok(Math.abs(sum - Number(match[1])) <= 0.002, stdout);
 });
 
 Deno.test("client with one worker says '1 worker'", async () => {
