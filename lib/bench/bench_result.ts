@@ -19,6 +19,14 @@ export type FailureCounts = Record<FailureKind, number>;
 /** Every failure kind, in the order reports list them. */
 export const FAILURE_KINDS: readonly FailureKind[] = ["connect", "reset", "timeout", "mismatch"];
 
+/** How reports name each kind. */
+export const FAILURE_LABELS: Readonly<Record<FailureKind, string>> = {
+  connect: "connect",
+  reset: "reset",
+  timeout: "timeout",
+  mismatch: "wrong reply",
+};
+
 /** One failure as it happened: what the generator waited for and what came instead. */
 export interface FailureExample {
   /** The connection's number within its step. */
@@ -37,19 +45,26 @@ export interface SweepMeasurement {
   mode: string;
   clients: number;
   run: number;
-  totalMs: number;
+  /**
+   * Until the last reply; null when a request failed, since the time then measures the
+   * failure (a timeout, a wrong reply) rather than the server's work.
+   */
+  totalMs: number | null;
   failures: FailureCounts;
   examples: FailureExamples;
 }
 
-/** All runs of one mode × client count, reduced to median, min and max. */
+/**
+ * All runs of one mode × client count, reduced to median, min and max over the runs with a
+ * time; null where no run had one.
+ */
 export interface SweepCell {
   mode: string;
   clients: number;
   runs: number;
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
+  medianMs: number | null;
+  minMs: number | null;
+  maxMs: number | null;
   failures: FailureCounts;
 }
 
@@ -133,7 +148,8 @@ export type SweepSettings = {
   targets: string[];
   clients: number[];
   runs: number;
-  delayMs: number;
+  /** The reply delay of the servers bench starts; null for an external server's, unknown. */
+  delayMs: number | null;
   request: string;
   /** The load generator's transport. */
   clientIo: string;
@@ -169,6 +185,8 @@ export interface SkippedCount {
 export interface SweepResult extends RunRecord {
   kind: "sweep";
   settings: SweepSettings;
+  /** Why the sweep stopped before its last cell, when it did (not interrupted). */
+  stopped?: string;
   measurements: SweepMeasurement[];
   cells: SweepCell[];
 }
@@ -265,14 +283,15 @@ export function summarizeSweep(measurements: readonly SweepMeasurement[]): Sweep
     const byClients = groups.get(mode)!;
     for (const clients of [...byClients.keys()].sort((a, b) => a - b)) {
       const runs = byClients.get(clients)!;
-      const times = summarize(runs.map((r) => r.totalMs));
+      const timed = runs.flatMap((r) => r.totalMs ?? []);
+      const times = timed.length > 0 ? summarize(timed) : undefined;
       cells.push({
         mode,
         clients,
         runs: runs.length,
-        medianMs: times.median,
-        minMs: times.min,
-        maxMs: times.max,
+        medianMs: times?.median ?? null,
+        minMs: times?.min ?? null,
+        maxMs: times?.max ?? null,
         failures: sumFailures(runs.map((r) => r.failures)),
       });
     }

@@ -67,6 +67,10 @@ the total time until all replies is measured and the median reported.
   --runs N               repetitions per cell (default 3)
   --delay DUR            the server's reply delay (default 3s)
   --quick                small preset: clients 5,10,20, delay 200ms, 1 run
+  --keep-going           go on after a cell in which every request failed (by default
+                         the sweep stops there and says why)
+  A run in which a request failed (refused, reset, timed out, a wrong reply) has no
+  execution time: its cell says "failed" where no run had one.
 
 scale: for each count, open that many concurrent connections, each doing --requests
 round trips of a --size byte line, waiting for each reply.
@@ -129,7 +133,7 @@ const COMMON_FLAGS = [
 
 /** The flags of each benchmark; a flag of another one is a usage error, not ignored. */
 const KIND_FLAGS = {
-  sweep: [...COMMON_FLAGS, "modes", "clients", "runs", "delay", "quick"],
+  sweep: [...COMMON_FLAGS, "modes", "clients", "runs", "delay", "quick", "keep-going"],
   scale: [
     ...COMMON_FLAGS,
     "modes",
@@ -145,7 +149,7 @@ const KIND_FLAGS = {
   merge: ["out", "json"],
 } as const;
 
-const BOOLEAN_FLAGS = new Set(["quick", "json"]);
+const BOOLEAN_FLAGS = new Set(["quick", "json", "keep-going"]);
 
 const FLAGS = Object.fromEntries(
   [...new Set(Object.values(KIND_FLAGS).flat())].map((name) => [
@@ -188,7 +192,7 @@ function targets(values: FlagValues, fallback: ModeName[]): Target[] {
     const ios = choiceListFlag(values, "io", [], IO_NAMES);
     return modes.flatMap((mode) => ios.map((io) => ({ kind: "mode", mode, io })));
   }
-  for (const flag of ["modes", "workers", "io"]) {
+  for (const flag of ["modes", "workers", "io", "delay"]) {
     if (values[flag] !== undefined) {
       throw new UsageError(
         `--${flag} sets up the servers bench starts, and with --server it starts none: drop one of them`,
@@ -230,6 +234,7 @@ function sweepOptions(values: FlagValues): SweepOptions {
     ),
     runs: intFlag(values, "runs", quick ? 1 : 3, 1, 1000),
     delayMs: durationFlag(values, "delay", quick ? 200 : 3000)!,
+    keepGoing: values["keep-going"] === true,
   };
 }
 

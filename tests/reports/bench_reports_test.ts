@@ -443,7 +443,7 @@ Deno.test("benchTable() and benchMarkdown() give each failure kind its count and
   const sweep = benchTable(sweepResult());
   assert.match(
     sweep,
-    /\nFailures by kind:\n {2}mismatch 3, first at thr, 30 clients, run 2, connection 2, request 1: expected "321cba", got "Error: no"\n$/,
+    /\nFailures by kind:\n {2}wrong reply 3, first at thr, 30 clients, run 2, connection 2, request 1: expected "321cba", got "Error: no"\n$/,
   );
   const scale = benchMarkdown(scaleResult());
   const section = scale.slice(scale.indexOf("## Failures"));
@@ -467,7 +467,7 @@ Deno.test("benchTable() aligns plain-text columns with a row per summary", () =>
   // Numeric columns are right-aligned: every number of the last mode ends where its header does.
   const lastEnd = lines[0].indexOf(`${MODES.at(-1)} (s)`) + `${MODES.at(-1)} (s)`.length;
   for (const line of lines.slice(2)) assert.match(line.slice(0, lastEnd), /\d$/, sweep);
-  assert.equal(line3Failures(lines), "3 (mismatch 3)");
+  assert.equal(line3Failures(lines), "3 (wrong reply 3)");
   for (const mode of MODES) assert.ok(lines[0].includes(mode), mode);
   for (const [i, clients] of CLIENTS.entries()) {
     const cells = lines[2 + i].trim().split(/\s+/);
