@@ -168,6 +168,9 @@ export function parseServerArgs(
 /** Which report sections a server prints after its totals. */
 export type ServerReportKind = "inter-arrival" | "connection-log";
 
+/** After a second stop signal, how long the open connections' records may take to come in. */
+const HURRY_MS = 2000;
+
 /** The signals that stop a server: Ctrl-C, `kill`, and a closed terminal or SSH session. */
 const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
@@ -175,8 +178,9 @@ const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
 
 /**
  * Runs a server until it stops and prints its report; returns the exit code. A second stop
- * signal quits at once (code 130) after printing the report of what has arrived so far; a
- * report file that cannot be written makes it 1.
+ * signal closes the open connections at once and quits with the report of everything counted
+ * (code 130); a third, or a mode that does not end within {@link HURRY_MS}, quits with what
+ * has arrived. A report file that cannot be written makes the code 1.
  */
 export async function runServer(
   command: string,
@@ -242,6 +246,8 @@ export async function runServer(
   let signals = 0;
   let forceExit!: () => void;
   const forced = new Promise<"forced">((resolve) => forceExit = () => resolve("forced"));
+  const hurry = new AbortController();
+  let hurryTimer: ReturnType<typeof setTimeout> | undefined;
   const onSignal = () => {
     signals++;
     if (signals === 1) {
@@ -251,6 +257,13 @@ export async function runServer(
         } s (press Ctrl-C again to quit now)`,
       );
       stop.abort();
+    } else if (signals === 2) {
+      // Close the open connections now, so that what they counted is reported; a mode that
+      // cannot say so in time (a stuck child) is left behind, and a third signal waits for
+      // nothing.
+      console.error(`socklab ${command}: closing the open connections and quitting`);
+      hurry.abort();
+      hurryTimer = setTimeout(forceExit, HURRY_MS);
     } else {
       forceExit();
     }
@@ -261,9 +274,13 @@ export async function runServer(
     : setTimeout(() => stop.abort(), options.durationMs);
   let outcome: void | "forced";
   try {
-    outcome = await Promise.race([mode.run({ ...spec, onEvent }, stop.signal), forced]);
+    outcome = await Promise.race([
+      mode.run({ ...spec, onEvent, hurry: hurry.signal }, stop.signal),
+      forced,
+    ]);
   } finally {
     clearTimeout(timer);
+    clearTimeout(hurryTimer);
     for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
     csv?.close();
   }
@@ -272,6 +289,8 @@ export async function runServer(
   if (incomplete) {
     console.error(`socklab ${command}: forced to quit; the report is incomplete`);
   }
+  // Quit early, by a second signal: the report is whole, the exit code still says so.
+  const quitEarly = signals >= 2;
   const summary = tally.summary({
     mode: options.mode,
     layout: mode.layout(spec.workers),
@@ -304,5 +323,5 @@ export async function runServer(
       );
     });
   }
-  return incomplete ? 130 : written ? 0 : 1;
+  return quitEarly ? 130 : written ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 /**
  * Tests of what `serve` prints and writes around a run: `--csv` streamed while the server runs
- * and checked before it starts, `--json` with `--verbose`, singular counts, SIGHUP, and the
- * report of what is known when a second signal forces it to quit.
+ * and checked before it starts, `--html` checked before it listens, `--json` with `--verbose`,
+ * singular counts, SIGHUP, and the whole report when a second signal makes it quit at once.
  *
  * @module
  */
@@ -179,25 +179,35 @@ for (const mode of ["async", "proc"]) {
   });
 }
 
-for (const [name, modeArgs] of [["async", []], ["thr pool of 2", ["--mode", "thr", "-w", "2"]]]) {
-  Deno.test(`serve ${name}: a second signal quits at once with the summary so far`, async () => {
-    const server = await startServer([...SERVE, ...modeArgs, "--drain", "30s"]);
+for (
+  const [name, modeArgs] of [
+    ["async", []],
+    ["thr pool of 2", ["--mode", "thr", "-w", "2"]],
+    ["proc pool of 2", ["--mode", "proc", "-w", "2"]],
+    ["proc, one child per connection", ["--mode", "proc", "-w", "0"]],
+  ]
+) {
+  Deno.test(`serve ${name}: a second signal quits at once, keeping what open connections counted`, async () => {
+    const server = await startServer([...SERVE, ...modeArgs, "--drain", "30s", "-v"]);
     const client = await runSocklab(clientArgs(server.port, "-w", "2", "-n", "3", "-p", "0.01"));
     assert.equal(client.code, 0, client.stderr);
-    // Accepted (it has its greeting) and still open when the server is forced to quit.
+    // Accepted (it has its greeting), three messages received, and still open when the
+    // server is told to quit at once.
     const open = await Deno.connect({ hostname: HOST, port: server.port });
     await open.read(new Uint8Array(100));
-    await sleep(200);
+    await open.write(new TextEncoder().encode("a\nb\nc\n"));
+    await server.waitFor(/^Sentence "[abc]" received/, 3);
     server.kill("SIGINT");
     await server.waitFor(/stopping; draining/);
+    const quitAt = performance.now();
     server.kill("SIGTERM");
     const { code, stdout, stderr } = await server.finished;
+    assert.ok(performance.now() - quitAt < 10_000, "at once, not after the 30 s drain");
     open.close();
-    assert.equal(code, 130);
-    assert.match(stderr, /forced to quit/);
-    assert.match(stdout, /^Incomplete report: forced to quit with 1 connection still open/m);
-    assert.equal(numberAfter(stdout, "Messages: "), 6);
-    assert.match(stdout, /Connections: 3 opened, 2 closed/);
+    assert.equal(code, 130, stderr);
+    assert.doesNotMatch(stdout, /Incomplete report/);
+    assert.equal(numberAfter(stdout, "Messages: "), 9);
+    assert.match(stdout, /Connections: 3 opened, 3 closed \(.*1 shutdown.*\), 1 open at shutdown/);
     assert.match(stdout, /Average data inter-arrival time: \d/);
   });
 }
