@@ -118,7 +118,11 @@ Examples:
   socklab bench merge host1.json host2.json host3.json --out merged
 
 The open-file limit is raised where allowed; counts it cannot reach are named, with
-the command that fixes them, before anything starts.`;
+the command that fixes them, before anything starts.
+
+Exit codes: 0 every request answered as expected, 1 a request failed, a count was skipped
+or a report file could not be written (the table is still printed), 2 usage error (an
+--out that cannot be written is one, found before anything starts), 130 interrupted.`;
 
 const COMMON_FLAGS = [
   "server",
