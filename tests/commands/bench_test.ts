@@ -560,7 +560,7 @@ Deno.test("bench scale records the run and keeps a count the open-file limit ski
         `- OS: ${Deno.build.os} ${Deno.build.arch}, kernel ${Deno.osRelease()}`,
         `- CPU: ${cpuModel} × ${navigator.hardwareConcurrency}`,
         "- Open-file limit: 1024 (hard 1024)",
-        "- rate: `none`",
+        "- rate: `none: each request waits for its reply`",
         `- 5000 connections: ${why}`,
       ]
     ) {
