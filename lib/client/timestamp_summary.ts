@@ -9,6 +9,7 @@ import { formatMs } from "../cli/units.ts";
 import { describeDistribution, type Distribution, meanSeconds } from "../stats/distribution.ts";
 import type { ClientWorkerResult } from "./client_worker.ts";
 import type { LatencySummary } from "../bench/bench_result.ts";
+import { STALL_MS } from "./start_barrier.ts";
 
 /** `1 worker`, `2 workers`. */
 export function plural(count: number, noun: string): string {
@@ -55,8 +56,10 @@ export function formatClientSummary(input: SummaryInput): string {
     `Elapsed: ${seconds(input.elapsedMs)} s = connecting and greetings ${
       seconds(input.barrierMs)
     } s + sending ${seconds(input.sendingMs)} s + ending ${seconds(endingMs)} s`,
-    `  connecting and greetings: from the start to the common start, once every worker was greeted`,
-    `  sending: from the common start until the last worker had sent its events and closed${
+    `  connecting and greetings: from the start to the common start, once every worker was greeted (or greetings stopped coming for ${
+      formatMs(STALL_MS)
+    } ms)`,
+    `  sending: from the common start until the last worker had sent its events and closed, latecomers to their greeting included${
       interrupted ? " (or the interrupt)" : ""
     }; the slowest worker sent for ${
       seconds(Math.max(0, ...results.map((r) => r.activeMs)))
