@@ -71,7 +71,12 @@ async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   // `socklab help serve` is `socklab serve --help`.
   if (name === "help" && rest.length > 0) return await main([rest[0], "--help"]);
-  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+  // A bare `socklab` is a mistake, however helpful the usage it gets: scripts see exit 2.
+  if (name === undefined) {
+    console.error(HELP);
+    return 2;
+  }
+  if (name === "-h" || name === "--help" || name === "help") {
     console.log(HELP);
     return 0;
   }
@@ -94,10 +99,22 @@ async function main(args: string[]): Promise<number> {
   return await subcommand.run(rest);
 }
 
+/** What a shell reports for a program stopped by SIGPIPE, as `cat | head` stops. */
+const CLOSED_PIPE_CODE = 128 + 13;
+
 if (import.meta.main) {
+  // Output into a closed pipe (`socklab … | head -3`) ends the run quietly, wherever the write
+  // was: the reader has all it wanted.
+  const quitOnClosedPipe = (event: PromiseRejectionEvent | ErrorEvent) => {
+    const error = "reason" in event ? event.reason : event.error;
+    if (error instanceof Deno.errors.BrokenPipe) Deno.exit(CLOSED_PIPE_CODE);
+  };
+  globalThis.addEventListener("unhandledrejection", quitOnClosedPipe);
+  globalThis.addEventListener("error", quitOnClosedPipe);
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) Deno.exit(CLOSED_PIPE_CODE);
     if (error instanceof UsageError) die(error.message, 2);
     if (error instanceof ServerStartError) die(error.message, 1);
     die(error instanceof Error ? error.stack ?? error.message : String(error), 1);

@@ -117,6 +117,7 @@ export function localMode(
       await acceptLoop(listeners, options, signal, handler, {
         sequential,
         worker: "main",
+        abandon: options.hurry,
       });
     },
   };

@@ -123,7 +123,11 @@ export async function listenProxy(
       if (at >= 0) routes.splice(at, 1);
     },
     serve: (signal) =>
-      acceptLoop([listener], relayOptions, signal, relay, { sequential: false, worker: "relay" }),
+      acceptLoop([listener], relayOptions, signal, relay, {
+        sequential: false,
+        worker: "relay",
+        abandon: options.hurry,
+      }),
     close: () => listener.close(),
   };
 }

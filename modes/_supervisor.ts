@@ -195,8 +195,14 @@ async function pool(
   });
   if (signal.aborted) onStop();
   signal.addEventListener("abort", onStop, { once: true });
+  // Members close their connections now and report them, instead of draining.
+  const onHurry = () => {
+    for (const member of members) member.send({ type: "abandon" });
+  };
+  options.hurry?.addEventListener("abort", onHurry, { once: true });
   await Promise.all([settle(endings), relaying]);
   signal.removeEventListener("abort", onStop);
+  options.hurry?.removeEventListener("abort", onHurry);
 }
 
 /** Waits for every ending, including those added while waiting (replacements). */
@@ -257,7 +263,8 @@ async function perConnection(
   await acceptLoop([listener], options, signal, async (conn, openedAt) => {
     const peer = conn.peer;
     const worker = `${memberName} #${++count}`;
-    const connections = openConnections(options, worker);
+    // On a hurry the parent closes the relayed connection: the member sees an orderly end.
+    const connections = openConnections(options, worker, options.hurry);
     connections.forward({ type: "open", peer, worker, at: openedAt }, false);
     const member = spawn(
       { role: "conn", spec, worker, peer, openedAt },
@@ -279,7 +286,7 @@ async function perConnection(
       connections.lose();
       options.onEvent({ type: "warning", message: `${worker} for ${peer} died (${failure})` });
     }
-  }, { sequential: false, worker: "main" });
+  }, { sequential: false, worker: "main", abandon: options.hurry });
 }
 
 /**
@@ -288,7 +295,7 @@ async function perConnection(
  * inter-arrival statistics of a connection arrive in parts (each progress report, then the
  * close record) and are merged here.
  */
-function openConnections(options: ModeOptions, worker: string) {
+function openConnections(options: ModeOptions, worker: string, closedHere?: AbortSignal) {
   const open = new Map<string, ConnectionRecord>();
   return {
     forward(
@@ -300,7 +307,11 @@ function openConnections(options: ModeOptions, worker: string) {
         const known = open.get(event.record.peer);
         if (known) gaps.merge(known.gaps);
         open.delete(event.record.peer);
-        if (emit) options.onEvent({ type: "close", record: { ...event.record, gaps } });
+        // An orderly end this process caused by closing its side is the server's shutdown.
+        const end = closedHere?.aborted && event.record.end === "client"
+          ? "shutdown"
+          : event.record.end;
+        if (emit) options.onEvent({ type: "close", record: { ...event.record, gaps, end } });
         return;
       }
       if (event.type === "open") {
@@ -331,7 +342,8 @@ function openConnections(options: ModeOptions, worker: string) {
   };
 }
 
+/** The spec a member receives: what crosses a worker or process border. */
 function stripEvents(options: ModeOptions) {
-  const { onEvent: _onEvent, ...spec } = options;
+  const { onEvent: _onEvent, hurry: _hurry, ...spec } = options;
   return spec;
 }

@@ -13,7 +13,11 @@
  */
 
 import assert from "node:assert/strict";
-import puppeteer, { type Page } from "puppeteer-core";
+// Pinned here, not in the import map, which Deno installs in full before any run.
+// deno-lint-ignore no-import-prefix
+import puppeteer, { type Page } from "npm:puppeteer-core@24.43.1";
+
+export type { Page };
 
 /** A browser global the page functions below use: they run in Chromium, not in Deno. */
 declare const getComputedStyle: (element: unknown) => { display: string };

@@ -17,6 +17,21 @@ for (const command of ["serve", "client", "task-serve", "bench", "demo"]) {
   });
 }
 
+Deno.test("socklab with no command prints the usage on stderr and exits 2", async () => {
+  const { code, stdout, stderr } = await runSocklab([]);
+  assert.equal(code, 2);
+  assert.equal(stdout, "");
+  assert.match(stderr, /Usage: socklab <command> \[options\]/);
+});
+
+Deno.test("socklab task-serve --help lists --delay before --help and describes --csv in its own words", async () => {
+  const { stdout } = await runSocklab(["task-serve", "--help"]);
+  assert.ok(stdout.indexOf("--delay DUR") < stdout.indexOf("-h, --help"), stdout);
+  const csv = stdout.split("\n").find((line) => line.includes("--csv FILE"));
+  assert.match(csv ?? "", /request/);
+  assert.doesNotMatch(csv ?? "", /inter-arrival/);
+});
+
 Deno.test("socklab --help and --version exit 0", async () => {
   const help = await runSocklab(["--help"]);
   assert.equal(help.code, 0);
@@ -47,7 +62,15 @@ const BAD_VALUES: [string[], RegExp][] = [
   [["serve", "--bogus"], /^socklab: Unknown option "--bogus"/],
   [
     ["client", "-s", "h", "--param", "-1"],
-    /^socklab: Ambiguous value for --param: .* --param=VALUE\n$/,
+    /^socklab: Invalid --param "-1": expected a number greater than 0\n$/,
+  ],
+  [
+    ["client", "-s", "h", "-w", "-3"],
+    /^socklab: Invalid --workers "-3": expected a positive integer up to 10000\n$/,
+  ],
+  [
+    ["client", "-s", "h", "-n=-5"],
+    /^socklab: Invalid --intervals "-5": expected a positive integer\n$/,
   ],
   [["client"], /^socklab: Missing --server: it is required\n$/],
   [["frobnicate"], /^socklab: Unknown command "frobnicate"/],
@@ -113,4 +136,25 @@ Deno.test("socklab serve --json prints a parseable summary", async () => {
   const summary = JSON.parse(stdout);
   assert.equal(summary.messages, 2);
   assert.equal(summary.dataInterArrival.count, 1);
+});
+
+Deno.test("deno.json's import map holds only packages main.ts imports, so a first run downloads no test tools", async () => {
+  // Deno installs every package of the import map before any run or task.
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const mapped = Object.values(config.imports as Record<string, string>)
+    .filter((target) => target.startsWith("npm:"))
+    .map((target) => /^npm:(@?[^@/]+(?:\/[^@/]+)?)@/.exec(target)![1]);
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL("../main.ts", import.meta.url).pathname],
+    stdout: "piped",
+  }).output();
+  const graph = JSON.parse(new TextDecoder().decode(stdout)) as {
+    modules: { specifier: string }[];
+  };
+  const imported = new Set(
+    graph.modules.flatMap(({ specifier }) =>
+      /^npm:\/(@?[^@/]+(?:\/[^@/]+)?)@/.exec(specifier)?.[1] ?? []
+    ),
+  );
+  assert.deepEqual(mapped.filter((name) => !imported.has(name)), []);
 });

@@ -7,7 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+// Pinned here, not in the import map, which Deno installs in full before any run.
+// deno-lint-ignore no-import-prefix
+import { XMLParser, XMLValidator } from "npm:fast-xml-parser@5.12.1";
 
 /** RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF; the last line must end. */
 function parseCsv(text: string): string[][] {

@@ -56,6 +56,8 @@ export interface SweepOptions extends RunOptions {
   clients: number[];
   runs: number;
   delayMs: number;
+  /** Go on after a cell in which every request failed. */
+  keepGoing: boolean;
 }
 
 /** `bench scale`: many connections, each doing a series of round trips. */

@@ -19,6 +19,20 @@ export type FailureCounts = Record<FailureKind, number>;
 /** Every failure kind, in the order reports list them. */
 export const FAILURE_KINDS: readonly FailureKind[] = ["connect", "reset", "timeout", "mismatch"];
 
+/** How reports name each kind. */
+export const FAILURE_LABELS: Readonly<Record<FailureKind, string>> = {
+  connect: "connect",
+  reset: "reset",
+  timeout: "timeout",
+  mismatch: "wrong reply",
+};
+
+/** The non-zero kinds of a tally: `reset 1, wrong reply 2`. */
+export function failureKindsText(counts: FailureCounts): string {
+  return FAILURE_KINDS.filter((k) => counts[k] > 0).map((k) => `${FAILURE_LABELS[k]} ${counts[k]}`)
+    .join(", ");
+}
+
 /** One failure as it happened: what the generator waited for and what came instead. */
 export interface FailureExample {
   /** The connection's number within its step. */
@@ -37,19 +51,26 @@ export interface SweepMeasurement {
   mode: string;
   clients: number;
   run: number;
-  totalMs: number;
+  /**
+   * Until the last reply; null when a request failed, since the time then measures the
+   * failure (a timeout, a wrong reply) rather than the server's work.
+   */
+  totalMs: number | null;
   failures: FailureCounts;
   examples: FailureExamples;
 }
 
-/** All runs of one mode × client count, reduced to median, min and max. */
+/**
+ * All runs of one mode × client count, reduced to median, min and max over the runs with a
+ * time; null where no run had one.
+ */
 export interface SweepCell {
   mode: string;
   clients: number;
   runs: number;
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
+  medianMs: number | null;
+  minMs: number | null;
+  maxMs: number | null;
   failures: FailureCounts;
 }
 
@@ -122,7 +143,8 @@ export type SweepSettings = {
   targets: string[];
   clients: number[];
   runs: number;
-  delayMs: number;
+  /** The reply delay of the servers bench starts; null for an external server's, unknown. */
+  delayMs: number | null;
   request: string;
   /** The load generator's transport. */
   clientIo: string;
@@ -158,6 +180,8 @@ export interface SkippedCount {
 export interface SweepResult extends RunRecord {
   kind: "sweep";
   settings: SweepSettings;
+  /** Why the sweep stopped before its last cell, when it did (not interrupted). */
+  stopped?: string;
   measurements: SweepMeasurement[];
   cells: SweepCell[];
 }
@@ -254,14 +278,15 @@ export function summarizeSweep(measurements: readonly SweepMeasurement[]): Sweep
     const byClients = groups.get(mode)!;
     for (const clients of [...byClients.keys()].sort((a, b) => a - b)) {
       const runs = byClients.get(clients)!;
-      const times = summarize(runs.map((r) => r.totalMs));
+      const timed = runs.flatMap((r) => r.totalMs ?? []);
+      const times = timed.length > 0 ? summarize(timed) : undefined;
       cells.push({
         mode,
         clients,
         runs: runs.length,
-        medianMs: times.median,
-        minMs: times.min,
-        maxMs: times.max,
+        medianMs: times?.median ?? null,
+        minMs: times?.min ?? null,
+        maxMs: times?.max ?? null,
         failures: sumFailures(runs.map((r) => r.failures)),
       });
     }

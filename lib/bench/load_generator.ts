@@ -29,7 +29,7 @@ import {
   type FailureExamples,
   type ScaleConnectionRow,
 } from "./bench_result.ts";
-import { describeLoss, quoteBytes, replyEnd, sameBytes } from "./reply_bytes.ts";
+import { describeLoss, mayBecome, quoteBytes, replyEnd, sameBytes } from "./reply_bytes.ts";
 import { formatDuration } from "../cli/units.ts";
 import { describeConnectError, type FailureKind, failureKind } from "../net/connect.ts";
 import { type ChunkSink, type Conn, feed, type IoName, WRITTEN } from "../net/transport.ts";
@@ -264,8 +264,12 @@ export async function generateLoad(start: LoadWorkerStart): Promise<LoadWorkerRe
       buffer.set(chunk.subarray(0, n), got);
       got += n;
       if (buffer[got - 1] !== NEWLINE && got !== buffer.length) {
-        if (expected === undefined || !sameBytes(buffer, got, expected)) return undefined;
-        strayNewline = true;
+        // An unfinished reply waits for more, unless it can no longer be the expected one:
+        // then it is wrong now, not a timeout later (a reference server's error reply has
+        // no newline and the connection stays open).
+        if (expected === undefined) return undefined;
+        if (sameBytes(buffer, got, expected)) strayNewline = true;
+        else if (mayBecome(buffer, got, expected)) return undefined;
       }
       replied();
       if (confirmed) return send();

@@ -7,13 +7,7 @@
  */
 
 import { UsageError } from "../cli/flags.ts";
-
-/** An OS error in a few words: `permission denied`, without the call and path after them. */
-function reason(error: unknown): string {
-  const message = error instanceof Error ? error.message.split(":")[0] : String(error);
-  const words = message.replace(/ \(os error \d+\)$/, "");
-  return words.charAt(0).toLowerCase() + words.slice(1);
-}
+import { osReason } from "../cli/output_file.ts";
 
 /** Creates `dir` if missing and proves it writable; a {@link UsageError} naming it if not. */
 export async function prepareOutDir(dir: string): Promise<void> {
@@ -29,7 +23,7 @@ export async function prepareOutDir(dir: string): Promise<void> {
   } catch (error) {
     throw new UsageError(
       `Invalid --out "${dir}": cannot write there (${
-        reason(error)
+        osReason(error)
       }), expected a directory to write the reports into`,
     );
   }
@@ -42,7 +36,7 @@ export async function writeFiles(dir: string, files: Record<string, string>): Pr
     try {
       await Deno.writeTextFile(`${dir}/${name}`, content);
     } catch (error) {
-      failed.push(`Could not write ${dir}/${name}: ${reason(error)}`);
+      failed.push(`Could not write ${dir}/${name}: ${osReason(error)}`);
     }
   }
   return failed;

@@ -21,6 +21,19 @@ export function sameBytes(buffer: Uint8Array, length: number, expected: Uint8Arr
   return true;
 }
 
+/**
+ * Whether the first `length` bytes (no newline among them) may still grow into `expected`,
+ * with or without its line end: a prefix of it, or of it followed by `\r`. A reply that
+ * cannot is wrong at once, whatever else comes.
+ */
+export function mayBecome(buffer: Uint8Array, length: number, expected: Uint8Array): boolean {
+  if (length > expected.length + 1) return false;
+  for (let i = 0; i < Math.min(length, expected.length); i++) {
+    if (buffer[i] !== expected[i]) return false;
+  }
+  return length <= expected.length || buffer[length - 1] === 0x0d;
+}
+
 /** The first `length` bytes as a quoted string, shortened when long: `"abc…" (200 bytes)`. */
 export function quoteBytes(buffer: Uint8Array, length: number): string {
   const shown = Math.min(length, QUOTED_BYTES);

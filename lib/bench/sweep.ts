@@ -7,7 +7,14 @@
  * @module
  */
 
-import { summarizeSweep, type SweepMeasurement, type SweepResult } from "./bench_result.ts";
+import {
+  failureKindsText,
+  sumFailures,
+  summarizeSweep,
+  type SweepMeasurement,
+  type SweepResult,
+  totalFailures,
+} from "./bench_result.ts";
 import { type SweepOptions, type Target, targetName } from "./bench_options.ts";
 import { UsageError } from "../cli/flags.ts";
 import { formatDuration } from "../cli/units.ts";
@@ -27,20 +34,26 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
   const { targets, clients, runs, delayMs, timeoutMs } = options;
   const shortfall = await fdShortfall(Math.max(...clients));
   if (shortfall) throw new UsageError(shortfall);
+  // An external server's delay is unknown: its steps are estimated from the first measured.
+  const external = targets.some((t) => t.kind === "server");
+  let measuredMs: number | undefined;
   // Clients of a server that serves one at a time wait for all those before them.
   const waitMs = (t: Target, n: number) => servesOneAtATime(t) ? n * delayMs : delayMs;
-  const estimate = (t: Target, n: number) => waitMs(t, n) + 50 + n;
-  const totalMs = targets.reduce(
-    (sum, t) => sum + clients.reduce((s, n) => s + estimate(t, n) * runs, 0),
-    0,
-  );
+  const estimate = (t: Target, n: number) => measuredMs ?? waitMs(t, n) + 50 + n;
+  const steps = targets.length * clients.length * runs;
+  const totalOf = () =>
+    targets.reduce((sum, t) => sum + clients.reduce((s, n) => s + estimate(t, n) * runs, 0), 0);
+  const plan = `bench sweep: ${targets.map(targetName).join(", ")} x clients ${
+    clients.join(",")
+  } x ${runs} runs`;
   context.log(
-    `bench sweep: ${targets.map(targetName).join(", ")} x clients ${
-      clients.join(",")
-    } x ${runs} runs, delay ${formatDuration(delayMs)}; estimated ${formatDuration(totalMs)}`,
+    external
+      ? `${plan}, delay unknown (the server is not one bench started); the estimate comes from the first cell`
+      : `${plan}, delay ${formatDuration(delayMs)}; estimated ${formatDuration(totalOf())}`,
   );
-  const progress = context.progress(totalMs);
+  let progress = external ? undefined : context.progress(totalOf());
   const measurements: SweepMeasurement[] = [];
+  let stopped: string | undefined;
   // The reference servers take each read as the request. Under the default `auto` framing a
   // request without a newline, as the reference client sends it, is taken once the client has
   // been silent for SETTLE_MS, which added 50 ms or more to every measurement.
@@ -52,6 +65,7 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
     withTarget(target, setup, context, async (host, port) => {
       const name = targetName(target);
       for (const n of clients) {
+        let failedRequests = 0;
         for (let run = 1; run <= runs; run++) {
           const { elapsedMs, failures, examples } = await runLoadWorkers(
             {
@@ -69,25 +83,50 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
             options.clientWorkers,
             context.signal,
           );
+          const failed = totalFailures(failures);
+          failedRequests += failed;
           measurements.push({
             mode: name,
             clients: n,
             run,
-            totalMs: elapsedMs,
+            totalMs: failed > 0 ? null : elapsedMs,
             failures,
             examples,
           });
+          if (!progress) {
+            measuredMs = elapsedMs;
+            context.log(
+              `bench sweep: the first run took ${formatDuration(elapsedMs)}; estimated ${
+                formatDuration(elapsedMs * steps)
+              } in all`,
+            );
+            progress = context.progress(totalOf());
+          }
           progress.step(
             estimate(target, n),
-            `${name}, ${n} clients, run ${run}: ${(elapsedMs / 1000).toFixed(3)} s`,
+            `${name}, ${n} clients, run ${run}: ${
+              failed > 0
+                ? `${failed} of ${n} requests failed`
+                : `${(elapsedMs / 1000).toFixed(3)} s`
+            }`,
           );
+        }
+        if (failedRequests === n * runs && !options.keepGoing) {
+          stopped = `every request of ${name}, ${n} clients failed (${
+            failureKindsText(sumFailures(measurements.slice(-runs).map((m) => m.failures)))
+          }), so the cells after it would fail too; --keep-going measures them anyway`;
+          context.log(`bench sweep: ${stopped}`);
+          return;
         }
       }
     });
   const record = await recordRun(context.argv, async () => {
-    for (const target of targets) await measure(target);
+    for (const target of targets) {
+      await measure(target);
+      if (stopped) break;
+    }
   });
-  progress.finish();
+  progress?.finish();
   return {
     kind: "sweep",
     ...record,
@@ -95,13 +134,14 @@ export async function runSweep(options: SweepOptions, context: RunContext): Prom
       targets: targets.map(targetName),
       clients,
       runs,
-      delayMs,
+      delayMs: external ? null : delayMs,
       request: SWEEP_REQUEST,
       clientIo: options.clientIo,
       clientWorkers: options.clientWorkers,
       timeoutMs,
       serverWorkers: options.serverWorkers,
     },
+    ...(stopped ? { stopped } : {}),
     measurements,
     cells: summarizeSweep(measurements),
   };

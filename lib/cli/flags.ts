@@ -34,7 +34,7 @@ export function parseFlags(
 ): { values: FlagValues; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({
-      args,
+      args: spellValuesOut(args, flags),
       options: { help: { type: "boolean", short: "h" }, ...flags },
       allowPositionals,
       strict: true,
@@ -45,6 +45,35 @@ export function parseFlags(
       rephraseParseError(error instanceof Error ? error.message : String(error)),
     );
   }
+}
+
+/**
+ * Rewrites the spellings `parseArgs` misreads as `--flag=value`: `-n=-5` (it takes `=-5` as
+ * the value) and a negative number after a flag that takes a value (`-w -3`, which it calls
+ * ambiguous), so that the flag's own check says what the value must be.
+ */
+function spellValuesOut(args: string[], flags: Record<string, FlagSpec>): string[] {
+  const names = new Map<string, string>();
+  for (const [name, spec] of Object.entries(flags)) {
+    if (spec.type !== "string") continue;
+    names.set(`--${name}`, name);
+    if (spec.short) names.set(`-${spec.short}`, name);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    const shortEquals = /^(-\w)=(.*)$/s.exec(arg);
+    const name = names.get(shortEquals ? shortEquals[1] : arg);
+    if (name !== undefined && shortEquals) out.push(`--${name}=${shortEquals[2]}`);
+    else if (name !== undefined && /^-\.?\d/.test(args[i + 1] ?? "")) {
+      out.push(`--${name}=${args[++i]}`);
+    } else out.push(arg);
+  }
+  return out;
 }
 
 function rephraseParseError(message: string): string {
@@ -84,7 +113,9 @@ export function intFlag(
   if (text === undefined) return fallback;
   const value = /^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER
+    const range = min === 1
+      ? `a positive integer${max === Number.MAX_SAFE_INTEGER ? "" : ` up to ${max}`}`
+      : max === Number.MAX_SAFE_INTEGER
       ? `an integer of at least ${min}`
       : `an integer from ${min} to ${max}`;
     throw invalid(flag, text, range);

@@ -46,6 +46,11 @@ export interface ClientWorkerStart extends Peer {
   io: IoName;
   /** The {@link StartBarrier} shared by every Web Worker of the run. */
   barrier: SharedArrayBuffer;
+  /**
+   * Events written so far by each logical worker (Int32, at its number - 1), shared with the
+   * parent, which reads them when it is interrupted and ends the Web Workers at once.
+   */
+  sent: SharedArrayBuffer;
 }
 
 /**
@@ -66,6 +71,8 @@ export interface ClientWorkerResult {
   /** Milliseconds between consecutive sends, the first measured from its start. */
   sumIntervalsMs: number;
   error?: string;
+  /** Stopped by an interrupt of the client, not by a failure; `sent` is what went out. */
+  interrupted?: boolean;
 }
 
 /** Events due this close to now fire with the rest of their pass, not one timer later. */
@@ -165,6 +172,7 @@ async function serverEnd(reader: ReplyReader): Promise<{ error: unknown }> {
 class Run {
   #start: ClientWorkerStart;
   #barrier: StartBarrier;
+  #sent: Int32Array;
   #queue = new DueQueue<Sender>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #armedFor = Infinity;
@@ -174,6 +182,7 @@ class Run {
   constructor(start: ClientWorkerStart) {
     this.#start = start;
     this.#barrier = new StartBarrier(start.barrier);
+    this.#sent = new Int32Array(start.sent);
   }
 
   /** Every logical worker's result, each posted as it finishes. */
@@ -250,12 +259,16 @@ class Run {
     sender.last = now;
     const bytes = encoder.encode(line + "\n");
     sender.writing = sender.writing
-      .then(() => sender.failure ? undefined : conn.write(bytes).then(() => void result.sent++))
+      .then(() => sender.failure ? undefined : conn.write(bytes).then(() => this.#count(result)))
       .catch((error) => void (sender.failure ??= { error }));
     if (this.#start.verbose) log(`[Worker ${result.worker}] Sending: ${line}`);
     if (sender.event >= this.#start.events) return false;
     sender.due += drawSeconds(this.#start.dist, sender.rng) * 1000;
     return true;
+  }
+
+  #count(result: ClientWorkerResult): void {
+    Atomics.store(this.#sent, result.worker - 1, ++result.sent);
   }
 
   async #finish(sender: Sender): Promise<void> {

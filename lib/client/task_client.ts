@@ -111,11 +111,10 @@ export async function runTaskMenu(options: TaskClientOptions): Promise<number> {
     for (;;) {
       console.log(MENU);
       const choice = (await prompt("Enter choice (1-4): "))?.trim();
+      // The reference client leaves without sending: a reference server answers "4|" with
+      // "Invalid choice", and closing is all any server needs to hear.
       if (choice === undefined || choice === OP_NUMBERS.exit) {
         if (choice === undefined) console.log("");
-        // socklab's server says goodbye; a reference server may say anything, or be gone.
-        const goodbye = await session.ask(`${OP_NUMBERS.exit}|`).catch(() => undefined);
-        if (goodbye !== undefined) console.log(goodbye);
         return 0;
       }
       if (!["1", "2", "3"].includes(choice)) {

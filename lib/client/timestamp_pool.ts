@@ -28,7 +28,9 @@ const WORKER_URL = new URL("./client_worker.ts", import.meta.url).href;
 const START_LEAD_MS = 10;
 
 /** A run's settings: everything a Web Worker needs but its share of workers and the barrier. */
-export type PoolSettings = Omit<ClientWorkerStart, "workers" | "barrier"> & { workers: number };
+export type PoolSettings = Omit<ClientWorkerStart, "workers" | "barrier" | "sent"> & {
+  workers: number;
+};
 
 /** What the run reports as it goes. */
 export interface PoolHooks {
@@ -55,48 +57,69 @@ export interface PoolRun {
   results: ClientWorkerResult[];
   /** From the first connect to the common start. */
   barrierMs: number;
+  /** From the common start until the last logical worker finished (or the interrupt). */
+  sendingMs: number;
   /** How late events went out against their due times. */
   lateness: LatencySummary;
+  /** Whether `signal` ended the run: the workers not finished then are marked interrupted. */
+  interrupted: boolean;
 }
 
-/** Runs the logical workers. */
-export async function runTimestampPool(settings: PoolSettings, hooks: PoolHooks): Promise<PoolRun> {
+/**
+ * Runs the logical workers. An abort of `signal` ends the Web Workers at once; the logical
+ * workers not finished by then are reported interrupted, with the events they had sent.
+ */
+export async function runTimestampPool(
+  settings: PoolSettings,
+  hooks: PoolHooks,
+  signal?: AbortSignal,
+): Promise<PoolRun> {
   const barrier = new StartBarrier();
+  const sent = new SharedArrayBuffer(4 * settings.workers);
+  const sentCounts = new Int32Array(sent);
   const results = new Map<number, ClientWorkerResult>();
+  let lastResultAt = 0;
+  const add = (result: ClientWorkerResult) => {
+    results.set(result.worker, result);
+    lastResultAt = performance.now();
+    hooks.result(result);
+  };
   const accept = (message: unknown) => {
     const data = message as ClientWorkerMessage;
     if (data.type === "log") data.lines.forEach(hooks.log);
-    else if (data.type === "result") {
-      results.set(data.result.worker, data.result);
-      hooks.result(data.result);
-    } else return decodeHistogram(data.lateness);
+    else if (data.type === "result") add(data.result);
+    else return decodeHistogram(data.lateness);
   };
   const startedAt = performance.now();
   // A Web Worker that fails never reaches the barrier with its workers: count them there so
-  // the others still start, and report them failed.
+  // the others still start, and report them failed, or interrupted if the run was.
   const lose = (workers: number[], error: unknown) => {
     const lost = workers.filter((worker) => !results.has(worker));
     barrier.connected(lost.length);
     barrier.greeted(lost.length);
     for (const worker of lost) {
-      const message = error instanceof Error ? error.message : String(error);
-      const result = { worker, sent: 0, activeMs: 0, sumIntervalsMs: 0, error: message };
-      results.set(worker, result);
-      hooks.result(result);
+      const result = { worker, sent: 0, activeMs: 0, sumIntervalsMs: 0 };
+      if (signal?.aborted) {
+        add({ ...result, sent: Atomics.load(sentCounts, worker - 1), interrupted: true });
+      } else add({ ...result, error: error instanceof Error ? error.message : String(error) });
     }
     return undefined;
   };
   const members = shareWorkers(settings.workers, threadsFor(settings.workers)).map((workers) =>
-    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer }, { accept })
-      .catch((error) => lose(workers, error))
+    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer, sent }, {
+      accept,
+      signal,
+    }).catch((error) => lose(workers, error))
   );
-  await barrier.gather(settings.workers);
-  const barrierMs = performance.now() - startedAt;
+  await barrier.gather(settings.workers, undefined, signal);
+  const releasedAt = performance.now();
   barrier.release(epochNow() + START_LEAD_MS);
   const lateness = (await Promise.all(members)).filter((h) => h !== undefined);
   return {
     results: [...results.values()].sort((a, b) => a.worker - b.worker),
-    barrierMs,
+    barrierMs: releasedAt - startedAt,
+    sendingMs: Math.max(0, lastResultAt - releasedAt),
     lateness: summarizeLatency(mergeHistograms(lateness)),
+    interrupted: signal?.aborted ?? false,
   };
 }

@@ -9,6 +9,7 @@ import { formatMs } from "../cli/units.ts";
 import { describeDistribution, type Distribution, meanSeconds } from "../stats/distribution.ts";
 import type { ClientWorkerResult } from "./client_worker.ts";
 import type { LatencySummary } from "../stats/histogram.ts";
+import { STALL_MS } from "./start_barrier.ts";
 
 /** `1 worker`, `2 workers`. */
 export function plural(count: number, noun: string): string {
@@ -25,6 +26,8 @@ export interface SummaryInput {
   results: readonly ClientWorkerResult[];
   /** From the first connect until the common start. */
   barrierMs: number;
+  /** From the common start until the last worker finished (or the interrupt). */
+  sendingMs: number;
   /** How late events went out against their due times. */
   lateness: LatencySummary;
   elapsedMs: number;
@@ -35,18 +38,33 @@ export function formatClientSummary(input: SummaryInput): string {
   const { results } = input;
   const sent = results.reduce((n, r) => n + r.sent, 0);
   const failed = results.filter((r) => r.error).length;
-  const intervals = results.reduce((sum, r) => sum + r.sumIntervalsMs, 0);
-  const observed = sent > 0 ? formatMs(intervals / sent) + " ms" : "n/a (nothing sent)";
+  const interrupted = results.filter((r) => r.interrupted).length;
+  // An interrupted worker's intervals never reached the parent: its events are left out.
+  const finished = results.filter((r) => !r.interrupted);
+  const intervals = finished.reduce((sum, r) => sum + r.sumIntervalsMs, 0);
+  const timed = finished.reduce((n, r) => n + r.sent, 0);
+  const observed = timed > 0 ? formatMs(intervals / timed) + " ms" : "n/a (nothing sent)";
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  // The phases are consecutive spans of the elapsed time; the last is what is left of it.
+  const endingMs = Math.max(0, input.elapsedMs - input.barrierMs - input.sendingMs);
   return [
     `Events sent: ${sent} of ${input.workers * input.events} (${
       plural(input.workers, "worker")
-    } x ${plural(input.events, "event")})${failed ? `, ${plural(failed, "worker")} failed` : ""}`,
-    `Elapsed: ${seconds(input.elapsedMs)} s, of which connecting and greetings ${
+    } x ${plural(input.events, "event")})${failed ? `, ${plural(failed, "worker")} failed` : ""}${
+      interrupted ? `, interrupted with ${plural(interrupted, "worker")} still sending` : ""
+    }`,
+    `Elapsed: ${seconds(input.elapsedMs)} s = connecting and greetings ${
       seconds(input.barrierMs)
-    } s (then a common start), sending (start to last event, slowest worker): ${
+    } s + sending ${seconds(input.sendingMs)} s + ending ${seconds(endingMs)} s`,
+    `  connecting and greetings: from the start to the common start, once every worker was greeted (or greetings stopped coming for ${
+      formatMs(STALL_MS)
+    } ms)`,
+    `  sending: from the common start until the last worker had sent its events and closed, latecomers to their greeting included${
+      interrupted ? " (or the interrupt)" : ""
+    }; the slowest worker sent for ${
       seconds(Math.max(0, ...results.map((r) => r.activeMs)))
-    } s`,
+    } s from its own start`,
+    `  ending: the client's threads stopping`,
     `Inter-event time: observed mean ${observed}, theoretical mean ${
       formatMs(meanSeconds(input.dist) * 1000)
     } ms (${describeDistribution(input.dist)})`,

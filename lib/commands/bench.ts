@@ -75,6 +75,10 @@ the total time until all replies is measured and the median reported.
   --runs N               repetitions per cell (default 3)
   --delay DUR            the server's reply delay (default 3s)
   --quick                small preset: clients 5,10,20, delay 200ms, 1 run
+  --keep-going           go on after a cell in which every request failed (by default
+                         the sweep stops there and says why)
+  A run in which a request failed (refused, reset, timed out, a wrong reply) has no
+  execution time: its cell says "failed" where no run had one.
 
 scale: for each count, open that many concurrent connections, each doing --requests
 round trips of a --size byte line, waiting for each reply.
@@ -144,7 +148,11 @@ Examples:
   socklab bench merge host1.json host2.json host3.json --out merged
 
 The open-file limit is raised where allowed; counts it cannot reach are named, with
-the command that fixes them, before anything starts.`;
+the command that fixes them, before anything starts.
+
+Exit codes: 0 every request answered as expected, 1 a request failed, a count was skipped
+or a report file could not be written (the table is still printed), 2 usage error (an
+--out that cannot be written is one, found before anything starts), 130 interrupted.`;
 
 const COMMON_FLAGS = [
   "server",
@@ -159,7 +167,7 @@ const COMMON_FLAGS = [
 
 /** The flags of each benchmark; a flag of another one is a usage error, not ignored. */
 const KIND_FLAGS = {
-  sweep: [...COMMON_FLAGS, "modes", "clients", "runs", "delay", "quick"],
+  sweep: [...COMMON_FLAGS, "modes", "clients", "runs", "delay", "quick", "keep-going"],
   scale: [
     ...COMMON_FLAGS,
     "modes",
@@ -192,7 +200,7 @@ const KIND_FLAGS = {
   merge: ["out", "json"],
 } as const;
 
-const BOOLEAN_FLAGS = new Set(["quick", "json"]);
+const BOOLEAN_FLAGS = new Set(["quick", "json", "keep-going"]);
 
 const FLAGS = Object.fromEntries(
   [...new Set(Object.values(KIND_FLAGS).flat())].map((name) => [
@@ -236,7 +244,7 @@ function targets(values: FlagValues, fallback: ModeName[]): Target[] {
     const ios = choiceListFlag(values, "io", [], IO_NAMES);
     return modes.flatMap((mode) => ios.map((io) => ({ kind: "mode", mode, io })));
   }
-  for (const flag of ["modes", "workers", "io"]) {
+  for (const flag of ["modes", "workers", "io", "delay"]) {
     if (values[flag] !== undefined) {
       throw new UsageError(
         `--${flag} sets up the servers bench starts, and with --server it starts none: drop one of them`,
@@ -278,6 +286,7 @@ function sweepOptions(values: FlagValues): SweepOptions {
     ),
     runs: intFlag(values, "runs", quick ? 1 : 3, 1, 1000),
     delayMs: durationFlag(values, "delay", quick ? 200 : 3000)!,
+    keepGoing: values["keep-going"] === true,
   };
 }
 

@@ -30,6 +30,7 @@ import { ClientFailure, type Peer } from "../client/client_failure.ts";
 import { runTaskMenu, runTaskOp } from "../client/task_client.ts";
 import { runTimestampPool, threadsFor } from "../client/timestamp_pool.ts";
 import { formatClientSummary, plural } from "../client/timestamp_summary.ts";
+import { interruptedBy, watchInterrupts } from "../bench/interrupt.ts";
 import { SERVE_DEFAULT_PORT } from "./serve.ts";
 import { TASK_DEFAULT_PORT } from "./task_serve.ts";
 
@@ -68,7 +69,7 @@ Options:
 Task mode:
   --task                   talk to task-serve: interactive menu on a terminal or from
                            piped standard input (1. Change case, 2. Evaluate expression,
-                           3. Reverse string, 4. Exit)
+                           3. Reverse string, 4. Exit: closes, sending nothing)
   --op NAME --text TEXT    send one request (case, eval, reverse or 1-3) and print
                            the reply; exit code 1 if the reply is an error
   Requests go out as the reference client sends them ("2|1+2", one write, no newline);
@@ -80,8 +81,10 @@ Examples:
   socklab client --task -s 127.0.0.1 --op eval --text "2**100"
   printf '2\\n7/2\\n4\\n' | socklab client --task -s 127.0.0.1
 
+Ctrl-C (or SIGTERM, SIGHUP) stops the workers and prints the summary of the events sent so far.
+
 Exit codes: 0 all sent, 1 a worker failed (refused, reset, closed, timed out, wrong kind of
-server), 2 usage error.`;
+server), 2 usage error, 130 interrupted.`;
 
 const FLAGS = {
   server: { type: "string", short: "s" },
@@ -196,16 +199,34 @@ async function timestampClient(options: TimestampClientOptions): Promise<number>
   console.log(
     `Starting ${plural(options.workers, "worker")} on ${threads} connecting to ${where}...`,
   );
+  // Ctrl-C (or SIGTERM, SIGHUP) ends the run with the summary of what was sent, as bench does.
+  const interrupts = watchInterrupts();
   const startedAt = performance.now();
-  const run = await runTimestampPool(options, {
-    log: (line) => console.log(line),
-    result: (result) => {
-      if (result.error) console.error(`[Worker ${result.worker}] Error: ${result.error}`);
-    },
-  });
+  let run;
+  try {
+    run = await runTimestampPool(options, {
+      log: (line) => console.log(line),
+      result: (result) => {
+        if (result.interrupted) {
+          console.error(
+            `[Worker ${result.worker}] Interrupted after ${result.sent} of ${
+              plural(options.events, "event")
+            }`,
+          );
+        } else if (result.error) console.error(`[Worker ${result.worker}] Error: ${result.error}`);
+      },
+    }, interrupts.signal);
+  } finally {
+    interrupts.dispose();
+  }
   const elapsedMs = performance.now() - startedAt;
-  console.log("All workers have finished.");
+  console.log(
+    run.interrupted
+      ? `Interrupted by ${interruptedBy(interrupts.signal.reason)}: the events sent so far.`
+      : "All workers have finished.",
+  );
   console.log(formatClientSummary({ ...options, ...run, elapsedMs }));
+  if (run.interrupted) return 130;
   return run.results.some((r) => r.error) ? 1 : 0;
 }
 

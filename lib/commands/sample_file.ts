@@ -12,8 +12,9 @@ import {
   dataSamplesCsv,
   SAMPLES_CSV_HEADER,
 } from "../reports/server_report.ts";
-import { ServerStartError } from "../net/server_start_error.ts";
 import type { DataSample } from "../server/server_spec.ts";
+import { UsageError } from "../cli/flags.ts";
+import { osReason } from "../cli/output_file.ts";
 import type { ConnectionRecord } from "../server/session.ts";
 
 const FLUSH_BYTES = 64 * 1024;
@@ -21,12 +22,6 @@ const FLUSH_INTERVAL_MS = 1000;
 const encoder = new TextEncoder();
 
 type Opening = Pick<ConnectionRecord, "peer" | "worker" | "openedAt">;
-
-/** Deno's error text without the "open '<path>'" it appends. */
-function reason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/: \w+ '.*'$/, "");
-}
 
 /** A `--csv` file being written. */
 export class SampleFile {
@@ -36,6 +31,7 @@ export class SampleFile {
   #pending: string[] = [];
   #pendingLength = 0;
   #opens: Opening[] = [];
+  #failed = false;
   #timer: ReturnType<typeof setInterval>;
 
   private constructor(file: Deno.FsFile, path: string, warn: (message: string) => void) {
@@ -49,20 +45,28 @@ export class SampleFile {
 
   /**
    * Creates (or empties) `path` and writes the header. A path that cannot be written fails
-   * the start with a message naming `--csv` and the path; `warn` hears of later failures.
+   * the start with a usage error naming `--csv` and the path; `warn` hears of later failures,
+   * and {@link failed} says whether there were any.
    */
   static open(path: string, warn: (message: string) => void): SampleFile {
     let file: Deno.FsFile;
     try {
       file = Deno.openSync(path, { write: true, create: true, truncate: true });
     } catch (error) {
-      throw new ServerStartError(
-        `Cannot write --csv "${path}": ${reason(error)}; give a file in a writable directory`,
+      throw new UsageError(
+        `Invalid --csv "${path}": cannot write there (${
+          osReason(error)
+        }); give a file in a writable directory`,
       );
     }
     const samples = new SampleFile(file, path, warn);
     samples.#append(SAMPLES_CSV_HEADER);
     return samples;
+  }
+
+  /** Whether a write failed, so that samples were lost. */
+  get failed(): boolean {
+    return this.#failed;
   }
 
   /** Appends data rows. */
@@ -104,13 +108,14 @@ export class SampleFile {
       }
     } catch (error) {
       this.#warn(
-        `Writing --csv "${this.#path}" failed (${reason(error)}); no more samples are written`,
+        `Writing --csv "${this.#path}" failed (${osReason(error)}); no more samples are written`,
       );
       try {
         this.#file.close();
       } catch { /* already unusable */ }
       this.#file = undefined;
       this.#opens = [];
+      this.#failed = true;
     }
   }
 }

@@ -23,13 +23,21 @@ Greets every client with "Hello! You are connected to the server.", receives lin
 --max-connections) prints the average connection and data inter-arrival times with
 count, min, median, p95, p99 and max.
 
-Options:${serverOptionsHelp(SERVE_DEFAULT_PORT, modeHelp("                             "))}
+Options:${
+    serverOptionsHelp({
+      defaultPort: SERVE_DEFAULT_PORT,
+      modeLines: modeHelp("                             "),
+      csv: "write every connection and data inter-arrival as CSV",
+    })
+  }
 
 Examples:
   socklab serve --port 55000 --mode thr --verbose
   socklab serve --host 127.0.0.1 --port 0 --mode proc --workers 0 --duration 30s --csv samples.csv
 
-Exit codes: 0 stopped normally, 1 runtime failure (e.g. port in use), 2 usage error.`;
+Exit codes: 0 stopped normally, 1 runtime failure (port in use, a --csv or --html write
+that failed: the report is still printed), 2 usage error (an output path that cannot be
+written is one, found before the server listens), 130 forced to quit by a second Ctrl-C.`;
 
 /** Runs `serve` with its arguments; returns the exit code. */
 export async function serve(args: string[]): Promise<number> {

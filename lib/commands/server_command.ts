@@ -27,6 +27,7 @@ import {
   summaryJson,
 } from "../reports/server_report.ts";
 import { SampleFile } from "./sample_file.ts";
+import { checkOutputFile, osReason } from "../cli/output_file.ts";
 import type { ServerEvent, ServerSpec } from "../server/server_spec.ts";
 import { ConnectionLog } from "../reports/connection_log.ts";
 import { epochNow } from "../stats/epoch_now.ts";
@@ -84,10 +85,10 @@ MODES
   --duration DUR           stop by itself after this long, e.g. 10s
   --max-connections N      stop accepting after N connections, end when they close
   --drain DUR              on stop, how long open connections may finish (default 5s)
-  --csv FILE               write every connection and data inter-arrival as CSV
+  --csv FILE               CSV_HELP
   --json                   print the summary as JSON on stdout
   --html FILE              write the report as a web page (histograms, sortable tables)
-  -h, --help               show this help`;
+EXTRA  -h, --help               show this help`;
 
 /** A server command's typed options. */
 export interface ServerCommandOptions {
@@ -99,12 +100,22 @@ export interface ServerCommandOptions {
   html?: string;
 }
 
-/** Help-text options with the command's default port and the mode list filled in. */
-export function serverOptionsHelp(defaultPort: number, modeLines: string): string {
-  return SERVER_OPTIONS_HELP.replace("PORT_DEFAULT", String(defaultPort)).replace(
-    "MODES",
-    modeLines,
-  );
+/** What a server command puts into the shared options help. */
+export interface ServerHelpParts {
+  defaultPort: number;
+  modeLines: string;
+  /** What `--csv` holds, in the command's words. */
+  csv: string;
+  /** The command's own option lines, listed before `--help`. */
+  extra?: string;
+}
+
+/** Help-text options with the command's default port, mode list and own options filled in. */
+export function serverOptionsHelp(parts: ServerHelpParts): string {
+  return SERVER_OPTIONS_HELP.replace("PORT_DEFAULT", String(parts.defaultPort))
+    .replace("MODES", parts.modeLines)
+    .replace("CSV_HELP", parts.csv)
+    .replace("EXTRA", parts.extra ? `${parts.extra}\n` : "");
 }
 
 /** Turns parsed flag values into typed server options. */
@@ -157,6 +168,9 @@ export function parseServerArgs(
 /** Which report sections a server prints after its totals. */
 export type ServerReportKind = "inter-arrival" | "connection-log";
 
+/** After a second stop signal, how long the open connections' records may take to come in. */
+const HURRY_MS = 2000;
+
 /** The signals that stop a server: Ctrl-C, `kill`, and a closed terminal or SSH session. */
 const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
@@ -164,7 +178,9 @@ const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
 
 /**
  * Runs a server until it stops and prints its report; returns the exit code. A second stop
- * signal quits at once (code 130) after printing the report of what has arrived so far.
+ * signal closes the open connections at once and quits with the report of everything counted
+ * (code 130); a third, or a mode that does not end within {@link HURRY_MS}, quits with what
+ * has arrived. A report file that cannot be written makes the code 1.
  */
 export async function runServer(
   command: string,
@@ -186,6 +202,8 @@ export async function runServer(
     warnings++;
     console.error(`warning: ${message}`);
   };
+  // Every output path is proved writable before the server listens.
+  if (options.html !== undefined) await checkOutputFile("html", options.html);
   const csv = options.csv === undefined ? undefined : SampleFile.open(options.csv, warn);
 
   const onEvent = (event: ServerEvent) => {
@@ -228,6 +246,8 @@ export async function runServer(
   let signals = 0;
   let forceExit!: () => void;
   const forced = new Promise<"forced">((resolve) => forceExit = () => resolve("forced"));
+  const hurry = new AbortController();
+  let hurryTimer: ReturnType<typeof setTimeout> | undefined;
   const onSignal = () => {
     signals++;
     if (signals === 1) {
@@ -237,6 +257,13 @@ export async function runServer(
         } s (press Ctrl-C again to quit now)`,
       );
       stop.abort();
+    } else if (signals === 2) {
+      // Close the open connections now, so that what they counted is reported; a mode that
+      // cannot say so in time (a stuck child) is left behind, and a third signal waits for
+      // nothing.
+      console.error(`socklab ${command}: closing the open connections and quitting`);
+      hurry.abort();
+      hurryTimer = setTimeout(forceExit, HURRY_MS);
     } else {
       forceExit();
     }
@@ -247,9 +274,13 @@ export async function runServer(
     : setTimeout(() => stop.abort(), options.durationMs);
   let outcome: void | "forced";
   try {
-    outcome = await Promise.race([mode.run({ ...spec, onEvent }, stop.signal), forced]);
+    outcome = await Promise.race([
+      mode.run({ ...spec, onEvent, hurry: hurry.signal }, stop.signal),
+      forced,
+    ]);
   } finally {
     clearTimeout(timer);
+    clearTimeout(hurryTimer);
     for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
     csv?.close();
   }
@@ -258,6 +289,8 @@ export async function runServer(
   if (incomplete) {
     console.error(`socklab ${command}: forced to quit; the report is incomplete`);
   }
+  // Quit early, by a second signal: the report is whole, the exit code still says so.
+  const quitEarly = signals >= 2;
   const summary = tally.summary({
     mode: options.mode,
     layout: mode.layout(spec.workers),
@@ -276,13 +309,19 @@ export async function runServer(
     else if (connectionLog && connectionLog.size > 0) console.log(connectionLog.format());
     console.log(formatTotals(summary));
   }
+  let written = !csv?.failed;
   if (options.html !== undefined) {
-    // The printed report is already out: a failed page costs only itself.
+    // The printed report is already out: a failed page costs only itself, and the exit code.
     // Loaded here: the chart libraries took about 90 ms of the 230 a server took to listen.
     const { serverHtml } = await import("../reports/server_html.ts");
-    await Deno.writeTextFile(options.html, await serverHtml(summary, command)).catch((error) =>
-      warn(`Cannot write --html "${options.html}": ${error.message}`)
-    );
+    await Deno.writeTextFile(options.html, await serverHtml(summary, command)).catch((error) => {
+      written = false;
+      console.error(
+        `socklab ${command}: Cannot write --html "${options.html}" (${
+          osReason(error)
+        }); the report above is all there is`,
+      );
+    });
   }
-  return incomplete ? 130 : 0;
+  return quitEarly ? 130 : written ? 0 : 1;
 }

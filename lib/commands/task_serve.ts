@@ -26,9 +26,15 @@ Requests are "<op>|<payload>", one per line (or one per write, see --framing):
 A request without "|" is reversed. Errors are answered "Error: <reason>".
 Expressions are parsed, never executed: + - * / // % ** and parentheses only.
 
-Options:${serverOptionsHelp(TASK_DEFAULT_PORT, modeHelp("                             "))}
-  --delay DUR              hold every reply this long, e.g. 3s (default 0); blocks
-                           other clients only in iter mode
+Options:${
+  serverOptionsHelp({
+    defaultPort: TASK_DEFAULT_PORT,
+    modeLines: modeHelp("                             "),
+    csv: "write each connection's opening and each request's arrival as CSV",
+    extra: `  --delay DUR              hold every reply this long, e.g. 3s (default 0); blocks
+                           other clients only in iter mode`,
+  })
+}
 
 At shutdown it prints one line per connection:
   <ip>:<port> requests=<n> bytes_in=<n> bytes_out=<n> duration_ms=<x>
@@ -38,7 +44,9 @@ Examples:
   socklab task-serve --mode thr --workers 0 --verbose
   socklab task-serve --mode iter --delay 3s
 
-Exit codes: 0 stopped normally, 1 runtime failure (e.g. port in use), 2 usage error.`;
+Exit codes: 0 stopped normally, 1 runtime failure (port in use, a --csv or --html write
+that failed: the report is still printed), 2 usage error (an output path that cannot be
+written is one, found before the server listens), 130 forced to quit by a second Ctrl-C.`;
 
 /** Runs `task-serve` with its arguments; returns the exit code. */
 export async function taskServe(args: string[]): Promise<number> {

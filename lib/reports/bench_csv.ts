@@ -22,8 +22,9 @@ import type { ArrivalsResult, GapStats } from "../bench/arrivals_result.ts";
 
 type Row = Record<string, string | number>;
 
-/** Rounds to 3 decimals (µs for ms values), leaving integers untouched. */
-function r3(x: number): number {
+/** Rounds to 3 decimals (µs for ms values), leaving integers untouched; null is left empty. */
+function r3(x: number | null): number | string {
+  if (x === null) return "";
   return Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x;
 }
 

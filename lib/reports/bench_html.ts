@@ -14,26 +14,44 @@ import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
 import { benchCharts } from "./bench_svg.ts";
 import { summaryTable } from "./bench_text.ts";
+import { runFacts, settingFacts } from "./bench_facts.ts";
 import { factValue, htmlPage, type HtmlPart, type HtmlTable, objectFacts } from "./html_page.ts";
 
-/** Fields of a result that hold its measurements; the page shows them through the CSV tables. */
-const DATA_FIELDS = new Set(["kind", "measurements", "cells", "connections", "summaries"]);
+/**
+ * Fields of a result the page shows in other ways: its measurements through the CSV tables,
+ * its run and settings in words.
+ */
+const SHOWN_FIELDS = new Set([
+  "kind",
+  "measurements",
+  "cells",
+  "connections",
+  "summaries",
+  "startedAt",
+  "endedAt",
+  "interrupted",
+  "environment",
+  "settings",
+]);
 
 /**
- * Everything the result records about its run: its plain fields (start time, command line…)
- * first, then one list per object field (settings, machine, versions…).
+ * Everything the result records about its run: the run and the settings in words and units,
+ * then whatever else it records, under its own keys.
  */
-function runFacts(result: BenchResult): HtmlPart[] {
+function runParts(result: BenchResult): HtmlPart[] {
   const plain: [string, string][] = [];
   const objects: HtmlPart[] = [];
   for (const [key, value] of Object.entries(result)) {
-    if (DATA_FIELDS.has(key) || value === undefined) continue;
+    if (SHOWN_FIELDS.has(key) || value === undefined) continue;
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      const facts = objectFacts(value as Record<string, unknown>);
-      objects.push({ title: key, facts: facts.length > 0 ? facts : [["(defaults)", ""]] });
+      objects.push({ title: key, facts: objectFacts(value as Record<string, unknown>) });
     } else plain.push([key, factValue(value)]);
   }
-  return [{ title: "run", facts: plain }, ...objects];
+  return [
+    { title: "run", facts: [...runFacts(result), ...plain] },
+    { title: "settings", facts: settingFacts(result) },
+    ...objects,
+  ];
 }
 
 /** One table per CSV file `--out` writes, typed values so numbers sort as numbers. */
@@ -60,7 +78,7 @@ export function benchHtml(result: BenchResult): Promise<string> {
     title: `socklab bench ${result.kind}`,
     subtitle: `Started ${result.startedAt}`,
     sections: [
-      { heading: "Run", parts: runFacts(result) },
+      { heading: "Run", parts: runParts(result) },
       {
         heading: "Summary",
         parts: summary.rows.length === 0 ? [{ text: "No measurements." }] : [{ table: summary }],

@@ -8,6 +8,7 @@
 
 import type { BenchResult } from "../bench/bench_result.ts";
 import { csvFiles } from "./bench_csv.ts";
+import { settingFacts } from "./bench_facts.ts";
 import { benchCharts } from "./bench_svg.ts";
 import {
   arrivalsNotes,
@@ -87,8 +88,8 @@ export function benchMarkdown(result: BenchResult): string {
   if (interrupted) lines.push("", `**${interrupted}**`);
   lines.push("", "## Run", "", ...runLines(result).map((line) => `- ${line}`));
   lines.push("", "## Settings", "");
-  for (const [key, value] of Object.entries(result.settings)) {
-    lines.push(`- ${cell(key)}: ${settingValue(value)}`);
+  for (const [label, value] of settingFacts(result)) {
+    lines.push(`- ${cell(label)}: ${settingValue(value)}`);
   }
   const skipped = skippedLines(result);
   if (skipped.length > 0) {

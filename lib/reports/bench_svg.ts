@@ -95,7 +95,10 @@ function sweepChart(result: SweepResult): BenchChart {
     file: "sweep.svg",
     ...lineChart({
       title: CHART_TITLES.sweep,
-      points: result.cells.map((c) => ({ series: c.mode, x: c.clients, y: c.medianMs / 1000 })),
+      // A cell without a time (its requests failed) has no point.
+      points: result.cells.flatMap((c) =>
+        c.medianMs === null ? [] : [{ series: c.mode, x: c.clients, y: c.medianMs / 1000 }]
+      ),
       x: { title: "Concurrent clients", unit: "clients" },
       y: { title: "Median execution time (s)", unit: "s" },
       series: { title: "Mode", domain: distinct(result.cells.map((c) => c.mode)) },

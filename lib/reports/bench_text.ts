@@ -19,7 +19,13 @@ import type {
   ScaleResult,
   SweepResult,
 } from "../bench/bench_result.ts";
-import { FAILURE_KINDS, sumFailures, totalFailures } from "../bench/bench_result.ts";
+import {
+  FAILURE_KINDS,
+  FAILURE_LABELS,
+  failureKindsText,
+  sumFailures,
+  totalFailures,
+} from "../bench/bench_result.ts";
 import type { FailureKind } from "../net/connect.ts";
 import type { ArrivalsResult } from "../bench/arrivals_result.ts";
 import { formatP } from "../bench/arrival_verdict.ts";
@@ -39,9 +45,7 @@ function fixed(x: number, digits: number): string {
 /** Total failures, followed by the non-zero kinds when there are any: `3 (reset 1, timeout 2)`. */
 export function formatFailures(counts: FailureCounts): string {
   const total = totalFailures(counts);
-  if (total === 0) return "0";
-  const kinds = FAILURE_KINDS.filter((k) => counts[k] > 0).map((k) => `${k} ${counts[k]}`);
-  return `${total} (${kinds.join(", ")})`;
+  return total === 0 ? "0" : `${total} (${failureKindsText(counts)})`;
 }
 
 /** Modes in the order the cells first name them. */
@@ -56,7 +60,9 @@ function sweepTable(result: SweepResult): SummaryTable {
     const inRow = result.cells.filter((c) => c.clients === clients);
     const perMode = modes.map((mode) => {
       const cell = inRow.find((c) => c.mode === mode);
-      return cell ? fixed(cell.medianMs / 1000, 3) : "-";
+      if (!cell) return "-";
+      // Every run of the cell had a failed request: there is no execution time to show.
+      return cell.medianMs === null ? "failed" : fixed(cell.medianMs / 1000, 3);
     });
     const failures = sumFailures(inRow.map((c) => c.failures));
     return [String(clients), ...perMode, formatFailures(failures)];
@@ -279,7 +285,9 @@ export function failureNotes(result: BenchResult): FailureNote[] {
 export function failureLines(result: BenchResult): string[] {
   return failureNotes(result).map(({ kind, count, where, first }) => {
     const request = first.request === 0 ? "connecting" : `request ${first.request}`;
-    return `${kind} ${count}, first at ${where}, connection ${first.conn}, ${request}: expected ${first.expected}, got ${first.got}`;
+    return `${
+      FAILURE_LABELS[kind]
+    } ${count}, first at ${where}, connection ${first.conn}, ${request}: expected ${first.expected}, got ${first.got}`;
   });
 }
 
@@ -303,8 +311,9 @@ export function arrivalsNotes(result: BenchResult): string[] {
   ];
 }
 
-/** The sentence that marks an interrupted run, or undefined for a complete one. */
+/** The sentence that marks a run that ended early, or undefined for a complete one. */
 export function interruptionNote(result: BenchResult): string | undefined {
+  if (result.kind === "sweep" && result.stopped) return `Stopped early: ${result.stopped}.`;
   if (!result.interrupted) return undefined;
   return `Interrupted by ${result.interrupted}: these are the measurements made before it; the one under way was dropped.`;
 }

@@ -59,6 +59,11 @@ export type ServerEvent =
 /** A running server's options: the spec plus where its events go. */
 export interface ModeOptions extends ServerSpec {
   onEvent(event: ServerEvent): void;
+  /**
+   * Aborted (after the stop signal) to close every open connection now instead of draining
+   * them: their records, with what they counted, come in at once. A second Ctrl-C.
+   */
+  hurry?: AbortSignal;
 }
 
 /** A concurrency mode. `run` resolves once the server has stopped and every record is in. */

@@ -1,7 +1,7 @@
 /** Tests for the bench result reductions in lib/bench/bench_result.ts. */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "../support/fast_check.ts";
 import {
   emptyFailures,
   FAILURE_KINDS,
@@ -76,14 +76,32 @@ Deno.test("summarizeSweep() medians lie between min and max and split the runs i
         assert.equal(cell.runs, times.length);
         assert.equal(cell.minMs, Math.min(...times));
         assert.equal(cell.maxMs, Math.max(...times));
-        assert.ok(cell.minMs <= cell.medianMs && cell.medianMs <= cell.maxMs);
-        const below = times.filter((t) => t <= cell.medianMs).length;
-        const above = times.filter((t) => t >= cell.medianMs).length;
+        const median = cell.medianMs!;
+        assert.ok(cell.minMs! <= median && median <= cell.maxMs!);
+        const below = times.filter((t) => t <= median).length;
+        const above = times.filter((t) => t >= median).length;
         assert.ok(below >= times.length / 2, `${below} of ${times.length} at or below`);
         assert.ok(above >= times.length / 2, `${above} of ${times.length} at or above`);
       },
     ),
   );
+});
+
+Deno.test("summarizeSweep() takes the times of the runs that have one; none gives null", () => {
+  const failed = { ...m("async", 10, 1, 0), totalMs: null };
+  const [partly, wholly] = summarizeSweep([
+    failed,
+    m("async", 10, 2, 4),
+    m("async", 10, 3, 6),
+    { ...failed, clients: 20 },
+  ]);
+  assert.deepEqual([partly.medianMs, partly.minMs, partly.maxMs, partly.runs], [5, 4, 6, 3]);
+  assert.deepEqual([wholly.medianMs, wholly.minMs, wholly.maxMs, wholly.runs], [
+    null,
+    null,
+    null,
+    1,
+  ]);
 });
 
 Deno.test("emptyFailures() has every kind at zero and is a fresh object", () => {

@@ -28,7 +28,7 @@ Deno.test("intFlag() takes integers in range and names flag and value otherwise"
   assert.equal(intFlag({}, "port", 55000, 1, 65535), 55000);
   usage(
     () => intFlag({ port: "abc" }, "port", 1, 1, 65535),
-    /^Invalid --port "abc": expected an integer from 1 to 65535$/,
+    /^Invalid --port "abc": expected a positive integer up to 65535$/,
   );
   usage(() => intFlag({ port: "70000" }, "port", 1, 1, 65535), /"70000"/);
   usage(() => intFlag({ n: "1.5" }, "n", 1, 0), /an integer of at least 0/);

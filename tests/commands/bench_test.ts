@@ -13,12 +13,15 @@ import { parseBenchArgs } from "../../lib/commands/bench.ts";
 import { UsageError } from "../../lib/cli/flags.ts";
 import {
   assertOneSeriesEach,
+  chartSeries,
   csvRecords,
   markdownTable,
   SCALE_SUMMARY_COLUMNS,
 } from "../report_support.ts";
 import denoConfig from "../../deno.json" with { type: "json" };
 import { runSocklab, socklabArgs, startServer } from "../support.ts";
+import { taskServer } from "../client/reference_servers.ts";
+import type { SweepResult } from "../../lib/bench/bench_result.ts";
 import { closedPort, withTempDir } from "../bench/bench_support.ts";
 import { SETTLE_MS } from "../../lib/protocols/framing.ts";
 
@@ -52,6 +55,7 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
     clients: [5, 10, 20],
     runs: 1,
     delayMs: 200,
+    keepGoing: false,
   });
   assert.deepEqual(
     parseBenchArgs([
@@ -79,6 +83,7 @@ Deno.test("parseBenchArgs() gives a sweep its preset, every mode and the default
       clients: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
       runs: 5,
       delayMs: 3000,
+      keepGoing: false,
     },
   );
 });
@@ -188,6 +193,8 @@ Deno.test("parseBenchArgs() rejects what a run would ignore or read too late", (
     [["sweep", "--workers", "many"], /Invalid --workers "many"/],
     [["scale", "--server", "127.0.0.1:9", "--modes", "thr"], /--modes .* --server/],
     [["scale", "--server", "127.0.0.1:9", "--workers", "2"], /--workers .* --server/],
+    [["sweep", "--server", "127.0.0.1:9", "--delay", "1s"], /--delay .* --server/],
+    [["scale", "--keep-going"], /Unknown option "--keep-going" for bench scale/],
     [["scale", "--server", "nowhere"], /Invalid --server "nowhere"/],
   ];
   for (const [argv, message] of cases) {
@@ -553,7 +560,7 @@ Deno.test("bench scale records the run and keeps a count the open-file limit ski
         `- OS: ${Deno.build.os} ${Deno.build.arch}, kernel ${Deno.osRelease()}`,
         `- CPU: ${cpuModel} × ${navigator.hardwareConcurrency}`,
         "- Open-file limit: 1024 (hard 1024)",
-        "- rate: `none`",
+        "- rate: `none: each request waits for its reply`",
         `- 5000 connections: ${why}`,
       ]
     ) {
@@ -614,6 +621,67 @@ Deno.test("bench prints its table and writes the other reports when one cannot b
     assert.ok(Deno.statSync(`${dir}/report.md`).isDirectory);
     assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/sweep.json`)).kind, "sweep");
   });
+});
+
+// ---------------------------------------------------------------------------
+// A server that answers wrongly
+
+/** Runs a small sweep against the 004 Problem-1 server's stand-in, which answers wrongly. */
+async function sweepWrongServer(...extra: string[]) {
+  const server = taskServer();
+  try {
+    return await withTempDir(async (dir) => {
+      const run = await runSocklab(
+        [
+          "bench",
+          "sweep",
+          "--server",
+          `127.0.0.1:${server.port}`,
+          "--clients",
+          "2,3",
+          "--runs",
+          "1",
+          "--timeout",
+          "20s",
+          "--out",
+          dir,
+          ...extra,
+        ],
+        undefined,
+        { limitMs: 60_000 },
+      );
+      const json: SweepResult = JSON.parse(await Deno.readTextFile(`${dir}/sweep.json`));
+      const csv = csvRecords(await Deno.readTextFile(`${dir}/sweep_measurements.csv`));
+      const svg = await Deno.readTextFile(`${dir}/sweep.svg`);
+      return { ...run, json, csv, svg };
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+Deno.test("bench sweep --server against a server that answers wrongly fails its cells at once and stops", async () => {
+  const started = performance.now();
+  const { code, stdout, stderr, json, csv } = await sweepWrongServer();
+  assert.ok(performance.now() - started < 15_000, "a wrong reply is no timeout");
+  assert.equal(code, 1);
+  assert.match(stderr, /delay unknown/);
+  assert.doesNotMatch(stderr, /delay 3\.0s/);
+  assert.match(stderr, /every request of .*, 2 clients failed \(wrong reply 2\).*--keep-going/);
+  assert.deepEqual(json.measurements.map((m) => [m.clients, m.totalMs]), [[2, null]]);
+  assert.equal(json.measurements[0].failures.mismatch, 2);
+  assert.equal(json.settings.delayMs, null);
+  assert.equal(csv.records[0].total_ms, "");
+  assert.match(stdout, /^ +2 +failed +2 \(wrong reply 2\)$/m);
+  assert.match(stdout, /wrong reply 2, first at .*expected "321gnirtStseTkramhcneB", got "Error: /);
+});
+
+Deno.test("bench sweep --keep-going measures every cell and charts none that failed", async () => {
+  const { code, json, svg } = await sweepWrongServer("--keep-going");
+  assert.equal(code, 1);
+  assert.deepEqual(json.measurements.map((m) => [m.clients, m.totalMs]), [[2, null], [3, null]]);
+  assert.equal(json.cells.every((c) => c.medianMs === null), true);
+  assert.equal(chartSeries(svg).lines.length, 0, "no point for a cell without a time");
 });
 
 // ---------------------------------------------------------------------------

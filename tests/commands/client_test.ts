@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { readLines } from "../../lib/protocols/line_reader.ts";
 import {
   closingServer,
   greetingServer,
@@ -14,7 +15,15 @@ import {
   silentServer,
   taskServer,
 } from "../client/reference_servers.ts";
-import { clientArgs, numberAfter, runSocklab, SERVE, startServer, TASK_SERVE } from "../support.ts";
+import {
+  clientArgs,
+  numberAfter,
+  runSocklab,
+  SERVE,
+  socklabArgs,
+  startServer,
+  TASK_SERVE,
+} from "../support.ts";
 
 /** Long enough for a loaded 2-core machine, short of the 30 s default --timeout. */
 const LIMIT = { limitMs: 20_000 };
@@ -80,7 +89,50 @@ Deno.test("client --task drives the menu from piped input against the reference 
       "Result: 3.5",
       "Result: cba",
     ]);
-    assert.deepEqual(server.received.slice(0, 3), ["1|Hello", "2|7/2", "3|abc"]);
+    // Exit leaves as the reference client does: nothing sent for it.
+    assert.deepEqual(server.received, ["1|Hello", "2|7/2", "3|abc"]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task menu at end of input closes the connection and sends nothing", async () => {
+  const server = taskServer();
+  try {
+    const { code, stderr } = await runSocklab(clientArgs(server.port, "--task"), "", LIMIT);
+    assert.equal(code, 0, stderr);
+    assert.equal(server.accepted, 1);
+    assert.deepEqual(server.received, []);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("client --task whose standard output closes (| head -3) stops quietly", async () => {
+  const server = taskServer();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: socklabArgs(clientArgs(server.port, "--task")),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(LIMIT.limitMs),
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("3\nabc\n".repeat(2000)));
+    await writer.close();
+    // Read three lines, as head -3 does, then close the pipe.
+    const reader = child.stdout.getReader();
+    let text = "";
+    while (text.split("\n").length <= 3) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+    assert.equal(stderr, "");
+    assert.equal(status.code, 141, "128 + SIGPIPE, as a shell reports cat stopped by the pipe");
   } finally {
     await server.close();
   }
@@ -246,6 +298,58 @@ Deno.test("client -w 200 runs on at most CPU-count Web Workers and every event a
   assert.equal(numberAfter(stdout, "Messages: "), 1000);
 });
 
+Deno.test("client on Ctrl-C prints the summary of the events sent so far and exits 130", async () => {
+  const server = await startServer([...SERVE]);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: socklabArgs(clientArgs(server.port, "-w", "2", "-n", "200", "-p", "0.05", "-v")),
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(LIMIT.limitMs),
+  }).spawn();
+  const stdout: string[] = [];
+  let sentFour!: () => void;
+  const fourSent = new Promise<void>((resolve) => sentFour = resolve);
+  const reading = readLines(child.stdout, (line) => {
+    stdout.push(line);
+    if (stdout.filter((l) => l.includes("Sending: ")).length === 4) sentFour();
+  });
+  const stderr = new Response(child.stderr).text();
+  await fourSent;
+  child.kill("SIGINT");
+  const status = await child.status;
+  await reading;
+  server.kill("SIGINT");
+  await server.finished;
+  const text = stdout.join("\n");
+  assert.equal(status.code, 130, await stderr);
+  const sent = numberAfter(text, "Events sent: ");
+  assert.ok(sent >= 4 && sent < 400, text);
+  assert.match(text, /Events sent: \d+ of 400 .*interrupted/);
+  assert.match(await stderr, /\[Worker 1\] Interrupted after \d+ of 200 events/);
+});
+
+Deno.test("client summary against an iterative server names phases that add up to the elapsed time", async () => {
+  const server = await startServer([...SERVE, "--mode", "iter"]);
+  const { code, stdout, stderr } = await runSocklab(
+    clientArgs(server.port, "-w", "3", "-n", "3", "-p", "0.05"),
+    undefined,
+    LIMIT,
+  );
+  server.kill("SIGINT");
+  await server.finished;
+  assert.equal(code, 0, stderr);
+  const match = /^Elapsed: ([\d.]+) s = (.*)$/m.exec(stdout);
+  assert.ok(match, stdout);
+  const phases = [...match[2].matchAll(/([a-z ]+) ([\d.]+) s/g)];
+  assert.deepEqual(phases.map((p) => p[1].trim().replace(/^\+ /, "")), [
+    "connecting and greetings",
+    "sending",
+    "ending",
+  ]);
+  const sum = phases.reduce((total, p) => total + Number(p[2]), 0);
+  assert.ok(Math.abs(sum - Number(match[1])) <= 0.002, stdout);
+});
+
 Deno.test("client with one worker says '1 worker'", async () => {
   const server = await startServer([...SERVE, "--max-connections", "1"]);
   const { code, stdout } = await runSocklab(
@@ -277,7 +381,7 @@ Deno.test("client -p that looks like a port warns that the port is -P", async ()
 });
 
 const USAGE_ERRORS: [string, string, RegExp][] = [
-  ["-n", "0", /^socklab: Invalid --intervals "0": expected an integer of at least 1\n$/],
+  ["-n", "0", /^socklab: Invalid --intervals "0": expected a positive integer\n$/],
   ["--timeout", "0", /^socklab: Invalid --timeout "0": expected a duration above 0/],
 ];
 

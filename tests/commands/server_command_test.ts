@@ -1,7 +1,7 @@
 /**
  * Tests of what `serve` prints and writes around a run: `--csv` streamed while the server runs
- * and checked before it starts, `--json` with `--verbose`, singular counts, SIGHUP, and the
- * report of what is known when a second signal forces it to quit.
+ * and checked before it starts, `--html` checked before it listens, `--json` with `--verbose`,
+ * singular counts, SIGHUP, and the whole report when a second signal makes it quit at once.
  *
  * @module
  */
@@ -89,7 +89,7 @@ Deno.test("serve --csv to a path that cannot be written fails before starting, i
     "--duration",
     "2s",
   ]);
-  assert.notEqual(code, 0);
+  assert.equal(code, 2, "a usage error, as help says");
   assert.equal(stdout, "");
   const lines = stderr.trim().split("\n");
   assert.equal(lines.length, 1, stderr);
@@ -97,7 +97,32 @@ Deno.test("serve --csv to a path that cannot be written fails before starting, i
   assert.doesNotMatch(stderr, /listening|\n\s+at /);
 });
 
-Deno.test("serve --csv that fails while running warns and still prints the summary", async () => {
+for (const command of ["serve", "task-serve"]) {
+  Deno.test(`${command} --html to a path that cannot be written fails before listening, exit 2`, async () => {
+    const { code, stdout, stderr } = await runSocklab(
+      [command, "--host", HOST, "--port", "0", "--html", "/proc/nope/x.html", "--duration", "5s"],
+      undefined,
+      { limitMs: 20_000 },
+    );
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, "");
+    assert.match(stderr, /^socklab: Invalid --html "\/proc\/nope\/x\.html": cannot write there/);
+    assert.doesNotMatch(stderr, /listening/);
+  });
+}
+
+Deno.test("serve --html whose write fails at the end exits 1, the report on stdout", async () => {
+  const dir = await Deno.makeTempDir();
+  const server = await startServer([...SERVE, "--html", `${dir}/report.html`, "--duration", "1s"]);
+  // The path was fine at the start; its folder goes away while the server runs.
+  await Deno.remove(dir, { recursive: true });
+  const { code, stdout, stderr } = await server.finished;
+  assert.equal(code, 1, stderr);
+  assert.match(stdout, /^Connections: 0 opened/m);
+  assert.match(stderr, /Cannot write --html ".*report\.html"/);
+});
+
+Deno.test("serve --csv that fails while running warns, prints the summary and exits 1", async () => {
   // /dev/full opens for writing and fails every write with "no space left on device".
   const { code, stdout, stderr } = await serveOneClient(
     ["--csv", "/dev/full"],
@@ -106,7 +131,7 @@ Deno.test("serve --csv that fails while running warns and still prints the summa
     "-p",
     "0.01",
   );
-  assert.equal(code, 0, stderr);
+  assert.equal(code, 1, "the samples were lost");
   assert.equal(numberAfter(stdout, "Messages: "), 3);
   assert.match(stdout, /Average data inter-arrival time: /);
   assert.match(stderr, /warning: Writing --csv "\/dev\/full" failed/);
@@ -152,26 +177,36 @@ for (const mode of ["async", "proc"]) {
   });
 }
 
-for (const [name, modeArgs] of [["async", []], ["thr pool of 2", ["--mode", "thr", "-w", "2"]]]) {
-  Deno.test(`serve ${name}: a second signal quits at once with the summary so far`, async () => {
+for (
+  const [name, modeArgs] of [
+    ["async", []],
+    ["thr pool of 2", ["--mode", "thr", "-w", "2"]],
+    ["proc pool of 2", ["--mode", "proc", "-w", "2"]],
+    ["proc, one child per connection", ["--mode", "proc", "-w", "0"]],
+  ]
+) {
+  Deno.test(`serve ${name}: a second signal quits at once, keeping what open connections counted`, async () => {
     const server = await startServer([...SERVE, ...modeArgs, "--drain", "30s", "-v"]);
     const client = await runSocklab(clientArgs(server.port, "-w", "2", "-n", "3", "-p", "0.01"));
     assert.equal(client.code, 0, client.stderr);
-    // Accepted (it has its greeting) and still open when the server is forced to quit.
+    // Accepted (it has its greeting), three messages received, and still open when the
+    // server is told to quit at once.
     const open = await Deno.connect({ hostname: HOST, port: server.port });
     await open.read(new Uint8Array(100));
-    await server.waitFor(/^\[x\] New connection from /, 3);
     await server.waitFor(/^\[x\] Connection closed for /, 2);
+    await open.write(new TextEncoder().encode("a\nb\nc\n"));
+    await server.waitFor(/^Sentence "[abc]" received/, 3);
     server.kill("SIGINT");
     await server.waitFor(/stopping; draining/);
+    const quitAt = performance.now();
     server.kill("SIGTERM");
     const { code, stdout, stderr } = await server.finished;
+    assert.ok(performance.now() - quitAt < 10_000, "at once, not after the 30 s drain");
     open.close();
-    assert.equal(code, 130);
-    assert.match(stderr, /forced to quit/);
-    assert.match(stdout, /^Incomplete report: forced to quit with 1 connection still open/m);
-    assert.equal(numberAfter(stdout, "Messages: "), 6);
-    assert.match(stdout, /Connections: 3 opened, 2 closed/);
+    assert.equal(code, 130, stderr);
+    assert.doesNotMatch(stdout, /Incomplete report/);
+    assert.equal(numberAfter(stdout, "Messages: "), 9);
+    assert.match(stdout, /Connections: 3 opened, 3 closed \(.*1 shutdown.*\), 1 open at shutdown/);
     assert.match(stdout, /Average data inter-arrival time: \d/);
   });
 }

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments } from "../support/yaml.ts";
 
 const DEPLOY = new URL("../../deploy/", import.meta.url);
 

@@ -294,7 +294,7 @@ Deno.test({
   idle.close();
   assert.equal(code, 130);
   assert.ok(performance.now() - started < 2000);
-  assert.match(stderr, /forced to quit/);
+  assert.match(stderr, /closing the open connections and quitting/);
 });
 
 Deno.test({

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "../support/fast_check.ts";
 import process from "node:process";
 import {
   DEFAULT_EXPR_LIMITS,

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "../support/fast_check.ts";
 import { Framer, SETTLE_MS } from "../../lib/protocols/framing.ts";
 import type { ServerEvent } from "../../lib/server/server_spec.ts";
 import type { ConnectionRecord } from "../../lib/server/session.ts";

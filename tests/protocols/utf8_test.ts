@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "../support/fast_check.ts";
 import { encodeUtf8, utf8Length } from "../../lib/protocols/utf8.ts";
 
 const encoder = new TextEncoder();

@@ -10,7 +10,6 @@
  */
 
 import assert from "node:assert/strict";
-import type { Page } from "puppeteer-core";
 import {
   emptyFailures,
   type ScaleConnectionRow,
@@ -27,6 +26,7 @@ import {
   checkSort,
   hoverFirstMark,
   keepScreenshot,
+  type Page,
   sortBy,
   tableRows,
   visibleAxis,

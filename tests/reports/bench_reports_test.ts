@@ -15,6 +15,7 @@ import {
 } from "../../lib/bench/bench_result.ts";
 import { scaleCsv, sweepCsv } from "../../lib/reports/bench_csv.ts";
 import { benchFiles } from "../../lib/reports/bench_files.ts";
+import { benchHtml } from "../../lib/reports/bench_html.ts";
 import { benchMarkdown } from "../../lib/reports/bench_markdown.ts";
 import { chartFiles, scaleChartsSvg, sweepChartSvg } from "../../lib/reports/bench_svg.ts";
 import { benchTable } from "../../lib/reports/bench_text.ts";
@@ -324,12 +325,27 @@ Deno.test("benchMarkdown() records when, where and how the run was made, and eve
       "- Open-file limit: 4096 (hard 8192)",
     ]);
     const settings = md.slice(md.indexOf("## Settings"), md.indexOf("## Summary"));
-    for (const key of Object.keys(result.settings)) {
-      assert.match(settings, new RegExp(`^- ${key}: \``, "m"), `setting ${key}`);
-    }
+    const listed = settings.match(/^- [^:]+: `/gm) ?? [];
+    assert.equal(listed.length, Object.keys(result.settings).length, settings);
+    assert.match(settings, /^- timeout: `30000 ms`$/m);
     assert.ok(!md.includes("undefined"), md);
   }
-  assert.match(benchMarkdown(scaleResult()), /^- rate: `none`$/m);
+  assert.match(benchMarkdown(scaleResult()), /^- rate: `none: each request waits for its reply`$/m);
+});
+
+Deno.test("benchHtml() labels the run and settings in words and units, not raw keys", async () => {
+  const result = sweepResult();
+  result.settings.delayMs = 200;
+  result.environment = { ...TEST_ENVIRONMENT, fdLimit: { soft: 20000, hard: 20000 } };
+  const html = await benchHtml(result);
+  const fact = (label: string) =>
+    new RegExp(`<th scope="row">${label}</th><td>([^<]*)</td>`).exec(html)?.[1];
+  assert.equal(fact("delay"), "200 ms");
+  assert.equal(fact("open files"), "20000 (hard 20000)");
+  assert.equal(fact("timeout"), "30000 ms");
+  for (const key of ["delayMs", "fdLimit", "timeoutMs", "clientIo", "startedAt"]) {
+    assert.ok(!html.includes(`<th scope="row">${key}`), `raw key ${key} shown`);
+  }
 });
 
 Deno.test("benchTable() and benchMarkdown() keep a skipped count in the table, with why", () => {
@@ -362,7 +378,9 @@ Deno.test("benchMarkdown() holds a sweep table row per client count, a column pe
   const md = benchMarkdown(result);
   assert.match(md, /^# .*sweep/m);
   assert.ok(md.includes("2025-01-02T03:04:05.000Z"));
-  for (const key of Object.keys(result.settings)) assert.ok(md.includes(key), `setting ${key}`);
+  for (const label of ["servers", "client counts", "runs per cell", "delay", "request"]) {
+    assert.match(md, new RegExp(`^- ${label}: \``, "m"), `setting ${label}`);
+  }
 
   const { header, rows } = markdownTable(md, "## Summary");
   assert.equal(rows.length, CLIENTS.length);
@@ -427,7 +445,7 @@ Deno.test("benchTable() and benchMarkdown() give each failure kind its count and
   const sweep = benchTable(sweepResult());
   assert.match(
     sweep,
-    /\nFailures by kind:\n {2}mismatch 3, first at thr, 30 clients, run 2, connection 2, request 1: expected "321cba", got "Error: no"\n$/,
+    /\nFailures by kind:\n {2}wrong reply 3, first at thr, 30 clients, run 2, connection 2, request 1: expected "321cba", got "Error: no"\n$/,
   );
   const scale = benchMarkdown(scaleResult());
   const section = scale.slice(scale.indexOf("## Failures"));
@@ -451,7 +469,7 @@ Deno.test("benchTable() aligns plain-text columns with a row per summary", () =>
   // Numeric columns are right-aligned: every number of the last mode ends where its header does.
   const lastEnd = lines[0].indexOf(`${MODES.at(-1)} (s)`) + `${MODES.at(-1)} (s)`.length;
   for (const line of lines.slice(2)) assert.match(line.slice(0, lastEnd), /\d$/, sweep);
-  assert.equal(line3Failures(lines), "3 (mismatch 3)");
+  assert.equal(line3Failures(lines), "3 (wrong reply 3)");
   for (const mode of MODES) assert.ok(lines[0].includes(mode), mode);
   for (const [i, clients] of CLIENTS.entries()) {
     const cells = lines[2 + i].trim().split(/\s+/);

@@ -11,7 +11,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { Page } from "puppeteer-core";
+import type { Page } from "../browser_support.ts";
 import {
   artifactDir,
   assertQuiet,

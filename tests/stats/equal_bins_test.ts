@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "../support/fast_check.ts";
 import { EqualBins, fewerBins, MAX_BINS, MIN_WIDTH_MS } from "../../lib/stats/equal_bins.ts";
 
 function binsOf(values: readonly number[]): EqualBins {

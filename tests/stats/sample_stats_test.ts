@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "../support/fast_check.ts";
 import { RAW_LIMIT, SampleStats } from "../../lib/stats/sample_stats.ts";
 import { createRng } from "../../lib/stats/rng.ts";
 import { summarize } from "../../lib/stats/stats.ts";

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { parse } from "yaml";
+import { parse } from "../support/yaml.ts";
 import denoConfig from "../../deno.json" with { type: "json" };
 import { binaryName, TARGETS } from "../../scripts/compile.ts";
 
