@@ -18,6 +18,9 @@ const ms = (value: unknown) => `${factValue(value)} ms`;
 const SETTINGS: Record<string, [label: string, format?: (value: unknown) => string]> = {
   targets: ["servers"],
   clients: ["client counts"],
+  dists: ["client distributions"],
+  workers: ["client worker counts"],
+  events: ["events per worker"],
   connections: ["connection counts"],
   runs: ["runs per cell"],
   requests: ["requests per connection"],
@@ -34,6 +37,8 @@ const SETTINGS: Record<string, [label: string, format?: (value: unknown) => stri
   clientIo: ["client socket API"],
   clientWorkers: ["client workers"],
   serverWorkers: ["server workers", (value) => value === 0 ? "0 (one per connection)" : `${value}`],
+  seed: ["seed"],
+  measured: ["measured"],
 };
 
 /** The settings of a result, labelled, known ones first in {@link SETTINGS} order. */
