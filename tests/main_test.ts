@@ -74,8 +74,8 @@ const BAD_VALUES: [string[], RegExp][] = [
   ],
   [["client"], /^socklab: Missing --server: it is required\n$/],
   [["frobnicate"], /^socklab: Unknown command "frobnicate"/],
-  [["bench"], /^socklab: Missing benchmark: expected bench sweep, bench scale or bench merge/],
-  [["bench", "soak"], /^socklab: Unknown bench "soak": expected sweep, scale or merge/],
+  [["bench"], /^socklab: Missing benchmark: expected bench sweep, bench scale, bench arrivals or bench merge/],
+  [["bench", "soak"], /^socklab: Unknown bench "soak": expected sweep, scale, arrivals or merge/],
 ];
 
 for (const [args, message] of BAD_VALUES) {
