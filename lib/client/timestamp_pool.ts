@@ -1,14 +1,13 @@
 /**
  * The timestamp client's logical workers spread over a few Web Workers: at most one per CPU,
  * since a logical worker spends its time waiting on timers and a Web Worker holds tens of
- * megabytes. They start together on a {@link StartBarrier}; each logical worker's result
- * reaches the parent as it finishes.
+ * megabytes. They meet on a {@link StartBarrier} before their logical workers connect; each
+ * logical worker's result reaches the parent as it finishes.
  *
  * @module
  */
 
 import { runWorker } from "../cli/run_worker.ts";
-import { epochNow } from "../stats/epoch_now.ts";
 import type {
   ClientWorkerMessage,
   ClientWorkerResult,
@@ -20,11 +19,10 @@ import { decodeHistogram, mergeHistograms, summarizeLatency } from "../stats/his
 
 const WORKER_URL = new URL("./client_worker.ts", import.meta.url).href;
 
-/** Between the release and the common start, so every Web Worker is awake for it. */
-const START_LEAD_MS = 10;
-
 /** A run's settings: everything a Web Worker needs but its share of workers and the barrier. */
-export type PoolSettings = Omit<ClientWorkerStart, "workers" | "barrier"> & { workers: number };
+export type PoolSettings = Omit<ClientWorkerStart, "workers" | "barrier" | "threads"> & {
+  workers: number;
+};
 
 /** What the run reports as it goes. */
 export interface PoolHooks {
@@ -49,8 +47,6 @@ export function shareWorkers(workers: number, threads: number): number[][] {
 export interface PoolRun {
   /** Every logical worker's result, in worker order. */
   results: ClientWorkerResult[];
-  /** From the first connect to the common start. */
-  barrierMs: number;
   /** How late events went out against their due times. */
   lateness: LatencySummary;
 }
@@ -67,32 +63,33 @@ export async function runTimestampPool(settings: PoolSettings, hooks: PoolHooks)
       hooks.result(data.result);
     } else return decodeHistogram(data.lateness);
   };
-  const startedAt = performance.now();
-  // A Web Worker that fails never reaches the barrier with its workers: count them there so
-  // the others still start, and report them failed.
+  // A Web Worker that fails may never reach the barrier: count it there so that the others
+  // still start, and report its workers failed.
   const lose = (workers: number[], error: unknown) => {
-    const lost = workers.filter((worker) => !results.has(worker));
-    barrier.connected(lost.length);
-    barrier.greeted(lost.length);
-    for (const worker of lost) {
+    barrier.absent();
+    for (const worker of workers.filter((worker) => !results.has(worker))) {
       const message = error instanceof Error ? error.message : String(error);
-      const result = { worker, sent: 0, activeMs: 0, sumIntervalsMs: 0, error: message };
+      const result = {
+        worker,
+        sent: 0,
+        greetedMs: 0,
+        activeMs: 0,
+        sumIntervalsMs: 0,
+        error: message,
+      };
       results.set(worker, result);
       hooks.result(result);
     }
     return undefined;
   };
-  const members = shareWorkers(settings.workers, threadsFor(settings.workers)).map((workers) =>
-    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer }, { accept })
+  const threads = threadsFor(settings.workers);
+  const members = shareWorkers(settings.workers, threads).map((workers) =>
+    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer, threads }, { accept })
       .catch((error) => lose(workers, error))
   );
-  await barrier.gather(settings.workers);
-  const barrierMs = performance.now() - startedAt;
-  barrier.release(epochNow() + START_LEAD_MS);
   const lateness = (await Promise.all(members)).filter((h) => h !== undefined);
   return {
     results: [...results.values()].sort((a, b) => a.worker - b.worker),
-    barrierMs,
     lateness: summarizeLatency(mergeHistograms(lateness)),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The timestamp client's closing summary: events sent against planned, failures, elapsed
- * time, the common start, and the observed mean inter-event time against the distribution's.
+ * time, what connecting took, and the observed mean inter-event time against the distribution's.
  *
  * @module
  */
@@ -23,8 +23,6 @@ export interface SummaryInput {
   seed: number;
   seedGiven: boolean;
   results: readonly ClientWorkerResult[];
-  /** From the first connect until the common start. */
-  barrierMs: number;
   /** How late events went out against their due times. */
   lateness: LatencySummary;
   elapsedMs: number;
@@ -43,8 +41,8 @@ export function formatClientSummary(input: SummaryInput): string {
       plural(input.workers, "worker")
     } x ${plural(input.events, "event")})${failed ? `, ${plural(failed, "worker")} failed` : ""}`,
     `Elapsed: ${seconds(input.elapsedMs)} s, of which connecting and greetings ${
-      seconds(input.barrierMs)
-    } s (then a common start), sending (start to last event, slowest worker): ${
+      seconds(Math.max(0, ...results.map((r) => r.greetedMs)))
+    } s (slowest worker; each starts at its greeting), sending (greeting to last event, slowest worker): ${
       seconds(Math.max(0, ...results.map((r) => r.activeMs)))
     } s`,
     `Inter-event time: observed mean ${observed}, theoretical mean ${

@@ -1,0 +1,351 @@
+/**
+ * Conformance with the reference programs themselves, run with `python3` (the files in
+ * `tests/conformance/reference/`, each saying where it came from and what was changed):
+ *
+ * - the timestamp server and client of `reference/000_…`, written in Python from its
+ *   description (it prints no code): socklab's `serve`, in every mode on both transports, must
+ *   count the messages the reference client sent, text for text, and time them as sent; and the
+ *   reference server must measure socklab's client as it measures the reference client at the
+ *   same settings and draws;
+ * - the task server and clients that `reference/004_…` prints, and the iterative server loop
+ *   that `reference/002_…` prints, against socklab's task client and `task-serve`.
+ *
+ * `reference/003_…` prints no program code (only how its scripts are run and their results), so
+ * there is nothing of it to run.
+ *
+ * The reference client sleeps each drawn interval and then sends, so its gaps are the interval
+ * plus its own lateness, which no server can take out: socklab's mean data gap is checked against
+ * the mean gap of what that client sent (from the timestamps in its sentences), its median
+ * against the interval.
+ *
+ * Where `python3` is missing the tests are skipped, and the file says so when it loads.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { readLines } from "../../lib/protocols/line_reader.ts";
+import { clientArgs, numberAfter, runSocklab, SERVE, startServer } from "../support.ts";
+
+const REFERENCE = decodeURIComponent(new URL("./reference/", import.meta.url).pathname);
+
+async function hasPython(): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command("python3", { args: ["--version"] }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+const ignore = !await hasPython();
+if (ignore) {
+  console.warn(
+    "tests/conformance/reference_programs_test.ts: python3 is not installed, so the reference programs cannot run; skipped",
+  );
+}
+
+/** A reference program running under python3, its output collected by line. */
+interface PythonRun {
+  /** The lines it printed so far (stdout and stderr). */
+  lines: string[];
+  /** Waits (up to 30 s) for `count` lines matching `pattern`; the first one's first group. */
+  waitFor(pattern: RegExp, count?: number): Promise<string>;
+  kill(signal: Deno.Signal): void;
+  finished: Promise<{ code: number; output: string }>;
+}
+
+function runPython(script: string, args: string[], stdin?: string): PythonRun {
+  const child = new Deno.Command("python3", {
+    args: ["-u", REFERENCE + script, ...args],
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    writer.write(new TextEncoder().encode(stdin)).then(() => writer.close());
+  }
+  const lines: string[] = [];
+  const reading = Promise.all([
+    readLines(child.stdout, (line) => lines.push(line)),
+    readLines(child.stderr, (line) => lines.push(line)),
+  ]);
+  // A program that hangs fails its test rather than the whole run.
+  const limit = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const finished = child.status.then(async ({ code }) => {
+    clearTimeout(limit);
+    await reading;
+    return { code, output: lines.join("\n") };
+  });
+  let exited = false;
+  finished.then(() => exited = true);
+  return {
+    lines,
+    async waitFor(pattern, count = 1) {
+      const deadline = performance.now() + 30_000;
+      for (;;) {
+        const matches = lines.filter((line) => pattern.test(line));
+        if (matches.length >= count) return pattern.exec(matches[0])?.[1] ?? "";
+        if (exited || performance.now() > deadline) {
+          throw new Error(
+            `${script}: no ${count} lines matching ${pattern} in:\n${lines.join("\n")}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    kill: (signal) => {
+      if (!exited) child.kill(signal);
+    },
+    finished,
+  };
+}
+
+/**
+ * Runs `runs` one after another: on a 2-core machine, a client's start-up or sends beside
+ * another's delay them, and the late sends then reach a `recv(1024)` together.
+ */
+async function inTurn<T>(runs: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  for (const run of runs) results.push(await run());
+  return results;
+}
+
+/** A timestamp client run: workers × events, a distribution and its parameter. */
+interface Load {
+  workers: number;
+  events: number;
+  dist: "d" | "u" | "e";
+  param: number;
+}
+
+const SEED = "24";
+
+function loadArgs(load: Load): string[] {
+  return [
+    ...["-w", String(load.workers), "-n", String(load.events)],
+    ...["-d", load.dist, "-p", String(load.param), "--seed", SEED],
+  ];
+}
+
+function describe(load: Load): string {
+  return `-d ${load.dist} -p ${load.param}, ${load.workers} x ${load.events}`;
+}
+
+const ALL_MODES = ["iter", "async", "thr", "proc"];
+const IOS = ["deno", "node"];
+const AT_50_MS: Load = { workers: 3, events: 10, dist: "d", param: 0.05 };
+/** The default mode at other intervals and distributions, means of 50 ms for `u` and `e`. */
+const OTHER_LOADS: Load[] = [
+  { workers: 5, events: 20, dist: "d", param: 0.01 },
+  { workers: 5, events: 20, dist: "d", param: 0.1 },
+  { workers: 5, events: 20, dist: "u", param: 0.1 },
+  { workers: 5, events: 20, dist: "e", param: 20 },
+];
+
+const SENDING = /^\[Worker \d+\] Sending: (.*)$/;
+const RECEIVED = /^Sentence "(.*)" received from /;
+
+/** The mean gap between consecutive sentences of each worker, from their timestamps. */
+function sentMeanGapMs(sentences: string[]): number {
+  const byWorker = new Map<string, number[]>();
+  for (const sentence of sentences) {
+    const [, worker, stamp] = /^Worker (\d+), Event \d+, Timestamp (\d+)$/.exec(sentence)!;
+    byWorker.set(worker, [...byWorker.get(worker) ?? [], Number(stamp)]);
+  }
+  let span = 0;
+  let gaps = 0;
+  for (const stamps of byWorker.values()) {
+    span += stamps[stamps.length - 1] - stamps[0];
+    gaps += stamps.length - 1;
+  }
+  return span / gaps;
+}
+
+/** What `socklab serve` made of the reference client's load. */
+interface Served {
+  name: string;
+  load: Load;
+  sent: string[];
+  received: string[];
+  messages: number;
+  median: number;
+  mean: number;
+}
+
+/** Starts `socklab serve` with `args`; the returned function runs the reference client on it. */
+async function serveForReferenceClient(
+  name: string,
+  args: string[],
+  load: Load,
+): Promise<() => Promise<Served>> {
+  const server = await startServer([
+    ...SERVE,
+    ...args,
+    ...["--max-connections", String(load.workers), "--json", "--verbose"],
+  ]);
+  return async () => {
+    const client = runPython("timestamp_client.py", [
+      ...loadArgs(load),
+      ...["-s", "127.0.0.1", "-P", String(server.port), "-v"],
+    ]);
+    const limit = setTimeout(() => server.kill("SIGTERM"), 60_000);
+    const [{ output }, { stdout, stderr }] = await Promise.all([client.finished, server.finished]);
+    clearTimeout(limit);
+    const summary = JSON.parse(stdout);
+    const matches = (text: string, pattern: RegExp) =>
+      text.split("\n").flatMap((line) => pattern.exec(line)?.[1] ?? []);
+    return {
+      name,
+      load,
+      sent: matches(output, SENDING),
+      received: matches(stderr, RECEIVED),
+      messages: summary.messages,
+      median: summary.dataInterArrival.median,
+      mean: summary.dataInterArrival.mean,
+    };
+  };
+}
+
+/** Every way `served` departs from what the reference client sent. */
+function departures(served: Served): string[] {
+  const { name, load, sent, received } = served;
+  const problems: string[] = [];
+  const total = load.workers * load.events;
+  if (sent.length !== total) problems.push(`${name}: the reference client sent ${sent.length}`);
+  if (served.messages !== total) problems.push(`${name}: Messages ${served.messages} for ${total}`);
+  if (JSON.stringify(received.toSorted()) !== JSON.stringify(sent.toSorted())) {
+    const lost = sent.filter((s) => !received.includes(s));
+    const odd = received.filter((r) => !sent.includes(r));
+    problems.push(
+      `${name}: received other texts than sent; not received ${JSON.stringify(lost)}, ` +
+        `received ${JSON.stringify(odd)}`,
+    );
+  }
+  if (load.dist === "d") {
+    const interval = load.param * 1000;
+    const sentMean = sentMeanGapMs(sent);
+    if (Math.abs(served.median - interval) > 1) {
+      problems.push(`${name}: median data gap ${served.median} ms for ${interval}`);
+    }
+    if (Math.abs(served.mean - sentMean) > 0.02 * interval) {
+      problems.push(
+        `${name}: mean data gap ${served.mean.toFixed(2)} ms for ${
+          sentMean.toFixed(2)
+        } ms sent (interval ${interval})`,
+      );
+    }
+  }
+  return problems;
+}
+
+Deno.test({
+  name: "socklab serve counts and times what the 000 reference client sends, in every mode",
+  ignore,
+  async fn() {
+    const cases = [
+      ...ALL_MODES.flatMap((mode) =>
+        IOS.map((io) => ({
+          name: `serve --mode ${mode} --io ${io} (${describe(AT_50_MS)})`,
+          args: ["--mode", mode, "--io", io],
+          load: AT_50_MS,
+        }))
+      ),
+      ...OTHER_LOADS.map((load) => ({ name: `serve (${describe(load)})`, args: [], load })),
+    ];
+    // Servers start first, all together, so that their start-up does not disturb the sends.
+    const runs = await Promise.all(
+      cases.map(({ name, args, load }) => serveForReferenceClient(name, args, load)),
+    );
+    const served = await inTurn(runs);
+    const problems = served.flatMap(departures);
+    assert.deepEqual(problems, [], problems.join("\n"));
+  },
+});
+
+/** What the reference server measured of one client's load. */
+interface Measured {
+  messages: number;
+  gaps: number;
+  average: number;
+}
+
+/** Starts the reference server; the returned function runs `client` against its port. */
+async function referenceServerFor(
+  client: (port: number) => Promise<unknown>,
+  workers: number,
+): Promise<() => Promise<Measured>> {
+  const server = runPython("timestamp_server.py", ["-a", "127.0.0.1", "-p", "0", "-m", "thr"]);
+  const port = Number(await server.waitFor(/ready to receive on port (\d+)/));
+  return async () => {
+    await client(port);
+    await server.waitFor(/^\[x\] Connection closed/, workers);
+    server.kill("SIGINT");
+    const { output } = await server.finished;
+    return {
+      messages: numberAfter(output, "Messages:"),
+      gaps: numberAfter(output, "Data inter-arrival times:"),
+      average: numberAfter(output, "Average data inter-arrival time:"),
+    };
+  };
+}
+
+function socklabClient(load: Load, io?: string) {
+  return async (port: number) => {
+    const args = [...loadArgs(load), ...(io ? ["--io", io] : [])];
+    const { code, stdout, stderr } = await runSocklab(clientArgs(port, ...args), undefined, {
+      limitMs: 60_000,
+    });
+    assert.equal(code, 0, stdout + stderr);
+  };
+}
+
+function referenceClient(load: Load) {
+  return async (port: number) => {
+    const { code, output } = await runPython("timestamp_client.py", [
+      ...loadArgs(load),
+      ...["-s", "127.0.0.1", "-P", String(port)],
+    ]).finished;
+    assert.equal(code, 0, output);
+  };
+}
+
+Deno.test({
+  name: "the 000 reference server measures socklab's client as it measures its own client",
+  ignore,
+  async fn() {
+    const cases = [
+      ...IOS.map((io) => ({ name: `client --io ${io}`, load: AT_50_MS, io })),
+      ...OTHER_LOADS.map((load) => ({ name: "client", load, io: undefined })),
+    ];
+    const loads = [AT_50_MS, ...OTHER_LOADS];
+    const [socklabRuns, referenceRuns] = await Promise.all([
+      Promise.all(
+        cases.map(({ load, io }) => referenceServerFor(socklabClient(load, io), load.workers)),
+      ),
+      Promise.all(loads.map((load) => referenceServerFor(referenceClient(load), load.workers))),
+    ]);
+    const socklab = await inTurn(socklabRuns);
+    const reference = new Map((await inTurn(referenceRuns)).map((m, i) => [loads[i], m]));
+    const problems = cases.flatMap(({ name, load }, i) => {
+      const ours = socklab[i];
+      const theirs = reference.get(load)!;
+      const total = load.workers * load.events;
+      const where = `${name} (${describe(load)})`;
+      const found: string[] = [];
+      for (const [who, measured] of [["socklab", ours], ["reference", theirs]] as const) {
+        if (measured.messages !== total || measured.gaps !== total) {
+          found.push(`${where}: ${who}'s client: ${measured.messages} messages for ${total}`);
+        }
+      }
+      if (Math.abs(ours.average - theirs.average) > 0.02 * theirs.average) {
+        found.push(
+          `${where}: average data gap ${ours.average} ms for socklab's client, ${theirs.average} ms for the reference client`,
+        );
+      }
+      return found;
+    });
+    assert.deepEqual(problems, [], problems.join("\n"));
+  },
+});
