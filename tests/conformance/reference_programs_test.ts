@@ -25,7 +25,7 @@
 
 import assert from "node:assert/strict";
 import { readLines } from "../../lib/protocols/line_reader.ts";
-import { clientArgs, numberAfter, runSocklab, SERVE, startServer } from "../support.ts";
+import { clientArgs, numberAfter, runSocklab, SERVE, startServer, TASK_SERVE } from "../support.ts";
 
 const REFERENCE = decodeURIComponent(new URL("./reference/", import.meta.url).pathname);
 
@@ -57,7 +57,8 @@ interface PythonRun {
 
 function runPython(script: string, args: string[], stdin?: string): PythonRun {
   const child = new Deno.Command("python3", {
-    args: ["-u", REFERENCE + script, ...args],
+    // Unbuffered, so lines come as printed; no bytecode written into the checkout.
+    args: ["-u", "-B", REFERENCE + script, ...args],
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -202,8 +203,9 @@ async function serveForReferenceClient(
       sent: matches(output, SENDING),
       received: matches(stderr, RECEIVED),
       messages: summary.messages,
-      median: summary.dataInterArrival.median,
-      mean: summary.dataInterArrival.mean,
+      // Null when there was no gap to measure.
+      median: summary.dataInterArrival.median ?? NaN,
+      mean: summary.dataInterArrival.mean ?? NaN,
     };
   };
 }
@@ -226,10 +228,10 @@ function departures(served: Served): string[] {
   if (load.dist === "d") {
     const interval = load.param * 1000;
     const sentMean = sentMeanGapMs(sent);
-    if (Math.abs(served.median - interval) > 1) {
+    if (!(Math.abs(served.median - interval) <= 1)) {
       problems.push(`${name}: median data gap ${served.median} ms for ${interval}`);
     }
-    if (Math.abs(served.mean - sentMean) > 0.02 * interval) {
+    if (!(Math.abs(served.mean - sentMean) <= 0.02 * interval)) {
       problems.push(
         `${name}: mean data gap ${served.mean.toFixed(2)} ms for ${
           sentMean.toFixed(2)
@@ -347,5 +349,116 @@ Deno.test({
       return found;
     });
     assert.deepEqual(problems, [], problems.join("\n"));
+  },
+});
+
+/** A free loopback port, for the printed servers, which listen on the port they are given. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
+
+/** Runs a printed task server on a free port until `work` is done with it. */
+async function withPrintedServer(
+  script: string,
+  stdin: string | undefined,
+  work: (port: number) => Promise<void>,
+): Promise<void> {
+  const port = freePort();
+  const server = runPython(script, [String(port)], stdin);
+  try {
+    await server.waitFor(new RegExp(`on 127\\.0\\.0\\.1:${port}\\b`));
+    await work(port);
+  } finally {
+    server.kill("SIGINT");
+    await server.finished;
+  }
+}
+
+/** `socklab client --task --op OP --text TEXT`: its reply. */
+async function ask(port: number, op: string, text: string): Promise<string> {
+  const { code, stdout, stderr } = await runSocklab(
+    clientArgs(port, "--task", "--op", op, "--text", text),
+    undefined,
+    { limitMs: 30_000 },
+  );
+  assert.equal(code, 0, stderr);
+  return stdout;
+}
+
+const MENU_INPUT = "1\nHello\n2\n7/2\n3\nabc\n4\n";
+const MENU_RESULTS = ["Result: hELLO", "Result: 3.5", "Result: cba"];
+
+/** The `Result: …` lines of a menu client's output, wherever the prompts put them. */
+function results(output: string): string[] {
+  return output.split("\n").flatMap((line) => {
+    const at = line.indexOf("Result: ");
+    return at < 0 ? [] : [line.slice(at)];
+  });
+}
+
+Deno.test({
+  name: "socklab's task client gets the 004 task server's replies, in its three designs",
+  ignore,
+  async fn() {
+    await Promise.all(
+      ["1", "2", "3"].map((design) =>
+        withPrintedServer("task_server_004.py", `${design}\n`, async (port) => {
+          // The numeric form, each reply without a newline, one of them a single byte.
+          for (
+            const [op, text, reply] of [
+              ["eval", "1+2", "3"],
+              ["case", "Hello", "hELLO"],
+              ["reverse", "abc", "cba"],
+              ["3", "xyz", "zyx"],
+            ]
+          ) assert.equal(await ask(port, op, text), `${reply}\n`, `design ${design}: ${op}`);
+          const menu = await runSocklab(clientArgs(port, "--task"), MENU_INPUT, {
+            limitMs: 30_000,
+          });
+          assert.equal(menu.code, 0, menu.stderr);
+          assert.deepEqual(results(menu.stdout), MENU_RESULTS, `design ${design}: menu`);
+        })
+      ),
+    );
+  },
+});
+
+Deno.test({
+  name: "socklab's task client is served by the 002 iterative server, one client after another",
+  ignore,
+  async fn() {
+    await withPrintedServer("iterative_server_002.py", undefined, async (port) => {
+      // The second client waits in the backlog until the first one leaves.
+      const [first, second] = await Promise.all([
+        runSocklab(clientArgs(port, "--task"), MENU_INPUT, { limitMs: 30_000 }),
+        ask(port, "reverse", "BenchmarkTestString123"),
+      ]);
+      assert.equal(first.code, 0, first.stderr);
+      assert.deepEqual(results(first.stdout), MENU_RESULTS);
+      assert.equal(second, "321gnirtStseTkramhcneB\n");
+    });
+  },
+});
+
+Deno.test({
+  name: "the 004 menu and benchmark clients get socklab task-serve's replies",
+  ignore,
+  async fn() {
+    const server = await startServer([...TASK_SERVE]);
+    try {
+      const menu = await runPython("task_client_004.py", [String(server.port)], MENU_INPUT)
+        .finished;
+      assert.equal(menu.code, 0, menu.output);
+      assert.deepEqual(results(menu.output), MENU_RESULTS);
+      const benchmark = await runPython("benchmark_client_004.py", [String(server.port)]).finished;
+      assert.equal(benchmark.code, 0, benchmark.output);
+      assert.match(benchmark.output, /^Received: 321gnirtStseTkramhcneB$/m);
+    } finally {
+      server.kill("SIGINT");
+      await server.finished;
+    }
   },
 });
