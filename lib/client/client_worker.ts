@@ -19,7 +19,7 @@
 /// <reference lib="deno.worker" />
 
 import { type Distribution, drawSeconds } from "../stats/distribution.ts";
-import { createRng, type Rng } from "../stats/rng.ts";
+import { createRng, type Rng, workerSeed } from "../stats/rng.ts";
 import { epochNow } from "../stats/epoch_now.ts";
 import { timestampLine } from "../protocols/timestamp.ts";
 import type { Conn, IoName } from "../net/transport.ts";
@@ -83,11 +83,6 @@ const GREETING: Awaited = {
   ifSilent:
     ": not a timestamp server (a task server sends none), or an iterative one busy with other clients (raise --timeout)",
 };
-
-/** A per-worker seed, so workers draw different but reproducible sequences. */
-export function workerSeed(seed: number, worker: number): number {
-  return (seed ^ Math.imul(worker, 0x9e3779b1)) >>> 0;
-}
 
 function post(message: ClientWorkerMessage): void {
   self.postMessage(message);
