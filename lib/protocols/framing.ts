@@ -9,8 +9,9 @@
  *   that waits for its newline, with one exception: while a peer has never sent a newline, each
  *   read of more than one byte and at most {@link READ_MESSAGE_MAX_BYTES} that starts a message
  *   is a message, as the reference servers' `recv(1024)` takes it. A first read of a lone byte
- *   (a typist, or a trickle) or of more (the start of a long line) starts a partial message that
- *   only its newline ends. Once a peer has sent a newline, only newlines end its messages.
+ *   (a typist, or a trickle) or of more than that bound (the start of a long line) starts a
+ *   partial message that only its newline ends. Once a peer has sent a newline, only newlines
+ *   end its messages.
  *
  * In every framing, what is held never exceeds the line limit: a longer message sets
  * {@link Framer.overflowed}. The framer keeps no clock: a message arrived with the read that
