@@ -74,7 +74,10 @@ const BAD_VALUES: [string[], RegExp][] = [
   ],
   [["client"], /^socklab: Missing --server: it is required\n$/],
   [["frobnicate"], /^socklab: Unknown command "frobnicate"/],
-  [["bench"], /^socklab: Missing benchmark: expected bench sweep, bench scale, bench arrivals or bench merge/],
+  [
+    ["bench"],
+    /^socklab: Missing benchmark: expected bench sweep, bench scale, bench arrivals or bench merge/,
+  ],
   [["bench", "soak"], /^socklab: Unknown bench "soak": expected sweep, scale, arrivals or merge/],
 ];
 

@@ -128,7 +128,7 @@ async function measure(
         firstError: results.find((r) => r.error)?.error ?? null,
         meanIntervalMs: sent > 0 ? results.reduce((s, r) => s + r.sumIntervalsMs, 0) / sent : NaN,
         activeMs: results.map((r) => r.activeMs),
-        connectMs: pool.barrierMs,
+        connectMs: Math.max(0, ...results.map((r) => r.greetedMs)),
         lateness: pool.lateness,
       },
       server: summary && gaps

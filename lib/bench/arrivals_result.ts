@@ -43,9 +43,9 @@ export interface ArrivalsMeasurement {
     firstError: string | null;
     /** The client's own mean time between its sends. */
     meanIntervalMs: number;
-    /** Each worker's time from its start to its last event. */
+    /** Each worker's time from its greeting to its last event. */
     activeMs: number[];
-    /** From the first connect to the common start. */
+    /** The slowest worker's connect and greeting. */
     connectMs: number;
     /** How late events went out against their due times. */
     lateness: LatencySummary;

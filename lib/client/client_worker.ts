@@ -1,9 +1,11 @@
 /**
  * A Web Worker of the timestamp client, running many logical workers, each with its own
- * connection. Each connects and waits for the greeting; then all wait on the
- * {@link StartBarrier} for the common start and send their events at absolute times (start +
- * the running sum of the drawn intervals), so timer lateness never accumulates and a worker
- * kept waiting by an iterative server does not burst to catch up: it starts at its greeting.
+ * connection. The Web Workers meet on the {@link StartBarrier} before any connects, so that
+ * none counts another's start-up; then each logical worker connects, reads the greeting and
+ * sends its first event one draw after it, as a reference client's thread does (so the
+ * server's first data gap on the connection is one draw), and the others at absolute times
+ * (its greeting + the running sum of the drawn intervals), so timer lateness never accumulates.
+ * A worker kept waiting by an iterative server starts at its greeting, without a burst.
  *
  * One timer serves every logical worker here ({@link DueQueue}): it fires all events that are
  * due in one pass, writing without waiting between them, and closes the connections that are
@@ -17,7 +19,7 @@
 /// <reference lib="deno.worker" />
 
 import { type Distribution, drawSeconds } from "../stats/distribution.ts";
-import { createRng, type Rng } from "../stats/rng.ts";
+import { createRng, type Rng, workerSeed } from "../stats/rng.ts";
 import { epochNow } from "../stats/epoch_now.ts";
 import { timestampLine } from "../protocols/timestamp.ts";
 import type { Conn, IoName } from "../net/transport.ts";
@@ -46,6 +48,8 @@ export interface ClientWorkerStart extends Peer {
   io: IoName;
   /** The {@link StartBarrier} shared by every Web Worker of the run. */
   barrier: SharedArrayBuffer;
+  /** How many Web Workers meet on it. */
+  threads: number;
   /**
    * Events written so far by each logical worker (Int32, at its number - 1), shared with the
    * parent, which reads them when it is interrupted and ends the Web Workers at once.
@@ -66,9 +70,11 @@ export type ClientWorkerMessage =
 export interface ClientWorkerResult {
   worker: number;
   sent: number;
-  /** Milliseconds from its start to its last event. */
+  /** Milliseconds from the meeting to its greeting (or its failure to get one). */
+  greetedMs: number;
+  /** Milliseconds from its greeting to its last event. */
   activeMs: number;
-  /** Milliseconds between consecutive sends, the first measured from its start. */
+  /** Milliseconds between consecutive sends, the first measured from its greeting. */
   sumIntervalsMs: number;
   error?: string;
   /** Stopped by an interrupt of the client, not by a failure; `sent` is what went out. */
@@ -84,11 +90,6 @@ const GREETING: Awaited = {
   ifSilent:
     ": not a timestamp server (a task server sends none), or an iterative one busy with other clients (raise --timeout)",
 };
-
-/** A per-worker seed, so workers draw different but reproducible sequences. */
-export function workerSeed(seed: number, worker: number): number {
-  return (seed ^ Math.imul(worker, 0x9e3779b1)) >>> 0;
-}
 
 function post(message: ClientWorkerMessage): void {
   self.postMessage(message);
@@ -107,7 +108,7 @@ function log(line: string): void {
   logLines.push(line);
 }
 
-/** One logical worker from its common start to its last event. */
+/** One logical worker from its greeting to its last event. */
 interface Sender {
   result: ClientWorkerResult;
   conn: Conn;
@@ -125,32 +126,27 @@ interface Sender {
   finished(result: ClientWorkerResult): void;
 }
 
-/** Connects and waits for the greeting; the barrier counts both, whatever their outcome. */
+/** Connects and waits for the greeting. */
 async function greet(
   start: ClientWorkerStart,
   worker: number,
-  barrier: StartBarrier,
 ): Promise<{ conn: Conn; reader: ReplyReader } | { error: string }> {
   let conn: Conn;
   try {
     conn = await transportFor(start.io).connect(start.host, start.port, start.connectTimeoutMs);
   } catch (error) {
-    barrier.greeted();
     return { error: describeConnectFailure(error, start) };
-  } finally {
-    barrier.connected();
   }
   const reader = new ReplyReader(conn);
   try {
-    const greeting = await reader.next(start.timeoutMs);
+    // As the read gives it: a reference thread's first draw starts at its `recv(1024)`.
+    const greeting = await reader.next(start.timeoutMs, 0);
     if (greeting === null) throw closedBefore(start, GREETING);
     if (start.verbose) log(`[Worker ${worker}] Connected. Server says: ${greeting}`);
     return { conn, reader };
   } catch (error) {
     conn.close();
     return { error: describeFailure(error, start, GREETING) };
-  } finally {
-    barrier.greeted();
   }
 }
 
@@ -187,16 +183,25 @@ class Run {
 
   /** Every logical worker's result, each posted as it finishes. */
   async all(): Promise<void> {
+    await this.#barrier.arrive(this.#start.threads);
+    const met = epochNow();
     await Promise.all(this.#start.workers.map(async (worker) => {
-      post({ type: "result", result: await this.#worker(worker) });
+      post({ type: "result", result: await this.#worker(worker, met) });
     }));
   }
 
-  async #worker(worker: number): Promise<ClientWorkerResult> {
-    const result: ClientWorkerResult = { worker, sent: 0, activeMs: 0, sumIntervalsMs: 0 };
-    const greeted = await greet(this.#start, worker, this.#barrier);
+  async #worker(worker: number, met: number): Promise<ClientWorkerResult> {
+    const result: ClientWorkerResult = {
+      worker,
+      sent: 0,
+      greetedMs: 0,
+      activeMs: 0,
+      sumIntervalsMs: 0,
+    };
+    const greeted = await greet(this.#start, worker);
+    const t0 = epochNow();
+    result.greetedMs = t0 - met;
     if ("error" in greeted) return { ...result, error: greeted.error };
-    const t0 = Math.max(epochNow(), await this.#barrier.startAt());
     return await new Promise((finished) => {
       const rng = createRng(workerSeed(this.#start.seed, worker));
       const sender: Sender = {

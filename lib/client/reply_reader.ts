@@ -7,9 +7,10 @@
  * Why a settle time and not "one read, one message": a sender's single `send` arrives in one
  * read on loopback and on a LAN, but a message longer than a segment, or one a congestion
  * window holds back, arrives in parts spaced by up to about one round trip. 50 ms covers LAN
- * and most WAN round trips; a person at the menu does not notice it, and the timestamp client
- * pays it only once, before the common start. A part that comes later still is taken as the
- * next message, as the reference client's `recv(1024)` would take it.
+ * and most WAN round trips, and a person at the menu does not notice it. The timestamp client
+ * takes its greeting as the read gives it (a settle time of 0), as a reference client's
+ * `recv(1024)` does, since its first event is due one draw after the greeting. A part that comes
+ * later still is taken as the next message, as the reference client's `recv(1024)` would take it.
  *
  * @module
  */
@@ -41,9 +42,10 @@ export class ReplyReader {
   /**
    * The next message without its newline (and `\r`), or null once the server closed with
    * nothing left. Rejects with `Deno.errors.TimedOut` when no byte of it came within
-   * `timeoutMs` (no bound when undefined), and with the connection's error on a reset.
+   * `timeoutMs` (no bound when undefined), and with the connection's error on a reset. Bytes
+   * without a newline are a message once none came for `settleMs`.
    */
-  async next(timeoutMs?: number): Promise<string | null> {
+  async next(timeoutMs?: number, settleMs = SETTLE_MS): Promise<string | null> {
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     for (;;) {
       const newline = this.#buffer.indexOf(NEWLINE);
@@ -57,7 +59,7 @@ export class ReplyReader {
           : null;
       }
       const waitMs = this.#buffer.length > 0
-        ? SETTLE_MS
+        ? settleMs
         : deadline === undefined
         ? undefined
         : Math.max(0, deadline - performance.now());

@@ -1,19 +1,16 @@
 /**
- * The common start of the timestamp client's logical workers, shared by the parent and the
- * Web Workers through one `SharedArrayBuffer`. Each logical worker counts its connect and its
- * greeting in it; the parent waits until every one is greeted (or failed), then writes one
- * start time that every worker reads, so no worker's schedule is skewed by the others'
- * start-up.
+ * Common starts of Web Workers, shared by the parent and the workers through one
+ * `SharedArrayBuffer`. The workers meet on it before they connect ({@link StartBarrier.arrive}),
+ * so that one slow to start does not count its start-up in the others' times: the timestamp
+ * client's workers then connect and start each on its own greeting.
  *
- * An iterative server greets one connection at a time, so waiting for every greeting would
- * wait for the whole run: once every connect has ended and no greeting has come for
- * {@link STALL_MS}, the parent starts those already greeted, and each latecomer starts when
- * its greeting comes.
- *
- * The load generator of `bench` uses it the same way, a connection's first round trip
- * standing for the greeting. Its Web Workers also meet on it before they connect
- * ({@link StartBarrier.arrive}), so that a worker slow to start does not count its start-up
- * in the load's elapsed time.
+ * The load generator of `bench` also starts every connection's requests together: each
+ * connection counts its connect and its first round trip in it; the parent waits until every
+ * one has made its round trip (or failed), then writes one start time that every worker reads.
+ * An iterative server answers one connection at a time, so waiting for every round trip would
+ * wait for the whole run: once every connect has ended and no round trip has come for
+ * {@link STALL_MS}, the parent starts those already through, and each latecomer starts when
+ * its round trip comes.
  *
  * @module
  */
@@ -74,8 +71,8 @@ export class StartBarrier {
 
   /**
    * Worker: counts itself in and resolves once `total` workers have, so that they begin
-   * together however long each took to start. The parent ends a worker that fails before it
-   * arrives, and with it those waiting here.
+   * together however long each took to start. A worker that fails before it arrives is
+   * counted by the parent ({@link StartBarrier.absent}), or ends the others waiting here.
    */
   async arrive(total: number): Promise<void> {
     Atomics.add(this.#counts, ARRIVED, 1);
@@ -86,6 +83,26 @@ export class StartBarrier {
       const wait = Atomics.waitAsync(this.#counts, ARRIVED, arrived);
       if (wait.async) await wait.value;
     }
+  }
+
+  /**
+   * Parent: resolves once `total` workers have arrived or been counted absent, or once `signal`
+   * aborts (the workers ended).
+   */
+  async met(total: number, signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted) {
+      const arrived = Atomics.load(this.#counts, ARRIVED);
+      if (arrived >= total) return;
+      // Wakes now and then to see the abort: nothing notifies this slot when the workers end.
+      const wait = Atomics.waitAsync(this.#counts, ARRIVED, arrived, 100);
+      if (wait.async) await wait.value;
+    }
+  }
+
+  /** Parent: counts a worker that failed and may never arrive, so the others do not wait for it. */
+  absent(): void {
+    Atomics.add(this.#counts, ARRIVED, 1);
+    Atomics.notify(this.#counts, ARRIVED);
   }
 
   /** Worker: the common start time (epoch ms), once the parent released it. */

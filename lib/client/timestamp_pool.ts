@@ -1,34 +1,26 @@
 /**
  * The timestamp client's logical workers spread over a few Web Workers: at most one per CPU,
  * since a logical worker spends its time waiting on timers and a Web Worker holds tens of
- * megabytes. They start together on a {@link StartBarrier}; each logical worker's result
- * reaches the parent as it finishes.
+ * megabytes. They meet on a {@link StartBarrier} before their logical workers connect; each
+ * logical worker's result reaches the parent as it finishes.
  *
  * @module
  */
 
 import { runWorker } from "../cli/run_worker.ts";
-import { epochNow } from "../stats/epoch_now.ts";
 import type {
   ClientWorkerMessage,
   ClientWorkerResult,
   ClientWorkerStart,
 } from "./client_worker.ts";
 import { StartBarrier } from "./start_barrier.ts";
-import {
-  decodeHistogram,
-  type LatencySummary,
-  mergeHistograms,
-  summarizeLatency,
-} from "../stats/histogram.ts";
+import type { LatencySummary } from "../stats/histogram.ts";
+import { decodeHistogram, mergeHistograms, summarizeLatency } from "../stats/histogram.ts";
 
 const WORKER_URL = new URL("./client_worker.ts", import.meta.url).href;
 
-/** Between the release and the common start, so every Web Worker is awake for it. */
-const START_LEAD_MS = 10;
-
 /** A run's settings: everything a Web Worker needs but its share of workers and the barrier. */
-export type PoolSettings = Omit<ClientWorkerStart, "workers" | "barrier" | "sent"> & {
+export type PoolSettings = Omit<ClientWorkerStart, "workers" | "barrier" | "threads" | "sent"> & {
   workers: number;
 };
 
@@ -55,10 +47,10 @@ export function shareWorkers(workers: number, threads: number): number[][] {
 export interface PoolRun {
   /** Every logical worker's result, in worker order. */
   results: ClientWorkerResult[];
-  /** From the first connect to the common start. */
-  barrierMs: number;
-  /** From the common start until the last logical worker finished (or the interrupt). */
-  sendingMs: number;
+  /** From the start until every Web Worker met on the barrier (or the interrupt). */
+  startingMs: number;
+  /** From the meeting until the last logical worker finished (or the interrupt). */
+  runningMs: number;
   /** How late events went out against their due times. */
   lateness: LatencySummary;
   /** Whether `signal` ended the run: the workers not finished then are marked interrupted. */
@@ -91,34 +83,32 @@ export async function runTimestampPool(
     else return decodeHistogram(data.lateness);
   };
   const startedAt = performance.now();
-  // A Web Worker that fails never reaches the barrier with its workers: count them there so
-  // the others still start, and report them failed, or interrupted if the run was.
+  // A Web Worker that fails may never reach the barrier: count it there so that the others
+  // still start, and report its workers failed, or interrupted if the run was.
   const lose = (workers: number[], error: unknown) => {
-    const lost = workers.filter((worker) => !results.has(worker));
-    barrier.connected(lost.length);
-    barrier.greeted(lost.length);
-    for (const worker of lost) {
-      const result = { worker, sent: 0, activeMs: 0, sumIntervalsMs: 0 };
+    barrier.absent();
+    for (const worker of workers.filter((worker) => !results.has(worker))) {
+      const result = { worker, sent: 0, greetedMs: 0, activeMs: 0, sumIntervalsMs: 0 };
       if (signal?.aborted) {
         add({ ...result, sent: Atomics.load(sentCounts, worker - 1), interrupted: true });
       } else add({ ...result, error: error instanceof Error ? error.message : String(error) });
     }
     return undefined;
   };
-  const members = shareWorkers(settings.workers, threadsFor(settings.workers)).map((workers) =>
-    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer, sent }, {
+  const threads = threadsFor(settings.workers);
+  const members = shareWorkers(settings.workers, threads).map((workers) =>
+    runWorker(WORKER_URL, { ...settings, workers, barrier: barrier.buffer, threads, sent }, {
       accept,
       signal,
     }).catch((error) => lose(workers, error))
   );
-  await barrier.gather(settings.workers, undefined, signal);
-  const releasedAt = performance.now();
-  barrier.release(epochNow() + START_LEAD_MS);
+  await barrier.met(threads, signal);
+  const metAt = performance.now();
   const lateness = (await Promise.all(members)).filter((h) => h !== undefined);
   return {
     results: [...results.values()].sort((a, b) => a.worker - b.worker),
-    barrierMs: releasedAt - startedAt,
-    sendingMs: Math.max(0, lastResultAt - releasedAt),
+    startingMs: metAt - startedAt,
+    runningMs: Math.max(0, lastResultAt - metAt),
     lateness: summarizeLatency(mergeHistograms(lateness)),
     interrupted: signal?.aborted ?? false,
   };

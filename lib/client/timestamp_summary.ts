@@ -1,6 +1,6 @@
 /**
  * The timestamp client's closing summary: events sent against planned, failures, elapsed
- * time, the common start, and the observed mean inter-event time against the distribution's.
+ * time, what connecting took, and the observed mean inter-event time against the distribution's.
  *
  * @module
  */
@@ -9,7 +9,6 @@ import { formatMs } from "../cli/units.ts";
 import { describeDistribution, type Distribution, meanSeconds } from "../stats/distribution.ts";
 import type { ClientWorkerResult } from "./client_worker.ts";
 import type { LatencySummary } from "../stats/histogram.ts";
-import { STALL_MS } from "./start_barrier.ts";
 
 /** `1 worker`, `2 workers`. */
 export function plural(count: number, noun: string): string {
@@ -24,10 +23,10 @@ export interface SummaryInput {
   seed: number;
   seedGiven: boolean;
   results: readonly ClientWorkerResult[];
-  /** From the first connect until the common start. */
-  barrierMs: number;
-  /** From the common start until the last worker finished (or the interrupt). */
-  sendingMs: number;
+  /** From the start until every Web Worker met on the barrier (or the interrupt). */
+  startingMs: number;
+  /** From the meeting until the last logical worker finished (or the interrupt). */
+  runningMs: number;
   /** How late events went out against their due times. */
   lateness: LatencySummary;
   elapsedMs: number;
@@ -46,24 +45,24 @@ export function formatClientSummary(input: SummaryInput): string {
   const observed = timed > 0 ? formatMs(intervals / timed) + " ms" : "n/a (nothing sent)";
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   // The phases are consecutive spans of the elapsed time; the last is what is left of it.
-  const endingMs = Math.max(0, input.elapsedMs - input.barrierMs - input.sendingMs);
+  const endingMs = Math.max(0, input.elapsedMs - input.startingMs - input.runningMs);
   return [
     `Events sent: ${sent} of ${input.workers * input.events} (${
       plural(input.workers, "worker")
     } x ${plural(input.events, "event")})${failed ? `, ${plural(failed, "worker")} failed` : ""}${
       interrupted ? `, interrupted with ${plural(interrupted, "worker")} still sending` : ""
     }`,
-    `Elapsed: ${seconds(input.elapsedMs)} s = connecting and greetings ${
-      seconds(input.barrierMs)
-    } s + sending ${seconds(input.sendingMs)} s + ending ${seconds(endingMs)} s`,
-    `  connecting and greetings: from the start to the common start, once every worker was greeted (or greetings stopped coming for ${
-      formatMs(STALL_MS)
-    } ms)`,
-    `  sending: from the common start until the last worker had sent its events and closed, latecomers to their greeting included${
+    `Elapsed: ${seconds(input.elapsedMs)} s = starting ${seconds(input.startingMs)} s + running ${
+      seconds(input.runningMs)
+    } s + ending ${seconds(endingMs)} s`,
+    `  starting: the client's threads loading, until all of them met to begin together`,
+    `  running: every worker connecting, reading its greeting and sending its events, until the last closed${
       interrupted ? " (or the interrupt)" : ""
-    }; the slowest worker sent for ${
+    }; the slowest connect and greeting took ${
+      seconds(Math.max(0, ...results.map((r) => r.greetedMs)))
+    } s, the slowest sending (greeting to last event) ${
       seconds(Math.max(0, ...results.map((r) => r.activeMs)))
-    } s from its own start`,
+    } s`,
     `  ending: the client's threads stopping`,
     `Inter-event time: observed mean ${observed}, theoretical mean ${
       formatMs(meanSeconds(input.dist) * 1000)

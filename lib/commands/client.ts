@@ -45,9 +45,10 @@ Usage:
   socklab client --task -s HOST [--op NAME --text TEXT]
 
 Timestamp mode: each worker has its own connection; many workers share each of at most one
-Web Worker per CPU. Every worker connects and waits for the server's greeting, then all
-start together and send N lines "Worker <w>, Event <e>, Timestamp <unix-ms>", one per
-inter-event time drawn from the distribution, scheduled against absolute times.
+Web Worker per CPU. The workers start together: each connects, reads the server's greeting
+and sends N lines "Worker <w>, Event <e>, Timestamp <unix-ms>", the first one drawn
+inter-event time after the greeting (as a reference client's thread does), the others one
+draw apart, scheduled against absolute times.
 
 Options:
   -s, --server HOST        server to connect to (required)

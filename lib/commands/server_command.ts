@@ -69,8 +69,9 @@ MODES
                            loopback ports and the server relays each connection
   -v, --verbose            print every message and each connection opening and closing
   --framing F              line (a newline ends a message), chunk (each read is one)
-                           or auto (default): newlines, and unterminated bytes
-                           followed by 50 ms of silence, as the reference clients send
+                           or auto (default): newlines, and until a connection's first
+                           newline, each unterminated read of 2 bytes to 1 KiB, as
+                           recv(1024) takes the reference clients' messages
   --max-line SIZE          longest message, e.g. 64KiB (default 64KiB)
   --io API                 socket API: deno (Deno.listen) or node (node:net); default:
                            the mode's (see BENCHMARKS.md)

@@ -4,18 +4,18 @@
  *
  * - `line`: messages end with `\n` (an optional `\r` before it is stripped).
  * - `chunk`: each read is one message.
- * - `auto` serves both kinds of peer. A newline always ends a message, and the bytes after
- *   the last newline are a partial message that waits for its newline, with one exception:
- *   when a peer that has never sent a newline sends unterminated bytes (more than one in the
- *   first read) and then goes quiet for {@link SETTLE_MS}, they are one message, since the
- *   peer is waiting for the reply as the reference clients do; this holds for at most
- *   {@link SETTLE_MAX_BYTES}, a larger burst being the start of a long line. A partial message whose first
- *   read is a lone byte is being typed or trickled: only its newline ends it. Once a peer has
- *   sent a newline, only newlines end its messages.
+ * - `auto` serves both kinds of peer, deciding at once, without waiting to see what follows.
+ *   A newline always ends a message, and the bytes after the last newline are a partial message
+ *   that waits for its newline, with one exception: while a peer has never sent a newline, each
+ *   read of more than one byte and at most {@link READ_MESSAGE_MAX_BYTES} that starts a message
+ *   is a message, as the reference servers' `recv(1024)` takes it. A first read of a lone byte
+ *   (a typist, or a trickle) or of more than that bound (the start of a long line) starts a
+ *   partial message that only its newline ends. Once a peer has sent a newline, only newlines
+ *   end its messages.
  *
  * In every framing, what is held never exceeds the line limit: a longer message sets
- * {@link Framer.overflowed}. The framer is pure: it is told when bytes arrived and asked, at
- * {@link Framer.settleAt}, for the message a silence completes; the caller owns the timer.
+ * {@link Framer.overflowed}. The framer keeps no clock: a message arrived with the read that
+ * completed it.
  *
  * @module
  */
@@ -27,19 +27,12 @@ export type Framing = "auto" | "line" | "chunk";
 export const FRAMINGS: readonly Framing[] = ["auto", "line", "chunk"];
 
 /**
- * How long (ms) a peer that has sent unterminated bytes must stay silent before `auto` takes
- * them as one message. Long enough that the reads of one write, or of a line sent at once,
- * are not that far apart on a working network; short enough to add little to a reference
- * client's wait for each reply.
+ * The largest unterminated read that `auto` takes as a message from a peer that has never sent
+ * a newline. The reference clients send a short menu input or sentence per write, which their
+ * servers read with `recv(1024)`; a larger unterminated read is the start of a long line
+ * written at once, which only its newline ends.
  */
-export const SETTLE_MS = 50;
-
-/**
- * The most unterminated bytes a silence completes. The reference clients send a short menu
- * input or sentence per write (their servers read with `recv(1024)`); a larger unterminated
- * burst is the start of a long line written in parts, which only its newline ends.
- */
-export const SETTLE_MAX_BYTES = 1024;
+export const READ_MESSAGE_MAX_BYTES = 1024;
 
 const NEWLINE = 0x0a;
 // The typed array's own search: a `node:net` chunk is a Buffer, whose `indexOf` is a much
@@ -59,19 +52,13 @@ const CR = 0x0d;
 export class Framer {
   #mode: Framing;
   #maxLine: number;
-  #settleMs: number;
   #pending: Uint8Array[] = [];
   #pendingLength = 0;
   #overflowed = false;
-  /** When the last bytes arrived (the clock of `push`'s `at`). */
-  #lastAt = 0;
-  /** The partial message is being typed or trickled, so only its newline ends it. */
-  #trickled = false;
 
-  constructor(framing: Framing, maxLine: number, settleMs = SETTLE_MS) {
+  constructor(framing: Framing, maxLine: number) {
     this.#mode = framing;
     this.#maxLine = maxLine;
-    this.#settleMs = settleMs;
   }
 
   /** True once a message longer than the limit was seen. */
@@ -90,14 +77,15 @@ export class Framer {
   }
 
   /**
-   * Takes the bytes of one read that arrived at `at` (milliseconds on any clock, the same for
-   * every call; only `auto` uses it) and returns the complete messages in it. The framer
-   * copies what it keeps, so the caller may reuse the buffer.
+   * Takes the bytes of one read and returns the complete messages in it. The framer copies
+   * what it keeps, so the caller may reuse the buffer.
    */
-  push(chunk: Uint8Array, at = 0): string[] {
+  push(chunk: Uint8Array): string[] {
     if (this.#overflowed || chunk.length === 0) return [];
     if (this.#mode === "chunk") return this.#pushChunk(chunk);
-    this.#lastAt = at;
+    if (this.#mode === "auto" && this.#pendingLength === 0 && isReadMessage(chunk)) {
+      return this.#pushChunk(chunk);
+    }
     const messages: string[] = [];
     let start = 0;
     for (
@@ -118,33 +106,11 @@ export class Framer {
       start = end + 1;
     }
     if (start < chunk.length) {
-      // A partial message that starts with a lone byte is someone typing or trickling a line.
-      if (this.#pendingLength === 0) this.#trickled = chunk.length - start === 1;
       this.#pending.push(chunk.slice(start));
       this.#pendingLength += chunk.length - start;
       if (this.#pendingLength > this.#maxLine) return this.#overflow(messages);
     }
     return messages;
-  }
-
-  /**
-   * When (on `push`'s clock) silence makes the held partial message complete under `auto`;
-   * undefined while nothing would. The caller calls {@link Framer.settle} then, unless more
-   * bytes arrived first.
-   */
-  get settleAt(): number | undefined {
-    if (
-      this.#mode !== "auto" || this.#pendingLength === 0 || this.#trickled ||
-      this.#pendingLength > SETTLE_MAX_BYTES
-    ) return undefined;
-    return this.#lastAt + this.#settleMs;
-  }
-
-  /** The partial message the silence up to `now` completed, if {@link Framer.settleAt} passed. */
-  settle(now: number): string | undefined {
-    const settleAt = this.settleAt;
-    if (settleAt === undefined || now < settleAt) return undefined;
-    return this.#decode(this.#takePending(new Uint8Array(0)));
   }
 
   /** At end of stream: the last message if it had no newline. */
@@ -189,4 +155,14 @@ export class Framer {
     if (end > start && bytes[end - 1] === CR) end--;
     return end === start ? "" : decoder.decode(bytes.subarray(start, end));
   }
+}
+
+/**
+ * Whether `auto` takes a read that starts a message, from a peer that has never sent a newline,
+ * as a message of its own: more than a lone byte, at most {@link READ_MESSAGE_MAX_BYTES}, and
+ * no newline (a newline makes the peer line-framed).
+ */
+function isReadMessage(chunk: Uint8Array): boolean {
+  return chunk.length > 1 && chunk.length <= READ_MESSAGE_MAX_BYTES &&
+    indexOf.call(chunk, NEWLINE) < 0;
 }

@@ -150,9 +150,8 @@ export async function runSession(
   const { promise: ended, resolve: settle, reject: fail } = Promise.withResolvers<boolean>();
   const finish = () => settle(false);
   let closing = false;
-  /** The reply being written or delayed, while the transport did not take it at once. */
-  let inFlight: Promise<void> | undefined;
-  let settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last read arrived: a message the end of the stream completes arrived then. */
+  let readAt = NaN;
 
   /** Replies to the messages completed at `at`; a promise while the reply is not yet out. */
   const answer = (messages: (string | undefined)[], at: number): Promise<void> | undefined => {
@@ -195,44 +194,20 @@ export async function runSession(
       record.bytesOut += length;
       return void done?.();
     }
-    const pending = sent.then(() => {
+    // The feed holds the next bytes until it settles, and ends with its failure.
+    return sent.then(() => {
       record.bytesOut += length;
       done?.();
     });
-    inFlight = pending.then(() => inFlight = undefined, (error) => {
-      closing = true;
-      fail(error);
-    });
-    return pending;
-  };
-
-  /** Completes an unterminated message once the peer has been quiet for the settle time. */
-  const armSettle = () => {
-    const settleAt = framer.settleAt;
-    if (settleAt === undefined || closing) return;
-    settleTimer = setTimeout(() => {
-      settleTimer = undefined;
-      if (closing) return;
-      if (inFlight) return void inFlight.then(armSettle);
-      const message = framer.settle(options.now());
-      if (message === undefined) return armSettle();
-      answer([message], options.now())?.catch(fail);
-    }, Math.max(0, settleAt - options.now()));
   };
 
   const sink: ChunkSink = (chunk) => {
     if (closing) return undefined;
-    if (inFlight) {
-      // Bytes are valid only during this call (a transport may read the next into them).
-      const kept = chunk.slice();
-      return inFlight.then(() => sink(kept));
-    }
-    clearTimeout(settleTimer);
     const at = duplex.arrivedAt?.() ?? options.now();
+    readAt = at;
     record.bytesIn += chunk.length;
-    const held = answer(framer.push(chunk, at), at);
+    const held = answer(framer.push(chunk), at);
     if (watched) deadlines!.touch(watched, framer.buffered > 0);
-    armSettle();
     return held;
   };
 
@@ -246,17 +221,14 @@ export async function runSession(
     // settles nothing.
     feed(duplex, sink).then(() => settle(true), fail);
     if (await ended) {
-      clearTimeout(settleTimer);
-      if (inFlight) await inFlight;
-      // Most streams end on a newline: no last message, and no clock read for one.
+      // Most streams end on a newline: no last message.
       const message = framer.finish();
-      const last = message === undefined ? undefined : answer([message], options.now());
+      const last = message === undefined ? undefined : answer([message], readAt);
       if (last) await last;
     }
   } catch (error) {
     record.end = endFromError(error, watched?.expired);
   } finally {
-    clearTimeout(settleTimer);
     if (watched) deadlines!.forget(watched);
     closeQuietly(duplex);
   }

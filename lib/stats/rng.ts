@@ -34,6 +34,11 @@ export function createRng(seed: number): Rng {
   };
 }
 
+/** A per-worker seed, so a run's workers draw different but reproducible sequences. */
+export function workerSeed(seed: number, worker: number): number {
+  return (seed ^ Math.imul(worker, 0x9e3779b1)) >>> 0;
+}
+
 /** A fresh random 32-bit seed, for runs without `--seed` (printed so they can be repeated). */
 export function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0];

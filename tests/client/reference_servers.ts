@@ -1,13 +1,13 @@
 /**
- * Stand-ins of the reference documents' servers, written as their Python reads, for testing
- * socklab's clients against them: each reads with `recv(1024)` and sends without a newline.
- * They run in the test process on a free loopback port and record what they received.
+ * Stand-ins of servers that the reference programs cannot play on cue, written as their Python
+ * reads, for testing socklab's clients against them: each reads with `recv(1024)` and sends
+ * without a newline. `reference/004_…`'s Problem-2 server is not printed whole (its connection
+ * handler is missing), so it has a stand-in; the printed servers themselves run in
+ * `tests/conformance/reference_programs_test.ts`. The stand-ins run in the test process on a
+ * free loopback port and record what they received.
  *
  * @module
  */
-
-import { swapCase } from "../../lib/protocols/task.ts";
-import { formatEvalReply } from "../../lib/protocols/expr.ts";
 
 /** A stand-in server on 127.0.0.1. */
 export interface StandIn {
@@ -26,6 +26,9 @@ type Handler = (
   recv: () => Promise<string | null>,
   send: (text: string) => Promise<void>,
 ) => Promise<void>;
+
+import { swapCase } from "../../lib/protocols/task.ts";
+import { formatEvalReply } from "../../lib/protocols/expr.ts";
 
 const encoder = new TextEncoder();
 
@@ -78,14 +81,6 @@ function standIn(handler: Handler): StandIn {
   return server;
 }
 
-/** `reference/000_…`'s server: the greeting in one send with no newline, then `recv` per message. */
-export function greetingServer(): StandIn {
-  return standIn(async (_conn, recv, send) => {
-    await send("Hello! You are connected to the server.");
-    while (await recv() !== null) { /* recorded by recv */ }
-  });
-}
-
 /** `process_request` of `reference/004_…`, with socklab's evaluator standing in for `eval`. */
 function processRequest(data: string): string {
   const bar = data.indexOf("|");
@@ -97,7 +92,10 @@ function processRequest(data: string): string {
   return "Invalid choice";
 }
 
-/** `reference/004_…`'s Problem-1 server: one reply per `recv`, no newline, connection kept open. */
+/**
+ * `reference/004_…`'s Problem-1 server, recording every `recv`: for tests of what socklab's
+ * menu client sends (its Exit, the end of its input), which the printed server cannot show.
+ */
 export function taskServer(): StandIn {
   return standIn(async (_conn, recv, send) => {
     for (let data = await recv(); data !== null; data = await recv()) {

@@ -1,6 +1,7 @@
 /**
  * Tests of the client's greeting and reply reader on a scripted connection: lines, messages
- * without a newline, parts joined within the settle time, close, timeout and the size bound.
+ * without a newline, parts joined within the settle time (or none, for a settle time of 0), close,
+ * timeout and the size bound.
  *
  * @module
  */
@@ -77,6 +78,19 @@ Deno.test("ReplyReader.next() ends a message without newline once no more bytes 
   assert.equal(greeting, "Hello! You are connected to the server.");
   // A lower bound, which a busy machine only makes easier (a timer may fire 1 ms early).
   assert.ok(ms >= SETTLE_MS - 1, `took only ${ms} ms`);
+  conn.close();
+});
+
+Deno.test("ReplyReader.next() with a settle time of 0 takes a read without newline at once", async () => {
+  const conn = scripted([
+    { afterMs: 0, data: "Hello! You are connected to the server." },
+    { afterMs: SETTLE_MS / 5, data: "Worker" },
+  ]);
+  const reader = new ReplyReader(conn);
+  const [greeting, ms] = await timed(reader.next(1000, 0));
+  assert.equal(greeting, "Hello! You are connected to the server.");
+  assert.ok(ms < SETTLE_MS / 2, `took ${ms} ms`);
+  assert.equal(await reader.next(1000, 0), "Worker");
   conn.close();
 });
 

@@ -1,7 +1,8 @@
 /**
- * `socklab client` run as users run it, against stand-ins of the reference servers (greeting
- * and replies without a newline, a one-shot server, a silent one), against socklab's own
- * servers of the wrong kind, and with many logical workers.
+ * `socklab client` run as users run it, against stand-ins of servers the reference programs
+ * cannot play (a one-shot server, a silent one, one that closes at once), against socklab's own
+ * servers of the wrong kind, and with many logical workers. The reference programs themselves
+ * are in `tests/conformance/reference_programs_test.ts`.
  *
  * @module
  */
@@ -10,7 +11,6 @@ import assert from "node:assert/strict";
 import { readLines } from "../../lib/protocols/line_reader.ts";
 import {
   closingServer,
-  greetingServer,
   oneShotServer,
   silentServer,
   taskServer,
@@ -27,52 +27,6 @@ import {
 
 /** Long enough for a loaded 2-core machine, short of the 30 s default --timeout. */
 const LIMIT = { limitMs: 20_000 };
-
-const TIMESTAMP_LINE = /^Worker (\d+), Event (\d+), Timestamp \d{13}$/;
-
-Deno.test("client completes against the reference timestamp server (greeting without newline)", async () => {
-  const server = greetingServer();
-  try {
-    const { code, stdout, stderr } = await runSocklab(
-      clientArgs(server.port, "-w", "3", "-n", "5", "-d", "d", "-p", "0.05", "-v"),
-      undefined,
-      LIMIT,
-    );
-    assert.equal(code, 0, stderr);
-    assert.match(stdout, /\[Worker 1\] Connected\. Server says: Hello! You are connected/);
-    assert.equal(numberAfter(stdout, "Events sent: "), 15);
-    const lines = server.received.join("").split("\n").filter((line) => line !== "");
-    assert.equal(lines.length, 15);
-    assert.ok(lines.every((line) => TIMESTAMP_LINE.test(line)), lines.join("\n"));
-  } finally {
-    await server.close();
-  }
-});
-
-Deno.test("client --task --op sends the numeric form and prints a reply without newline", async () => {
-  const server = taskServer();
-  try {
-    for (
-      const [op, text, reply] of [
-        ["eval", "1+2", "3"],
-        ["case", "Hello", "hELLO"],
-        ["reverse", "abc", "cba"],
-        ["3", "xyz", "zyx"],
-      ]
-    ) {
-      const result = await runSocklab(
-        clientArgs(server.port, "--task", "--op", op, "--text", text),
-        undefined,
-        LIMIT,
-      );
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(result.stdout, `${reply}\n`);
-    }
-    assert.deepEqual(server.received, ["2|1+2", "1|Hello", "3|abc", "3|xyz"]);
-  } finally {
-    await server.close();
-  }
-});
 
 Deno.test("client --task drives the menu from piped input against the reference task server", async () => {
   const server = taskServer();
@@ -342,8 +296,8 @@ Deno.test("client summary against an iterative server names phases that add up t
   assert.ok(match, stdout);
   const phases = [...match[2].matchAll(/([a-z ]+) ([\d.]+) s/g)];
   assert.deepEqual(phases.map((p) => p[1].trim().replace(/^\+ /, "")), [
-    "connecting and greetings",
-    "sending",
+    "starting",
+    "running",
     "ending",
   ]);
   const sum = phases.reduce((total, p) => total + Number(p[2]), 0);

@@ -1,14 +1,14 @@
 /**
  * Tests of {@link Framer}: reassembly of messages split anywhere (property-based), the three
- * framing modes, the `auto` rule (reference clients, trickled and long lines, the line limit)
- * with injected arrival times, and real servers framing what hostile and reference peers send.
+ * framing modes, the `auto` rule (reference clients, trickled and long lines, the line limit,
+ * and where those rules meet), and real servers framing what hostile and reference peers send.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { fc } from "../support/fast_check.ts";
-import { Framer, SETTLE_MS } from "../../lib/protocols/framing.ts";
+import { Framer, READ_MESSAGE_MAX_BYTES } from "../../lib/protocols/framing.ts";
 import type { ServerEvent } from "../../lib/server/server_spec.ts";
 import type { ConnectionRecord } from "../../lib/server/session.ts";
 import { MODES } from "../../modes/mod.ts";
@@ -23,31 +23,14 @@ function feed(framer: Framer, chunks: Uint8Array[]): string[] {
   return last === undefined ? out : [...out, last];
 }
 
-/** One read: its bytes and when they arrived (ms). */
-type Read = [bytes: string | Uint8Array, at: number];
-
-/**
- * Feeds timed reads to an `auto` framer as the session does: before each read, a silence
- * that reached the framer's settle time completes the held message; after the last read the
- * peer waits (its settle time passes), then closes.
- */
-function drive(reads: Read[], maxLine = 1 << 20): { messages: string[]; framer: Framer } {
+/** Feeds reads (text or bytes) to an `auto` framer, then ends the stream. */
+function drive(reads: (string | Uint8Array)[], maxLine = 1 << 20): {
+  messages: string[];
+  framer: Framer;
+} {
   const framer = new Framer("auto", maxLine);
-  const messages: string[] = [];
-  const settleBefore = (at: number) => {
-    const settleAt = framer.settleAt;
-    if (settleAt === undefined || settleAt > at) return;
-    const message = framer.settle(settleAt);
-    if (message !== undefined) messages.push(message);
-  };
-  for (const [bytes, at] of reads) {
-    settleBefore(at);
-    messages.push(...framer.push(typeof bytes === "string" ? encoder.encode(bytes) : bytes, at));
-  }
-  settleBefore(Infinity);
-  const last = framer.finish();
-  if (last !== undefined) messages.push(last);
-  return { messages, framer };
+  const chunks = reads.map((read) => typeof read === "string" ? encoder.encode(read) : read);
+  return { messages: feed(framer, chunks), framer };
 }
 
 /** `bytes` cut at `cuts` (any numbers; taken modulo the length) into reads. */
@@ -93,81 +76,89 @@ Deno.test("Framer keeps a byte order mark that starts a message, in every framin
   assert.deepEqual(framer.push(encoder.encode("b\n")), ["\uFEFFb"]);
 });
 
-Deno.test("auto: lines sent at once are the same messages however the reads split them", () => {
-  fc.assert(
-    fc.property(
-      fc.array(lineText, { minLength: 1, maxLength: 30 }),
-      fc.array(fc.nat(), { maxLength: 20 }),
-      fc.array(fc.nat({ max: SETTLE_MS - 1 }), { maxLength: 21 }),
-      (messages, cuts, gaps) => {
-        const bytes = encoder.encode(messages.map((m) => m + "\n").join(""));
-        let at = 0;
-        const reads = cut(bytes, cuts).map((chunk, i): Read => [chunk, at += gaps[i] ?? 0]);
-        assert.deepEqual(drive(reads).messages, messages);
-      },
-    ),
-    { numRuns: 500 },
-  );
-});
-
-Deno.test("auto: after the first newline, lines are the same messages at any timing", () => {
+Deno.test("auto: lines are the same messages however the reads split them, once the first read holds a newline", () => {
   fc.assert(
     fc.property(
       lineText,
-      fc.array(lineText, { minLength: 1, maxLength: 20 }),
+      fc.array(lineText, { minLength: 1, maxLength: 30 }),
       fc.array(fc.nat(), { maxLength: 20 }),
-      fc.array(fc.nat({ max: 5000 }), { maxLength: 21 }),
-      (first, messages, cuts, gaps) => {
+      (first, messages, cuts) => {
         const bytes = encoder.encode(messages.map((m) => m + "\n").join(""));
-        let at = 0;
-        const reads = cut(bytes, cuts).map((chunk, i): Read => [chunk, at += 1 + (gaps[i] ?? 0)]);
-        assert.deepEqual(drive([[first + "\n", 0], ...reads]).messages, [first, ...messages]);
+        const reads = [encoder.encode(first + "\n"), ...cut(bytes, cuts)];
+        assert.deepEqual(drive(reads).messages, [first, ...messages]);
       },
     ),
     { numRuns: 500 },
   );
 });
 
-Deno.test("auto: a line trickled in from its first byte is one message at any timing", () => {
+Deno.test("auto: a line trickled in from its first byte is one message", () => {
   fc.assert(
     fc.property(
       lineText.filter((s) => encoder.encode(s).length >= 2),
       fc.array(fc.nat(), { maxLength: 10 }),
-      fc.array(fc.nat({ max: 5000 }), { maxLength: 12 }),
-      (line, cuts, gaps) => {
+      (line, cuts) => {
         const bytes = encoder.encode(line + "\n");
-        let at = 0;
-        const reads = [bytes.slice(0, 1), ...cut(bytes.slice(1), cuts)].map((chunk, i): Read => [
-          chunk,
-          at += gaps[i] ?? 0,
-        ]);
-        assert.deepEqual(drive(reads).messages, [line]);
+        assert.deepEqual(drive([bytes.slice(0, 1), ...cut(bytes.slice(1), cuts)]).messages, [line]);
       },
     ),
     { numRuns: 500 },
   );
 });
 
-Deno.test("auto: unterminated writes followed by a wait are one message each", () => {
+Deno.test("auto: a line whose first read is over 1 KiB is one message however the rest is split", () => {
   fc.assert(
     fc.property(
-      fc.array(lineText.filter((s) => encoder.encode(s).length >= 2), { maxLength: 10 }),
+      fc.array(lineText, { minLength: 1, maxLength: 5 }),
+      fc.nat({ max: 3000 }),
       fc.array(fc.nat(), { maxLength: 10 }),
-      (messages, cuts) => {
-        // Each write may come in several reads a millisecond apart (its first read holds
-        // more than a lone byte, as a small write's one segment does); then the peer waits.
-        let at = 0;
-        const reads = messages.flatMap((m, i) => {
-          at += 1000;
-          const bytes = encoder.encode(m);
-          const split = 2 + (cuts[i] ?? 0) % (bytes.length - 1);
-          return cut(bytes, [split]).map((chunk): Read => [chunk, at++]);
-        });
-        assert.deepEqual(drive(reads).messages, messages);
+      (parts, extra, cuts) => {
+        const line = "x".repeat(READ_MESSAGE_MAX_BYTES + 1) + parts.join("");
+        const bytes = encoder.encode(line + "\n");
+        const firstLength = Math.min(bytes.length - 1, READ_MESSAGE_MAX_BYTES + 1 + extra);
+        const reads = [bytes.slice(0, firstLength), ...cut(bytes.slice(firstLength), cuts)];
+        assert.deepEqual(drive(reads).messages, [line]);
       },
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("auto: a peer that never sent a newline gets one message per read, as recv(1024) gives", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        lineText.filter((s) => {
+          const length = encoder.encode(s).length;
+          return length >= 2 && length <= READ_MESSAGE_MAX_BYTES;
+        }),
+        { maxLength: 20 },
+      ),
+      (reads) => {
+        const framer = new Framer("auto", 1 << 20);
+        // Each message comes out of its own read, at once: nothing waits for what follows.
+        assert.deepEqual(
+          reads.map((read) => framer.push(encoder.encode(read))),
+          reads.map((r) => [r]),
+        );
+        assert.equal(framer.buffered, 0);
+        assert.equal(framer.mode, "auto");
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("auto: a first line split into reads of 2 bytes to 1 KiB is cut at the reads", () => {
+  // Where the two rules meet, the read wins: auto cannot know a newline will follow.
+  assert.deepEqual(drive(["3|he", "llo\n", "3|x", "yz\n"]).messages, ["3|he", "llo", "3|xyz"]);
+});
+
+Deno.test("auto: two unterminated writes that reach one read are one message, as for recv(1024)", () => {
+  assert.deepEqual(drive(["Worker 2, Event 3Worker 2, Event 4", "Worker 2, Event 5"]).messages, [
+    "Worker 2, Event 3Worker 2, Event 4",
+    "Worker 2, Event 5",
+  ]);
 });
 
 Deno.test("Framer strips an optional \\r and keeps a last line without newline", () => {
@@ -183,39 +174,26 @@ Deno.test("Framer in chunk mode takes each read as one message", () => {
   ]);
 });
 
-Deno.test("auto: an unterminated burst becomes a message only once the peer is quiet", () => {
-  const framer = new Framer("auto", 100);
-  assert.deepEqual(framer.push(encoder.encode("1|he"), 1000), []);
-  assert.deepEqual(framer.push(encoder.encode("llo"), 1001), []);
-  assert.equal(framer.settleAt, 1001 + SETTLE_MS);
-  assert.equal(framer.settle(1001 + SETTLE_MS - 1), undefined);
-  assert.equal(framer.settle(1001 + SETTLE_MS), "1|hello");
-  assert.equal(framer.settleAt, undefined);
-  assert.equal(framer.mode, "auto");
-});
-
 Deno.test("auto: the first newline makes a connection line-framed for good", () => {
   const framer = new Framer("auto", 100);
-  assert.deepEqual(framer.push(encoder.encode("a\nbc"), 0), ["a"]);
+  assert.deepEqual(framer.push(encoder.encode("a\nbc")), ["a"]);
   assert.equal(framer.mode, "line");
-  assert.equal(framer.settleAt, undefined);
-  assert.deepEqual(framer.push(encoder.encode("d\n"), 5000), ["bcd"]);
+  assert.deepEqual(framer.push(encoder.encode("de")), []);
+  assert.deepEqual(framer.push(encoder.encode("f\n")), ["bcdef"]);
 });
 
-Deno.test("auto: a typist sending a byte a second gets one message per line", () => {
-  const typed = [..."3|abc\n3|de\n"].map((c, i): Read => [c, i * 1000]);
-  assert.deepEqual(drive(typed).messages, ["3|abc", "3|de"]);
+Deno.test("auto: a typist sending a byte at a time gets one message per line", () => {
+  assert.deepEqual(drive([..."3|abc\n3|de\n"]).messages, ["3|abc", "3|de"]);
 });
 
-Deno.test("auto: a lone byte and what follows it after a pause wait for the newline", () => {
-  const { messages } = drive([["3", 0], ["|abc", 1000], ["de", 3000], ["f\n", 9000]]);
+Deno.test("auto: a lone byte and what follows it wait for the newline", () => {
+  const { messages } = drive(["3", "|abc", "de", "f\n"]);
   assert.deepEqual(messages, ["3|abcdef"]);
 });
 
 Deno.test("auto: a 100 KB line is one message, or one overflow past the limit", () => {
   const line = encoder.encode("3|" + "x".repeat(100 * 1024) + "\n");
-  const reads = cut(line, Array.from({ length: 7 }, (_, i) => (i + 1) * 16 * 1024))
-    .map((chunk, i): Read => [chunk, i * 0.1]);
+  const reads = cut(line, Array.from({ length: 7 }, (_, i) => (i + 1) * 16 * 1024));
   assert.deepEqual(drive(reads, 200 * 1024).messages.map((m) => m.length), [line.length - 1]);
   const limited = drive(reads, 64 * 1024);
   assert.deepEqual(limited.messages, []);
@@ -224,11 +202,9 @@ Deno.test("auto: a 100 KB line is one message, or one overflow past the limit", 
 
 Deno.test("auto: 10 MB without a newline overflows at the limit, never becomes messages", () => {
   const read = new Uint8Array(16 * 1024).fill(0x61);
-  const reads = Array.from({ length: 640 }, (_, i): Read => [read, i * 0.1]);
-  const { messages, framer } = drive(reads, 64 * 1024);
+  const { messages, framer } = drive(Array.from({ length: 640 }, () => read), 64 * 1024);
   assert.deepEqual(messages, []);
   assert.equal(framer.overflowed, true);
-  assert.equal(framer.settleAt, undefined);
 });
 
 Deno.test("Framer flags a message longer than the limit and yields nothing after it", () => {
@@ -284,8 +260,8 @@ Deno.test({
     await conn.read(greeting);
     const sent: string[] = [];
     for (let i = 1; i <= 4; i++) {
-      // The next write waits until the silence after this one made it a message, so that
-      // however the kernel cuts reads, each write is a message of its own.
+      // The next write waits until this one was a message, so that the kernel cannot join
+      // two writes in one read.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const framed = new Promise<void>((resolve, reject) => {
         onReceived = resolve;
@@ -365,7 +341,7 @@ Deno.test("task-serve auto: a line typed a byte at a time gets one reply", async
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   for (const byte of encoder.encode("3|abc\n")) {
     await conn.write(new Uint8Array([byte]));
-    await sleep(4 * SETTLE_MS);
+    await sleep(50);
   }
   await conn.closeWrite();
   assert.equal(await readToEnd(conn), "cba\n");

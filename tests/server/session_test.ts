@@ -10,7 +10,7 @@ import { type Duplex, runSession } from "../../lib/server/session.ts";
 import { createProtocol } from "../../lib/protocols/mod.ts";
 import { type ChunkSink, WRITTEN } from "../../lib/net/transport.ts";
 import { epochNow } from "../../lib/stats/epoch_now.ts";
-import { SETTLE_MS } from "../../lib/protocols/framing.ts";
+import type { Framing } from "../../lib/protocols/framing.ts";
 
 /**
  * A duplex that pushes every chunk from one buffer it reuses, as a transport reading through
@@ -47,11 +47,6 @@ class ReusingDuplex implements Duplex {
     return this.#sink!(this.#buffer.subarray(0, written));
   }
 
-  /** Overwrites the buffer, as the next read (of any connection) does. */
-  reuse(text: string): void {
-    new TextEncoder().encodeInto(text, this.#buffer);
-  }
-
   releaseWrite(): void {
     this.#releaseWrite();
   }
@@ -61,7 +56,7 @@ class ReusingDuplex implements Duplex {
   }
 }
 
-Deno.test("runSession() answers bytes that came while a settled reply was pending though the transport reused their buffer", async () => {
+Deno.test("runSession() holds the next bytes while a reply is pending, and answers them after", async () => {
   const duplex = new ReusingDuplex();
   const session = runSession(duplex, "127.0.0.1:1", epochNow(), "main", {
     protocol: createProtocol({ name: "task", delayMs: 0 }),
@@ -74,21 +69,62 @@ Deno.test("runSession() answers bytes that came while a settled reply was pendin
     now: epochNow,
   });
   await new Promise((resolve) => setTimeout(resolve, 0));
-  // Unterminated: answered once the peer has been silent for SETTLE_MS, from a timer, and that
-  // reply's write stays pending.
-  assert.equal(duplex.push("abc"), undefined);
-  const giveUp = Date.now() + 5000;
-  while (duplex.writes.length === 0 && Date.now() < giveUp) {
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS / 5));
-  }
+  // Unterminated: answered at once, with no wait for more; that reply's write stays pending.
+  const held = duplex.push("abc");
+  assert.ok(held, "the transport is told to hold the next bytes while a reply is pending");
   assert.deepEqual(duplex.writes, ["cba\n"]);
-  const held = duplex.push("xyz\n");
-  assert.ok(held, "bytes that come while a reply is pending are held");
-  duplex.reuse("QQQ\n");
   duplex.releaseWrite();
   await held;
+  assert.equal(duplex.push("xyz\n"), undefined);
   duplex.end();
   const record = await session;
   assert.deepEqual(duplex.writes, ["cba\n", "zyx\n"]);
   assert.equal(record.messages, 2);
+});
+
+/** Runs a timestamp session over timed reads on a scripted clock; each message's arrival time. */
+async function arrivalTimes(
+  framing: Framing,
+  reads: [text: string, at: number][],
+  closeAt: number,
+) {
+  let clock = 0;
+  const times: number[] = [];
+  const script = [...reads];
+  const duplex: Duplex = {
+    read() {
+      const next = script.shift();
+      clock = next?.[1] ?? closeAt;
+      return Promise.resolve(next ? new TextEncoder().encode(next[0]) : null);
+    },
+    write: () => WRITTEN,
+    close() {},
+  };
+  const record = await runSession(duplex, "127.0.0.1:1", 0, "main", {
+    protocol: createProtocol({ name: "timestamp", delayMs: 0 }),
+    framing,
+    maxLine: 4096,
+    verbose: false,
+    idleTimeoutMs: 0,
+    requestTimeoutMs: 0,
+    log: () => {},
+    now: () => clock,
+    onSample: (_peer, _worker, at) => times.push(at),
+  });
+  return { times, record };
+}
+
+Deno.test("runSession() times every message at the read that completed it, in every framing", async () => {
+  const reads: [string, number][] = [["Worker 1, Event 1", 100], ["Worker 1, Event 2", 150]];
+  for (const framing of ["auto", "chunk"] as const) {
+    const { times, record } = await arrivalTimes(framing, reads, 10_000);
+    assert.deepEqual(times, [100, 150], framing);
+    const { count, mean } = record.gaps.summary();
+    assert.deepEqual([count, mean], [1, 50], framing);
+  }
+  // A last line without its newline is completed by the close, but arrived with its bytes.
+  const line = await arrivalTimes("line", [["a\nb", 100], ["c", 150]], 10_000);
+  assert.deepEqual(line.times, [100, 150]);
+  const auto = await arrivalTimes("auto", [["a\n", 100], ["bc", 150], ["d", 175]], 10_000);
+  assert.deepEqual(auto.times, [100, 175]);
 });
