@@ -150,11 +150,24 @@ export async function runSession(
   let inFlight: Promise<void> | undefined;
   let settleTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Replies to the messages completed at `at`; a promise while the reply is not yet out. */
-  const answer = (messages: (string | undefined)[], at: number): Promise<void> | undefined => {
+  /**
+   * Replies to the messages completed at `at`, from `from` on; a promise while the reply is not
+   * yet out, or while messages wait for a later turn: after {@link WORK_BUDGET_MS} of work the
+   * rest waits a timer's turn, so other connections (and timers: a member's heartbeat) run,
+   * and this connection's reads stay paused meanwhile.
+   */
+  const answer = (
+    messages: (string | undefined)[],
+    at: number,
+    from = 0,
+  ): Promise<void> | undefined => {
     let out = "";
     let close = false;
-    for (const message of messages) {
+    let next = messages.length;
+    // A batch too small to reach the budget does not read the clock.
+    const sliceStart = messages.length - from > BUDGET_CHECK_EVERY ? performance.now() : 0;
+    for (let i = from; i < messages.length; i++) {
+      const message = messages[i];
       if (message === undefined) continue;
       record.messages++;
       if (protocol.recordGaps) {
@@ -171,8 +184,19 @@ export async function runSession(
         close = true;
         break;
       }
+      if (
+        (i - from) % BUDGET_CHECK_EVERY === BUDGET_CHECK_EVERY - 1 && i + 1 < messages.length &&
+        performance.now() - sliceStart >= WORK_BUDGET_MS
+      ) {
+        next = i + 1;
+        break;
+      }
     }
-    if (framer.overflowed) {
+    const more = !close && next < messages.length;
+    if (more) {
+      // The wait is this server's, not the peer's: no deadline runs against it.
+      if (watched) deadlines!.touch(watched, false);
+    } else if (framer.overflowed) {
       record.oversized++;
       const text = protocol.overflowReply(options.maxLine);
       if (text !== undefined) out += text + "\n";
@@ -183,18 +207,24 @@ export async function runSession(
     }
     closing ||= close;
     const done = close ? finish : undefined;
-    if (out === "") return void done?.();
-    const length = utf8Length(out);
-    const write = () => duplex.write(out);
-    const sent = protocol.delayMs > 0 ? delay(protocol.delayMs).then(write) : write();
-    if (sent === WRITTEN) {
-      record.bytesOut += length;
-      return void done?.();
+    let pending: Promise<void> | undefined;
+    if (out !== "") {
+      const length = utf8Length(out);
+      const write = () => duplex.write(out);
+      const sent = protocol.delayMs > 0 ? delay(protocol.delayMs).then(write) : write();
+      if (sent === WRITTEN) record.bytesOut += length;
+      else pending = sent.then(() => void (record.bytesOut += length));
     }
-    const pending = sent.then(() => {
-      record.bytesOut += length;
-      done?.();
-    });
+    if (more) {
+      pending = (pending ?? WRITTEN).then(() => delay(0)).then(() => {
+        if (closing) return;
+        const rest = answer(messages, at, next);
+        if (!rest && watched) deadlines!.touch(watched, framer.buffered > 0);
+        return rest;
+      });
+    }
+    if (!pending) return void done?.();
+    if (done) pending = pending.then(done);
     inFlight = pending.then(() => inFlight = undefined, (error) => {
       closing = true;
       fail(error);
@@ -226,8 +256,9 @@ export async function runSession(
     clearTimeout(settleTimer);
     const at = duplex.arrivedAt?.() ?? options.now();
     record.bytesIn += chunk.length;
-    const held = answer(framer.push(chunk, at), at);
+    const messages = framer.push(chunk, at);
     if (watched) deadlines!.touch(watched, framer.buffered > 0);
+    const held = answer(messages, at);
     armSettle();
     return held;
   };
@@ -260,6 +291,17 @@ export async function runSession(
   options.live?.delete(record);
   return record;
 }
+
+/**
+ * The most time one connection's messages take of a turn, in milliseconds: past it the rest
+ * wait for a later turn (a timer: `setImmediate` would keep Deno from polling sockets), so one
+ * peer pipelining expensive requests (`2|9**9999`, 79 µs each) cannot hold the other
+ * connections, or a member's heartbeat, for longer.
+ */
+export const WORK_BUDGET_MS = 4;
+
+/** How many messages go between two looks at the clock for {@link WORK_BUDGET_MS}. */
+const BUDGET_CHECK_EVERY = 16;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
