@@ -55,7 +55,11 @@ Deno.test("task-serve: a server stopped and continued (Ctrl-Z, fg) keeps its mem
         const again = await Promise.all(
           held.map(({ conn, reader }) => ask(conn, reader, "de", 5000)),
         );
-        assert.deepEqual(again, Array(OPEN).fill("ed"), "open connections lost on fg");
+        assert.deepEqual(
+          again,
+          Array(OPEN).fill("ed"),
+          `open connections lost on fg; server said:\n${server.lines(/(.*)/).slice(-8).join("\n")}`,
+        );
         assert.equal((await askWithin(server.port, "3|xyz", 5000)).reply, "zyx");
         held.forEach(({ conn }) => conn.close());
         const { code, stdout, stderr } = await stopWithin(server, "SIGINT", 10_000);
