@@ -14,6 +14,7 @@ import { SampleStats } from "../stats/sample_stats.ts";
 import { type ChunkSink, feed, WRITTEN } from "../net/transport.ts";
 import { utf8Length } from "../protocols/utf8.ts";
 import { closeQuietly } from "../net/close_quietly.ts";
+import { TurnQueue } from "./turn_queue.ts";
 
 /** The byte stream a session runs on: a transport's connection, or a relay to one. */
 export interface Duplex {
@@ -153,8 +154,8 @@ export async function runSession(
   /**
    * Replies to the messages completed at `at`, from `from` on; a promise while the reply is not
    * yet out, or while messages wait for a later turn: after {@link WORK_BUDGET_MS} of work the
-   * rest waits a timer's turn, so other connections (and timers: a member's heartbeat) run,
-   * and this connection's reads stay paused meanwhile.
+   * rest waits its turn in {@link turns}, so other connections (and timers: a member's
+   * heartbeat) run, and this connection's reads stay paused meanwhile.
    */
   const answer = (
     messages: (string | undefined)[],
@@ -164,8 +165,10 @@ export async function runSession(
     let out = "";
     let close = false;
     let next = messages.length;
-    // A batch too small to reach the budget does not read the clock.
+    // A batch too small to reach the budget does not read the clock. Bytes that arrive while
+    // others wait their turn get a first slice of a few messages, then wait as well.
     const sliceStart = messages.length - from > BUDGET_CHECK_EVERY ? performance.now() : 0;
+    const budgetMs = from === 0 && turns.busy ? 0 : WORK_BUDGET_MS;
     for (let i = from; i < messages.length; i++) {
       const message = messages[i];
       if (message === undefined) continue;
@@ -186,7 +189,7 @@ export async function runSession(
       }
       if (
         (i - from) % BUDGET_CHECK_EVERY === BUDGET_CHECK_EVERY - 1 && i + 1 < messages.length &&
-        performance.now() - sliceStart >= WORK_BUDGET_MS
+        performance.now() - sliceStart >= budgetMs
       ) {
         next = i + 1;
         break;
@@ -216,7 +219,7 @@ export async function runSession(
       else pending = sent.then(() => void (record.bytesOut += length));
     }
     if (more) {
-      pending = (pending ?? WRITTEN).then(() => delay(0)).then(() => {
+      pending = (pending ?? WRITTEN).then(() => turns.next()).then(() => {
         if (closing) return;
         const rest = answer(messages, at, next);
         if (!rest && watched) deadlines!.touch(watched, framer.buffered > 0);
@@ -294,11 +297,14 @@ export async function runSession(
 
 /**
  * The most time one connection's messages take of a turn, in milliseconds: past it the rest
- * wait for a later turn (a timer: `setImmediate` would keep Deno from polling sockets), so one
- * peer pipelining expensive requests (`2|9**9999`, 79 µs each) cannot hold the other
+ * wait for a later turn (a timer's: `setImmediate` would keep Deno from polling sockets), so
+ * one peer pipelining expensive requests (`2|9**9999`, 79 µs each) cannot hold the other
  * connections, or a member's heartbeat, for longer.
  */
 export const WORK_BUDGET_MS = 4;
+
+/** Where connections past their budget wait, one let go per timer turn (one per isolate). */
+const turns = new TurnQueue();
 
 /** How many messages go between two looks at the clock for {@link WORK_BUDGET_MS}. */
 const BUDGET_CHECK_EVERY = 16;
