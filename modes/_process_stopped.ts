@@ -6,6 +6,9 @@
  * @module
  */
 
+/** How long `ps` may take before it is given up. */
+const ASK_TIMEOUT_MS = 1000;
+
 /** Whether `pid` is stopped; see the module doc. */
 export async function processStopped(pid: number): Promise<boolean> {
   try {
@@ -13,6 +16,7 @@ export async function processStopped(pid: number): Promise<boolean> {
       args: ["-o", "stat=", "-p", String(pid)],
       stdout: "piped",
       stderr: "null",
+      signal: AbortSignal.timeout(ASK_TIMEOUT_MS),
     }).output();
     return success && /^[Tt]/.test(new TextDecoder().decode(stdout).trim());
   } catch {

@@ -6,6 +6,9 @@
  * @module
  */
 
+/** How long `ss` may take before it is given up: the dying member's kill waits for it. */
+const ASK_TIMEOUT_MS = 1000;
+
 /**
  * Parses `ss -Htanp 'sport = :PORT'`: the Recv-Q of `pid`'s listening sockets is how many
  * connections wait in them; the established connections no process holds yet are their
@@ -31,6 +34,7 @@ export async function queuedPeers(pid: number, port: number): Promise<string[] |
       args: ["-Htanp", `sport = :${port}`],
       stdout: "piped",
       stderr: "null",
+      signal: AbortSignal.timeout(ASK_TIMEOUT_MS),
     }).output();
     return success ? parseQueuedPeers(new TextDecoder().decode(stdout), pid) : undefined;
   } catch {
