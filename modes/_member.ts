@@ -139,8 +139,20 @@ export interface Member {
   send(message: ParentMessage): void;
   /** Ends the member at once (it stopped responding); `ended` then reports `reason`. */
   kill(reason: string): void;
-  /** Resolves when the member has ended: `failure` says why if it died without `done`. */
-  ended: Promise<{ failure?: string }>;
+  /**
+   * Resolves when the member has ended: `failure` says why if it died without `done`;
+   * `queued`, the peers of the connections waiting in its accept queue when it was killed,
+   * which the kernel reset, where they could be read (a `proc` child on Linux).
+   */
+  ended: Promise<MemberEnd>;
+  /** Whether the member is stopped by a signal (SIGSTOP, a debugger), where that can be told. */
+  stopped?(): Promise<boolean>;
+}
+
+/** How a member ended, see {@link Member.ended}. */
+export interface MemberEnd {
+  failure?: string;
+  queued?: string[];
 }
 
 /** Starts a member; for the `conn` role, `conn` is the accepted connection to relay. */

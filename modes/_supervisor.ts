@@ -143,7 +143,7 @@ async function pool(
       connections.forward(message);
     });
     members.add(member);
-    endings.push(member.ended.then(({ failure }) => {
+    endings.push(member.ended.then(({ failure, queued = [] }) => {
       members.delete(member);
       heartbeats.forget(member);
       proxy?.remove(member);
@@ -155,9 +155,18 @@ async function pool(
       }
       const replace = !stopping && !paused;
       const lost = connections.lose();
+      // Accepted by the kernel, never by the member: counted as lost all the same.
+      for (const peer of queued) {
+        const at = epochNow();
+        options.onEvent({ type: "open", peer, worker, at });
+        options.onEvent({ type: "close", record: emptyRecord(peer, worker, at, "lost") });
+      }
+      const reset = queued.length > 0
+        ? ` and ${plural(queued.length, "connection")} waiting in its accept queue (reset)`
+        : "";
       options.onEvent({
         type: "warning",
-        message: `${worker} died (${failure}) with ${plural(lost, "connection")} open${
+        message: `${worker} died (${failure}) with ${plural(lost, "connection")} open${reset}${
           replace ? "; starting a replacement" : ""
         }`,
       });

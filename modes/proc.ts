@@ -13,7 +13,9 @@ import type { Conn } from "../lib/net/transport.ts";
 import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
-import type { MemberFactory, MemberMessage } from "./_member.ts";
+import type { Member, MemberFactory, MemberMessage } from "./_member.ts";
+import { processStopped } from "./_process_stopped.ts";
+import { queuedPeers } from "../lib/net/queued_peers.ts";
 import { eachMessage } from "./_message_batch.ts";
 import { relayRecord } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
@@ -44,25 +46,35 @@ const spawnChild: MemberFactory = (start, onMessage, conn) => {
     : readJsonLines(child.stdout, onChildMessage, forwardText);
   const control = new JsonLineWriter((bytes) => stdin.write(bytes));
   let killedFor: string | undefined;
-  return {
+  let queued: Promise<string[] | undefined> | undefined;
+  // A pool child on the shared port has an accept queue that its death resets.
+  const sharedPort = start.role === "pool" && start.reusePort ? start.spec.port : undefined;
+  const member: Member = {
     send: (message) => {
       if (!conn) control.write(message);
     },
     kill: (reason) => {
+      if (killedFor !== undefined) return;
       killedFor = reason;
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already ended */ }
-      if (conn) closeQuietly(conn);
+      queued = sharedPort === undefined ? undefined : queuedPeers(child.pid, sharedPort);
+      void (queued ?? Promise.resolve()).then(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already ended */ }
+        if (conn) closeQuietly(conn);
+      });
     },
-    ended: Promise.all([child.status, events]).then(([status]) => {
+    ended: Promise.all([child.status, events]).then(async ([status]) => {
       if (done) return {};
       return {
         failure: killedFor ??
           (status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`),
+        queued: await queued,
       };
     }),
   };
+  if (sharedPort !== undefined) member.stopped = () => processStopped(child.pid);
+  return member;
 };
 
 /**

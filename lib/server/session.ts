@@ -14,6 +14,7 @@ import { SampleStats } from "../stats/sample_stats.ts";
 import { type ChunkSink, feed, WRITTEN } from "../net/transport.ts";
 import { utf8Length } from "../protocols/utf8.ts";
 import { closeQuietly } from "../net/close_quietly.ts";
+import { TurnQueue } from "./turn_queue.ts";
 
 /** The byte stream a session runs on: a transport's connection, or a relay to one. */
 export interface Duplex {
@@ -153,11 +154,26 @@ export async function runSession(
   /** When the last read arrived: a message the end of the stream completes arrived then. */
   let readAt = NaN;
 
-  /** Replies to the messages completed at `at`; a promise while the reply is not yet out. */
-  const answer = (messages: (string | undefined)[], at: number): Promise<void> | undefined => {
+  /**
+   * Replies to the messages completed at `at`, from `from` on; a promise while the reply is not
+   * yet out, or while messages wait for a later turn: after {@link WORK_BUDGET_MS} of work the
+   * rest waits its turn in {@link turns}, so other connections (and timers: a member's
+   * heartbeat) run, and this connection's reads stay paused meanwhile.
+   */
+  const answer = (
+    messages: (string | undefined)[],
+    at: number,
+    from = 0,
+  ): Promise<void> | undefined => {
     let out = "";
     let close = false;
-    for (const message of messages) {
+    let next = messages.length;
+    // A batch too small to reach the budget does not read the clock. Bytes that arrive while
+    // others wait their turn get a first slice of a few messages, then wait as well.
+    const sliceStart = messages.length - from > BUDGET_CHECK_EVERY ? performance.now() : 0;
+    const budgetMs = from === 0 && turns.busy ? 0 : WORK_BUDGET_MS;
+    for (let i = from; i < messages.length; i++) {
+      const message = messages[i];
       if (message === undefined) continue;
       record.messages++;
       if (protocol.recordGaps) {
@@ -174,8 +190,19 @@ export async function runSession(
         close = true;
         break;
       }
+      if (
+        (i - from) % BUDGET_CHECK_EVERY === BUDGET_CHECK_EVERY - 1 && i + 1 < messages.length &&
+        performance.now() - sliceStart >= budgetMs
+      ) {
+        next = i + 1;
+        break;
+      }
     }
-    if (framer.overflowed) {
+    const more = !close && next < messages.length;
+    if (more) {
+      // The wait is this server's, not the peer's: no deadline runs against it.
+      if (watched) deadlines!.touch(watched, false);
+    } else if (framer.overflowed) {
       record.oversized++;
       const text = protocol.overflowReply(options.maxLine);
       if (text !== undefined) out += text + "\n";
@@ -186,19 +213,25 @@ export async function runSession(
     }
     closing ||= close;
     const done = close ? finish : undefined;
-    if (out === "") return void done?.();
-    const length = utf8Length(out);
-    const write = () => duplex.write(out);
-    const sent = protocol.delayMs > 0 ? delay(protocol.delayMs).then(write) : write();
-    if (sent === WRITTEN) {
-      record.bytesOut += length;
-      return void done?.();
+    let pending: Promise<void> | undefined;
+    if (out !== "") {
+      const length = utf8Length(out);
+      const write = () => duplex.write(out);
+      const sent = protocol.delayMs > 0 ? delay(protocol.delayMs).then(write) : write();
+      if (sent === WRITTEN) record.bytesOut += length;
+      else pending = sent.then(() => void (record.bytesOut += length));
     }
+    if (more) {
+      pending = (pending ?? WRITTEN).then(() => turns.next()).then(() => {
+        if (closing) return;
+        const rest = answer(messages, at, next);
+        if (!rest && watched) deadlines!.touch(watched, framer.buffered > 0);
+        return rest;
+      });
+    }
+    if (!pending) return void done?.();
     // The feed holds the next bytes until it settles, and ends with its failure.
-    return sent.then(() => {
-      record.bytesOut += length;
-      done?.();
-    });
+    return done ? pending.then(done) : pending;
   };
 
   const sink: ChunkSink = (chunk) => {
@@ -206,8 +239,9 @@ export async function runSession(
     const at = duplex.arrivedAt?.() ?? options.now();
     readAt = at;
     record.bytesIn += chunk.length;
-    const held = answer(framer.push(chunk), at);
+    const messages = framer.push(chunk);
     if (watched) deadlines!.touch(watched, framer.buffered > 0);
+    const held = answer(messages, at);
     return held;
   };
 
@@ -236,6 +270,20 @@ export async function runSession(
   options.live?.delete(record);
   return record;
 }
+
+/**
+ * The most time one connection's messages take of a turn, in milliseconds: past it the rest
+ * wait for a later turn (a timer's: `setImmediate` would keep Deno from polling sockets), so
+ * one peer pipelining expensive requests (`2|9**9999`, 79 µs each) cannot hold the other
+ * connections, or a member's heartbeat, for longer.
+ */
+export const WORK_BUDGET_MS = 4;
+
+/** Where connections past their budget wait, one let go per timer turn (one per isolate). */
+const turns = new TurnQueue();
+
+/** How many messages go between two looks at the clock for {@link WORK_BUDGET_MS}. */
+const BUDGET_CHECK_EVERY = 16;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
