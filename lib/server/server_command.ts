@@ -1,7 +1,8 @@
 /**
  * What `serve` and `task-serve` share: their flags, the argv → {@link ServerCommandOptions}
  * parser, and the run loop that starts the chosen mode, prints the live log, streams `--csv`,
- * stops on SIGINT/SIGTERM/SIGHUP, `--duration` or `--max-connections`, and prints the report.
+ * prints the report so far on SIGUSR1, stops on SIGINT/SIGTERM/SIGHUP/SIGUSR2/SIGALRM,
+ * `--duration` or `--max-connections`, and prints the report.
  *
  * @module
  */
@@ -30,6 +31,7 @@ import { SampleFile } from "./sample_file.ts";
 import type { ServerEvent, ServerSpec } from "./server_spec.ts";
 import { ConnectionLog } from "../reports/connection_log.ts";
 import { epochNow } from "../stats/epoch_now.ts";
+import { escapeControl } from "../cli/escape_control.ts";
 import { MODE_NAMES, type ModeName, MODES } from "../../modes/mod.ts";
 
 /** The flags both servers take. */
@@ -157,10 +159,17 @@ export function parseServerArgs(
 /** Which report sections a server prints after its totals. */
 export type ServerReportKind = "inter-arrival" | "connection-log";
 
-/** The signals that stop a server: Ctrl-C, `kill`, and a closed terminal or SSH session. */
+/**
+ * The signals that stop a server (drain, then report): Ctrl-C, `kill`, a closed terminal or
+ * SSH session, and SIGUSR2 and SIGALRM, whose default action would end the process without a
+ * report (in some modes and not others, as their runtimes happened to install handlers).
+ */
 const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
-  : ["SIGINT", "SIGTERM", "SIGHUP"];
+  : ["SIGINT", "SIGTERM", "SIGHUP", "SIGUSR2", "SIGALRM"];
+
+/** The signal that prints the report so far and lets the server go on, as `dd` does. */
+const REPORT_SIGNAL: Deno.Signal | undefined = Deno.build.os === "windows" ? undefined : "SIGUSR1";
 
 /**
  * Runs a server until it stops and prints its report; returns the exit code. A second stop
@@ -184,7 +193,7 @@ export async function runServer(
   const log = options.json ? console.error : console.log;
   const warn = (message: string) => {
     warnings++;
-    console.error(`warning: ${message}`);
+    console.error(`warning: ${escapeControl(message)}`);
   };
   const csv = options.csv === undefined ? undefined : SampleFile.open(options.csv, warn);
 
@@ -215,7 +224,8 @@ export async function runServer(
         csv?.data(event.rows);
         return;
       case "log":
-        log(event.line);
+        // A peer's message, as the protocol quotes it: its bytes must not drive the terminal.
+        log(escapeControl(event.line));
         return;
       case "warning":
         warn(event.message);
@@ -241,7 +251,30 @@ export async function runServer(
       forceExit();
     }
   };
+  const summarize = (incomplete: boolean) =>
+    tally.summary({
+      mode: options.mode,
+      layout: mode.layout(spec.workers),
+      startedAt,
+      stoppedAt: epochNow(),
+      opened,
+      aborted,
+      warnings,
+      incomplete,
+    });
+  // On stderr, so that stdout still carries one report (or the JSON alone).
+  const reportSoFar = () => {
+    const summary = summarize(false);
+    console.error(
+      [
+        `socklab ${command}: report so far (${REPORT_SIGNAL}; the server goes on), connections still open not included:`,
+        ...(report === "inter-arrival" ? [formatInterArrival(summary)] : []),
+        formatTotals(summary),
+      ].join("\n"),
+    );
+  };
   for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, onSignal);
+  if (REPORT_SIGNAL) Deno.addSignalListener(REPORT_SIGNAL, reportSoFar);
   const timer = options.durationMs === undefined
     ? undefined
     : setTimeout(() => stop.abort(), options.durationMs);
@@ -251,6 +284,7 @@ export async function runServer(
   } finally {
     clearTimeout(timer);
     for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
+    if (REPORT_SIGNAL) Deno.removeSignalListener(REPORT_SIGNAL, reportSoFar);
     csv?.close();
   }
 
@@ -258,16 +292,7 @@ export async function runServer(
   if (incomplete) {
     console.error(`socklab ${command}: forced to quit; the report is incomplete`);
   }
-  const summary = tally.summary({
-    mode: options.mode,
-    layout: mode.layout(spec.workers),
-    startedAt,
-    stoppedAt: epochNow(),
-    opened,
-    aborted,
-    warnings,
-    incomplete,
-  });
+  const summary = summarize(incomplete);
   if (options.json) {
     console.log(summaryJson(summary));
   } else {
