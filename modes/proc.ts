@@ -77,12 +77,17 @@ async function relay(
   stdout: ReadableStream<Uint8Array>,
 ): Promise<void> {
   const toChild = (async () => {
+    let end: null | "reset" = null;
     try {
       for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
         await stdin.write(relayRecord(chunk, epochNow()));
       }
-    } catch { /* reset, or closed once the child finished */ }
-    await stdin.write(relayRecord(null, epochNow())).catch(() => {});
+    } catch (error) {
+      // A reset is the client's doing and the child records it as one; anything else means
+      // the connection was closed here once the child finished.
+      if (error instanceof Deno.errors.ConnectionReset) end = "reset";
+    }
+    await stdin.write(relayRecord(end, epochNow())).catch(() => {});
     await stdin.close().catch(() => {});
   })();
   try {

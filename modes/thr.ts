@@ -19,6 +19,7 @@ import { supervisedMode } from "./_supervisor.ts";
 export type RelayIn =
   | { type: "data"; bytes: Uint8Array; at: number }
   | { type: "eof" }
+  | { type: "reset" }
   | { type: "written"; ok: boolean };
 /** What such a worker posts back, besides member messages. */
 export type RelayOut =
@@ -87,8 +88,11 @@ function relayTo(conn: Conn, worker: Worker) {
         post({ type: "data", bytes: chunk.slice(), at: epochNow() });
         await window.room();
       }
-    } catch { /* reset, or closed by us: the worker sees the end of the stream */ }
-    post({ type: "eof" });
+      post({ type: "eof" });
+    } catch (error) {
+      // Closed by us: the worker sees the end of the stream.
+      post({ type: error instanceof Deno.errors.ConnectionReset ? "reset" : "eof" });
+    }
   })();
   return {
     receive(message: RelayOut) {

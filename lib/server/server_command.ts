@@ -53,6 +53,7 @@ export const SERVER_FLAGS: Record<string, FlagSpec> = {
   "max-connections": { type: "string" },
   drain: { type: "string" },
   csv: { type: "string" },
+  "csv-max": { type: "string" },
   json: { type: "boolean" },
   html: { type: "string" },
 };
@@ -87,9 +88,17 @@ MODES
   --max-connections N      stop accepting after N connections, end when they close
   --drain DUR              on stop, how long open connections may finish (default 5s)
   --csv FILE               write every connection and data inter-arrival as CSV
+  --csv-max SIZE           stop writing data rows to --csv past this size; the
+                           report says how many were left out (default 100MiB; 0 = no cap)
   --json                   print the summary as JSON on stdout
   --html FILE              write the report as a web page (histograms, sortable tables)
   -h, --help               show this help`;
+
+/**
+ * The default `--csv-max`: two million data rows of about 50 bytes, more than a lab run
+ * records, while a peer's flood of newlines cannot fill the disk.
+ */
+export const DEFAULT_CSV_MAX = 100 * 2 ** 20;
 
 /** A server command's typed options. */
 export interface ServerCommandOptions {
@@ -97,6 +106,8 @@ export interface ServerCommandOptions {
   spec: ServerSpec;
   durationMs?: number;
   csv?: string;
+  /** Bytes of `--csv` data rows past which samples are only counted; 0: no cap. */
+  csvMax: number;
   json: boolean;
   html?: string;
 }
@@ -142,6 +153,7 @@ export function serverOptions(
     },
     durationMs: durationFlag(values, "duration", undefined),
     csv: typeof values.csv === "string" ? values.csv : undefined,
+    csvMax: sizeFlag(values, "csv-max", DEFAULT_CSV_MAX, 0, Number.MAX_SAFE_INTEGER),
     json: values.json === true,
     html: typeof values.html === "string" ? values.html : undefined,
   };
@@ -195,7 +207,9 @@ export async function runServer(
     warnings++;
     console.error(`warning: ${escapeControl(message)}`);
   };
-  const csv = options.csv === undefined ? undefined : SampleFile.open(options.csv, warn);
+  const csv = options.csv === undefined
+    ? undefined
+    : SampleFile.open(options.csv, options.csvMax, warn);
 
   const onEvent = (event: ServerEvent) => {
     switch (event.type) {
@@ -300,6 +314,11 @@ export async function runServer(
     if (report === "inter-arrival") console.log(formatInterArrival(summary));
     else if (connectionLog && connectionLog.size > 0) console.log(connectionLog.format());
     console.log(formatTotals(summary));
+  }
+  if (csv && csv.dropped > 0) {
+    (options.json ? console.error : console.log)(
+      `CSV: capped at ${options.csvMax} bytes of data rows (--csv-max): ${csv.dropped} samples not written to "${options.csv}"`,
+    );
   }
   if (options.html !== undefined) {
     // The printed report is already out: a failed page costs only itself.
