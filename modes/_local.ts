@@ -38,6 +38,7 @@ export function sessionOptions(
     verbose: spec.verbose,
     idleTimeoutMs: spec.idleTimeoutMs,
     requestTimeoutMs: spec.requestTimeoutMs,
+    firstByteTimeoutMs: spec.firstByteTimeoutMs,
     log,
     now: epochNow,
   };

@@ -46,6 +46,7 @@ export const SERVER_FLAGS: Record<string, FlagSpec> = {
   "max-line": { type: "string" },
   "idle-timeout": { type: "string" },
   "request-timeout": { type: "string" },
+  "first-byte-timeout": { type: "string" },
   io: { type: "string" },
   "max-conns": { type: "string" },
   "over-limit": { type: "string" },
@@ -80,6 +81,9 @@ MODES
   --request-timeout DUR    close a connection whose started line is not complete this
                            long after its first byte, however slowly bytes trickle in
                            (default 30s; 0 = never)
+  --first-byte-timeout DUR close a connection that sends no byte this long after it
+                           opened, so silent peers cannot hold slots for --idle-timeout
+                           (default 60s; 0 = only --idle-timeout)
   --max-conns N            most connections open at once, per accepting thread or
                            process (default 0: as many as the open-file limit allows)
   --over-limit WHAT        beyond --max-conns: wait (leave them in the listen backlog)
@@ -99,6 +103,14 @@ MODES
  * records, while a peer's flood of newlines cannot fill the disk.
  */
 export const DEFAULT_CSV_MAX = 100 * 2 ** 20;
+
+/**
+ * The default `--first-byte-timeout`: nginx's `client_header_timeout`. A reference client
+ * sends its first event one drawn interval after the greeting, so this must exceed any
+ * interval a lab run draws (an exponential draw of mean 2 s exceeds 60 s with probability
+ * e^-30); a tighter value frees per-connection slots sooner at the cost of slow clients.
+ */
+export const DEFAULT_FIRST_BYTE_MS = 60_000;
 
 /** A server command's typed options. */
 export interface ServerCommandOptions {
@@ -131,6 +143,7 @@ export function serverOptions(
   const mode = choiceFlag(values, modeFlag, "async", MODE_NAMES);
   const idleTimeoutMs = durationFlag(values, "idle-timeout", 300_000)!;
   const requestTimeoutMs = durationFlag(values, "request-timeout", 30_000)!;
+  const firstByteTimeoutMs = durationFlag(values, "first-byte-timeout", DEFAULT_FIRST_BYTE_MS)!;
   const workers = intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024);
   return {
     mode,
@@ -145,6 +158,7 @@ export function serverOptions(
       verbose: values.verbose === true,
       idleTimeoutMs,
       requestTimeoutMs,
+      firstByteTimeoutMs,
       drainMs: durationFlag(values, "drain", 5000)!,
       maxConnections: intFlag(values, "max-connections", 0, 0),
       maxConns: intFlag(values, "max-conns", 0, 0),

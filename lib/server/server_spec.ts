@@ -26,6 +26,8 @@ export interface ServerSpec {
   idleTimeoutMs: number;
   /** How long a started line may take to complete; 0: no limit. */
   requestTimeoutMs: number;
+  /** How long a connection may stay silent from its start; 0: only `idleTimeoutMs`. */
+  firstByteTimeoutMs: number;
   /** After a stop request, how long open connections may go on before they are closed. */
   drainMs: number;
   /** Stop accepting after this many connections and end when they have closed; 0: no limit. */
