@@ -120,8 +120,9 @@ export const thrMode = supervisedMode(
     name: "thr",
     memberName: { one: "worker", many: "workers" },
     poolIo: "node",
-    // 14 MiB a Worker measured; each has an event loop of its own, a few descriptors.
-    costs: { bytesPerConnection: 14 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: true },
+    // 14 MiB a Worker measured; each has an event loop of its own, and with the socket holds
+    // 7 of the process's descriptors (/proc/self/fd, docs/notes/2026-12-07-descriptors-and-signals.md).
+    costs: { bytesPerConnection: 14 * 2 ** 20, fdsPerConnection: 7, membersShareProcess: true },
   },
   "Web Workers: a pool sharing the port (--workers N) or one per connection (--workers 0)",
   spawnWorker,

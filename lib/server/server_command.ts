@@ -213,6 +213,7 @@ export async function runServer(
   const connectionLog = report === "connection-log" ? new ConnectionLog() : undefined;
   let opened = 0;
   let aborted = 0;
+  let shed = 0;
   let warnings = 0;
   const startedAt = epochNow();
   // With --json, stdout carries the JSON alone and the live log goes to stderr.
@@ -236,6 +237,9 @@ export async function runServer(
         return;
       case "aborted":
         aborted++;
+        return;
+      case "shed":
+        shed += event.count;
         return;
       case "open":
         opened++;
@@ -287,6 +291,7 @@ export async function runServer(
       stoppedAt: epochNow(),
       opened,
       aborted,
+      shed,
       warnings,
       incomplete,
     });

@@ -103,6 +103,7 @@ Deno.test({
       incomplete: false,
       opened: 3,
       aborted: 0,
+      shed: 0,
       closed: 3,
       openAtShutdown: 0,
       ends: { client: 3 },
