@@ -3,8 +3,9 @@
  * and `pause` as JSON lines on stdin (its end means stop) and reports on stdout; a
  * per-connection child serves the connection whose reads come as records on stdin (their end
  * without an end record means the parent is gone), replies on stdout and reports on stderr.
- * SIGINT and SIGHUP are ignored: the parent decides when children stop, so a Ctrl-C or a
- * closed terminal that reaches the whole process group still lets every child drain and report.
+ * SIGINT, SIGHUP, SIGUSR1, SIGUSR2 and SIGALRM are ignored: the parent decides when children
+ * stop, so a Ctrl-C, a closed terminal or a `kill` that reaches the whole process group still
+ * lets every child drain and report.
  *
  * @module
  */
@@ -21,11 +22,19 @@ import {
 } from "./_member.ts";
 import { PushDuplex, pushRecords, RelayWindow } from "./_relay_duplex.ts";
 
+/**
+ * Signals besides SIGINT that the parent handles (see `runServer`) and that may reach this
+ * child with it, sent to the whole process group.
+ */
+const PARENT_SIGNALS: Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM"];
+
 /** Runs the child described by `startJson`; resolves when it has reported everything. */
 export async function runChild(startJson: string): Promise<void> {
   const start = JSON.parse(startJson) as MemberStart;
   Deno.addSignalListener("SIGINT", () => {});
-  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", () => {});
+  if (Deno.build.os !== "windows") {
+    for (const signal of PARENT_SIGNALS) Deno.addSignalListener(signal, () => {});
+  }
   if (start.role === "pool") {
     const out = new JsonLineWriter((bytes) => writeAll(Deno.stdout, bytes));
     endOnceWritten(() => out.flushed());

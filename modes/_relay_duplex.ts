@@ -51,6 +51,8 @@ export class PushDuplex implements Duplex {
   #chunks: { bytes: Uint8Array; at: number }[] = [];
   #lastAt = 0;
   #eof = false;
+  /** Set when the peer reset the connection: reads fail once the bytes before it are read. */
+  #reset = false;
   #closed = false;
   #wake: (() => void) | undefined;
   #writing: { resolve(): void; reject(error: Error): void } | undefined;
@@ -84,6 +86,15 @@ export class PushDuplex implements Duplex {
     this.#wakeReader();
   }
 
+  /**
+   * Marks the peer's reset: as on a socket, the session reads the bytes that came before it
+   * and then fails, so an unterminated last message is dropped rather than counted.
+   */
+  reset(): void {
+    this.#reset = true;
+    this.#wakeReader();
+  }
+
   /** The parent's answer to the pending write: on the socket, or failed (reset, closed). */
   written(ok: boolean): void {
     const writing = this.#writing;
@@ -93,11 +104,14 @@ export class PushDuplex implements Duplex {
   }
 
   async read(): Promise<Uint8Array | null> {
-    while (this.#chunks.length === 0 && !this.#eof && !this.#closed) {
+    while (this.#chunks.length === 0 && !this.#eof && !this.#reset && !this.#closed) {
       await new Promise<void>((resolve) => this.#wake = resolve);
     }
     if (this.#closed) throw new Deno.errors.BadResource("The relayed connection is closed");
     const chunk = this.#chunks.shift();
+    if (chunk === undefined && this.#reset) {
+      throw new Deno.errors.ConnectionReset("The relayed connection was reset by its peer");
+    }
     if (chunk === undefined) return null;
     this.#lastAt = chunk.at;
     this.#consumed(chunk.bytes.length);
@@ -132,21 +146,26 @@ export class PushDuplex implements Duplex {
 }
 
 /**
- * A relayed read as a record on a pipe: kind (1 data, 0 end of stream), the arrival time as a
- * float64, the length as a uint32, then the bytes.
+ * A relayed read as a record on a pipe: kind (1 data, 0 end of stream, 2 reset), the arrival
+ * time as a float64, the length as a uint32, then the bytes.
  */
 const HEADER_BYTES = 13;
 const DATA = 1;
 const END = 0;
+const RESET = 2;
 
-/** Encodes the bytes of one read that arrived at `at`, or with `null` the end of the stream. */
-export function relayRecord(bytes: Uint8Array | null, at: number): Uint8Array {
-  const record = new Uint8Array(HEADER_BYTES + (bytes?.length ?? 0));
+/**
+ * Encodes the bytes of one read that arrived at `at`, or with `null` the end of the stream,
+ * or with `"reset"` the peer's reset.
+ */
+export function relayRecord(bytes: Uint8Array | null | "reset", at: number): Uint8Array {
+  const data = bytes instanceof Uint8Array ? bytes : null;
+  const record = new Uint8Array(HEADER_BYTES + (data?.length ?? 0));
   const header = new DataView(record.buffer);
-  header.setUint8(0, bytes === null ? END : DATA);
+  header.setUint8(0, data ? DATA : bytes === "reset" ? RESET : END);
   header.setFloat64(1, at);
-  header.setUint32(9, bytes?.length ?? 0);
-  if (bytes !== null) record.set(bytes, HEADER_BYTES);
+  header.setUint32(9, data?.length ?? 0);
+  if (data) record.set(data, HEADER_BYTES);
   return record;
 }
 
@@ -169,7 +188,9 @@ export async function pushRecords(
         const header = new DataView(held.buffer, held.byteOffset + offset, HEADER_BYTES);
         const end = offset + HEADER_BYTES + header.getUint32(9);
         if (held.length < end) break;
-        if (header.getUint8(0) === END) return duplex.end();
+        const kind = header.getUint8(0);
+        if (kind === END) return duplex.end();
+        if (kind === RESET) return duplex.reset();
         window.hold(end - offset - HEADER_BYTES);
         duplex.push(held.subarray(offset + HEADER_BYTES, end), header.getFloat64(1));
         offset = end;

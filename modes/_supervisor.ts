@@ -15,10 +15,12 @@ import type { Mode, ModeOptions, ServerEvent } from "../lib/server/server_spec.t
 import { ServerStartError } from "../lib/net/server_start_error.ts";
 import { type ConnectionRecord, emptyRecord } from "../lib/server/session.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
+import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
 import { SampleStats } from "../lib/stats/sample_stats.ts";
 import { plural } from "../lib/cli/units.ts";
 import { HeartbeatWatch } from "./_heartbeat.ts";
+import { withinFdLimit } from "./_fd_budget.ts";
 import type {
   ConnectionProgress,
   Member,
@@ -260,6 +262,7 @@ async function perConnection(
       } GiB); others wait in the backlog; set --max-conns to change`,
     });
   }
+  options = await withinFdLimit(options, costs.fdsPerConnection, memberName);
   const listener = await listenOn(transportFor(options.io), {
     host: options.host,
     port: options.port,
@@ -275,19 +278,34 @@ async function perConnection(
     // On a hurry the parent closes the relayed connection: the member sees an orderly end.
     const connections = openConnections(options, worker, options.hurry);
     connections.forward({ type: "open", peer, worker, at: openedAt }, false);
-    const member = spawn(
-      { role: "conn", spec, worker, peer, openedAt },
-      (message) => {
-        heartbeats.heard(member);
-        if (message.type === "progress") connections.progress(message);
-        else if (
-          message.type !== "done" && message.type !== "failed" && message.type !== "heartbeat"
-        ) {
-          connections.forward(message);
-        }
-      },
-      conn,
-    );
+    let member: Member;
+    try {
+      member = spawn(
+        { role: "conn", spec, worker, peer, openedAt },
+        (message) => {
+          heartbeats.heard(member);
+          if (message.type === "progress") connections.progress(message);
+          else if (
+            message.type !== "done" && message.type !== "failed" && message.type !== "heartbeat"
+          ) {
+            connections.forward(message);
+          }
+        },
+        conn,
+      );
+    } catch (error) {
+      // Out of descriptors or processes despite the budget: this connection is lost, the
+      // server goes on.
+      closeQuietly(conn);
+      connections.lose();
+      options.onEvent({
+        type: "warning",
+        message: `${worker} for ${peer} could not start (${
+          error instanceof Error ? error.message : error
+        })`,
+      });
+      return;
+    }
     heartbeats.watch(member);
     const { failure } = await member.ended;
     heartbeats.forget(member);

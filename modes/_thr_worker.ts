@@ -44,6 +44,7 @@ self.onmessage = (first: MessageEvent<ThrStart>) => {
     const message = event.data;
     if (message.type === "data") duplex.push(message.bytes, message.at);
     else if (message.type === "eof") duplex.end();
+    else if (message.type === "reset") duplex.reset();
     else if (message.type === "written") duplex.written(message.ok);
   };
   void runConnMember(start, duplex, post);

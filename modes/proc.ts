@@ -89,12 +89,17 @@ async function relay(
   stdout: ReadableStream<Uint8Array>,
 ): Promise<void> {
   const toChild = (async () => {
+    let end: null | "reset" = null;
     try {
       for (let chunk = await conn.read(); chunk !== null; chunk = await conn.read()) {
         await stdin.write(relayRecord(chunk, epochNow()));
       }
-    } catch { /* reset, or closed once the child finished */ }
-    await stdin.write(relayRecord(null, epochNow())).catch(() => {});
+    } catch (error) {
+      // A reset is the client's doing and the child records it as one; anything else means
+      // the connection was closed here once the child finished.
+      if (error instanceof Deno.errors.ConnectionReset) end = "reset";
+    }
+    await stdin.write(relayRecord(end, epochNow())).catch(() => {});
     await stdin.close().catch(() => {});
   })();
   try {
@@ -108,8 +113,9 @@ async function relay(
 // node:net's native accept stops for good, silently, when a child runs out of descriptors in
 // a burst (RELIABILITY.md): children listen with Deno.listen, which reports it and recovers.
 // A child per connection is a whole Deno process (60 MiB measured); the parent holds the
-// socket and the child's three pipes.
-const costs = { bytesPerConnection: 60 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: false };
+// socket, the child's three pipes and its process handle: 5 descriptors measured
+// (/proc/self/fd, docs/notes/2026-12-07-descriptors-and-signals.md).
+const costs = { bytesPerConnection: 60 * 2 ** 20, fdsPerConnection: 5, membersShareProcess: false };
 const memberName = { one: "child", many: "children" };
 
 /** The subprocess mode. */

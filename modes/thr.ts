@@ -19,6 +19,7 @@ import { supervisedMode } from "./_supervisor.ts";
 export type RelayIn =
   | { type: "data"; bytes: Uint8Array; at: number }
   | { type: "eof" }
+  | { type: "reset" }
   | { type: "written"; ok: boolean };
 /** What such a worker posts back, besides member messages. */
 export type RelayOut =
@@ -87,8 +88,11 @@ function relayTo(conn: Conn, worker: Worker) {
         post({ type: "data", bytes: chunk.slice(), at: epochNow() });
         await window.room();
       }
-    } catch { /* reset, or closed by us: the worker sees the end of the stream */ }
-    post({ type: "eof" });
+      post({ type: "eof" });
+    } catch (error) {
+      // Closed by us: the worker sees the end of the stream.
+      post({ type: error instanceof Deno.errors.ConnectionReset ? "reset" : "eof" });
+    }
   })();
   return {
     receive(message: RelayOut) {
@@ -116,8 +120,9 @@ export const thrMode = supervisedMode(
     name: "thr",
     memberName: { one: "worker", many: "workers" },
     poolIo: "node",
-    // 14 MiB a Worker measured; each has an event loop of its own, a few descriptors.
-    costs: { bytesPerConnection: 14 * 2 ** 20, fdsPerConnection: 4, membersShareProcess: true },
+    // 14 MiB a Worker measured; each has an event loop of its own, and with the socket holds
+    // 7 of the process's descriptors (/proc/self/fd, docs/notes/2026-12-07-descriptors-and-signals.md).
+    costs: { bytesPerConnection: 14 * 2 ** 20, fdsPerConnection: 7, membersShareProcess: true },
   },
   "Web Workers: a pool sharing the port (--workers N) or one per connection (--workers 0)",
   spawnWorker,

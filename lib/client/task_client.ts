@@ -13,6 +13,7 @@ import { LineReader } from "../protocols/line_reader.ts";
 import { TIMESTAMP_GREETING } from "../protocols/timestamp.ts";
 import { writeAll } from "../net/write_all.ts";
 import { ReplyReader } from "./reply_reader.ts";
+import { escapeControl } from "../cli/escape_control.ts";
 import {
   ClientFailure,
   closedBefore,
@@ -91,7 +92,7 @@ export async function runTaskOp(
   const session = await TaskSession.open(options);
   try {
     const reply = await session.ask(`${OP_NUMBERS[op]}|${text}`);
-    console.log(reply);
+    console.log(escapeControl(reply));
     return reply.startsWith("Error:") ? 1 : 0;
   } finally {
     session.close();
@@ -123,7 +124,7 @@ export async function runTaskMenu(options: TaskClientOptions): Promise<number> {
       }
       const data = await prompt("Enter input: ");
       if (data === null) return 0;
-      console.log(`Result: ${await session.ask(`${choice}|${data}`)}`);
+      console.log(`Result: ${escapeControl(await session.ask(`${choice}|${data}`))}`);
     }
   } finally {
     session.close();

@@ -2,7 +2,10 @@
  * The `--csv` file of the servers: created (and so checked) before the server listens, data
  * rows appended as they arrive in writes of up to 64 KiB (and at least once a second),
  * connection rows at the end in the order the connections opened. A write that fails is
- * reported once and the file is given up: the printed summary never depends on it.
+ * reported once and the file is given up: the printed summary never depends on it. Data rows
+ * stop at a cap (`--csv-max`): one row per message let 4 MiB of newlines from one peer write
+ * 200 MiB. What is dropped is counted for the report; connection rows, one per accepted
+ * connection, are always written.
  *
  * @module
  */
@@ -33,10 +36,19 @@ export class SampleFile {
   #opens: Opening[] = [];
   #failed = false;
   #timer: ReturnType<typeof setInterval>;
+  #maxDataBytes: number;
+  #dataBytes = 0;
+  #dropped = 0;
 
-  private constructor(file: Deno.FsFile, path: string, warn: (message: string) => void) {
+  private constructor(
+    file: Deno.FsFile,
+    path: string,
+    maxDataBytes: number,
+    warn: (message: string) => void,
+  ) {
     this.#file = file;
     this.#path = path;
+    this.#maxDataBytes = maxDataBytes;
     this.#warn = warn;
     this.#timer = setInterval(() => this.#flush(), FLUSH_INTERVAL_MS);
     // Rows waiting for the next flush must not keep a finished server alive.
@@ -45,10 +57,11 @@ export class SampleFile {
 
   /**
    * Creates (or empties) `path` and writes the header. A path that cannot be written fails
-   * the start with a usage error naming `--csv` and the path; `warn` hears of later failures,
-   * and {@link failed} says whether there were any.
+   * the start with a usage error naming `--csv` and the path; `warn` hears of later failures
+   * and of reaching `maxDataBytes` of data rows (0: no cap), and {@link failed} says whether
+   * writes failed.
    */
-  static open(path: string, warn: (message: string) => void): SampleFile {
+  static open(path: string, maxDataBytes: number, warn: (message: string) => void): SampleFile {
     let file: Deno.FsFile;
     try {
       file = Deno.openSync(path, { write: true, create: true, truncate: true });
@@ -59,7 +72,7 @@ export class SampleFile {
         }); give a file in a writable directory`,
       );
     }
-    const samples = new SampleFile(file, path, warn);
+    const samples = new SampleFile(file, path, maxDataBytes, warn);
     samples.#append(SAMPLES_CSV_HEADER);
     return samples;
   }
@@ -69,9 +82,29 @@ export class SampleFile {
     return this.#failed;
   }
 
-  /** Appends data rows. */
+  /** Appends data rows, or counts them once the cap is reached. */
   data(rows: readonly DataSample[]): void {
-    if (this.#file) this.#append(dataSamplesCsv(rows));
+    if (!this.#file) return;
+    if (this.#dropped > 0) {
+      this.#dropped += rows.length;
+      return;
+    }
+    const text = dataSamplesCsv(rows);
+    // Whole batches, so the file holds every sample up to a moment and none after it.
+    if (this.#maxDataBytes > 0 && this.#dataBytes + text.length > this.#maxDataBytes) {
+      this.#dropped = rows.length;
+      this.#warn(
+        `--csv "${this.#path}" reached its cap of ${this.#maxDataBytes} bytes of data rows (--csv-max); later samples are counted, not written`,
+      );
+      return;
+    }
+    this.#dataBytes += text.length;
+    this.#append(text);
+  }
+
+  /** Data samples not written for the cap. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   /** Notes a connection for the connection rows written at the end. */

@@ -1,7 +1,8 @@
 /**
  * What `serve` and `task-serve` share: their flags, the argv → {@link ServerCommandOptions}
  * parser, and the run loop that starts the chosen mode, prints the live log, streams `--csv`,
- * stops on SIGINT/SIGTERM/SIGHUP, `--duration` or `--max-connections`, and prints the report.
+ * prints the report so far on SIGUSR1, stops on SIGINT/SIGTERM/SIGHUP/SIGUSR2/SIGALRM,
+ * `--duration` or `--max-connections`, and prints the report.
  *
  * @module
  */
@@ -31,6 +32,7 @@ import { checkOutputFile, osReason } from "../cli/output_file.ts";
 import type { ServerEvent, ServerSpec } from "../server/server_spec.ts";
 import { ConnectionLog } from "../reports/connection_log.ts";
 import { epochNow } from "../stats/epoch_now.ts";
+import { escapeControl } from "../cli/escape_control.ts";
 import { MODE_NAMES, type ModeName, MODES } from "../../modes/mod.ts";
 
 /** The flags both servers take. */
@@ -45,6 +47,7 @@ export const SERVER_FLAGS: Record<string, FlagSpec> = {
   "max-line": { type: "string" },
   "idle-timeout": { type: "string" },
   "request-timeout": { type: "string" },
+  "first-byte-timeout": { type: "string" },
   io: { type: "string" },
   "max-conns": { type: "string" },
   "over-limit": { type: "string" },
@@ -52,6 +55,7 @@ export const SERVER_FLAGS: Record<string, FlagSpec> = {
   "max-connections": { type: "string" },
   drain: { type: "string" },
   csv: { type: "string" },
+  "csv-max": { type: "string" },
   json: { type: "boolean" },
   html: { type: "string" },
 };
@@ -79,6 +83,9 @@ MODES
   --request-timeout DUR    close a connection whose started line is not complete this
                            long after its first byte, however slowly bytes trickle in
                            (default 30s; 0 = never)
+  --first-byte-timeout DUR close a connection that sends no byte this long after it
+                           opened, so silent peers cannot hold slots for --idle-timeout
+                           (default 60s; 0 = only --idle-timeout)
   --max-conns N            most connections open at once, per accepting thread or
                            process (default 0: as many as the open-file limit allows)
   --over-limit WHAT        beyond --max-conns: wait (leave them in the listen backlog)
@@ -87,9 +94,25 @@ MODES
   --max-connections N      stop accepting after N connections, end when they close
   --drain DUR              on stop, how long open connections may finish (default 5s)
   --csv FILE               CSV_HELP
+  --csv-max SIZE           stop writing data rows to --csv past this size; the
+                           report says how many were left out (default 100MiB; 0 = no cap)
   --json                   print the summary as JSON on stdout
   --html FILE              write the report as a web page (histograms, sortable tables)
 EXTRA  -h, --help               show this help`;
+
+/**
+ * The default `--csv-max`: two million data rows of about 50 bytes, more than a lab run
+ * records, while a peer's flood of newlines cannot fill the disk.
+ */
+export const DEFAULT_CSV_MAX = 100 * 2 ** 20;
+
+/**
+ * The default `--first-byte-timeout`: nginx's `client_header_timeout`. A reference client
+ * sends its first event one drawn interval after the greeting, so this must exceed any
+ * interval a lab run draws (an exponential draw of mean 2 s exceeds 60 s with probability
+ * e^-30); a tighter value frees per-connection slots sooner at the cost of slow clients.
+ */
+export const DEFAULT_FIRST_BYTE_MS = 60_000;
 
 /** A server command's typed options. */
 export interface ServerCommandOptions {
@@ -97,6 +120,8 @@ export interface ServerCommandOptions {
   spec: ServerSpec;
   durationMs?: number;
   csv?: string;
+  /** Bytes of `--csv` data rows past which samples are only counted; 0: no cap. */
+  csvMax: number;
   json: boolean;
   html?: string;
 }
@@ -130,6 +155,7 @@ export function serverOptions(
   const mode = choiceFlag(values, modeFlag, "async", MODE_NAMES);
   const idleTimeoutMs = durationFlag(values, "idle-timeout", 300_000)!;
   const requestTimeoutMs = durationFlag(values, "request-timeout", 30_000)!;
+  const firstByteTimeoutMs = durationFlag(values, "first-byte-timeout", DEFAULT_FIRST_BYTE_MS)!;
   const workers = intFlag(values, "workers", navigator.hardwareConcurrency, 0, 1024);
   return {
     mode,
@@ -144,6 +170,7 @@ export function serverOptions(
       verbose: values.verbose === true,
       idleTimeoutMs,
       requestTimeoutMs,
+      firstByteTimeoutMs,
       drainMs: durationFlag(values, "drain", 5000)!,
       maxConnections: intFlag(values, "max-connections", 0, 0),
       maxConns: intFlag(values, "max-conns", 0, 0),
@@ -152,6 +179,7 @@ export function serverOptions(
     },
     durationMs: durationFlag(values, "duration", undefined),
     csv: typeof values.csv === "string" ? values.csv : undefined,
+    csvMax: sizeFlag(values, "csv-max", DEFAULT_CSV_MAX, 0, Number.MAX_SAFE_INTEGER),
     json: values.json === true,
     html: typeof values.html === "string" ? values.html : undefined,
   };
@@ -172,10 +200,17 @@ export type ServerReportKind = "inter-arrival" | "connection-log";
 /** After a second stop signal, how long the open connections' records may take to come in. */
 const HURRY_MS = 2000;
 
-/** The signals that stop a server: Ctrl-C, `kill`, and a closed terminal or SSH session. */
+/**
+ * The signals that stop a server (drain, then report): Ctrl-C, `kill`, a closed terminal or
+ * SSH session, and SIGUSR2 and SIGALRM, whose default action would end the process without a
+ * report (in some modes and not others, as their runtimes happened to install handlers).
+ */
 const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
-  : ["SIGINT", "SIGTERM", "SIGHUP"];
+  : ["SIGINT", "SIGTERM", "SIGHUP", "SIGUSR2", "SIGALRM"];
+
+/** The signal that prints the report so far and lets the server go on, as `dd` does. */
+const REPORT_SIGNAL: Deno.Signal | undefined = Deno.build.os === "windows" ? undefined : "SIGUSR1";
 
 /**
  * Runs a server until it stops and prints its report; returns the exit code. A second stop
@@ -195,17 +230,20 @@ export async function runServer(
   const connectionLog = report === "connection-log" ? new ConnectionLog() : undefined;
   let opened = 0;
   let aborted = 0;
+  let shed = 0;
   let warnings = 0;
   const startedAt = epochNow();
   // With --json, stdout carries the JSON alone and the live log goes to stderr.
   const log = options.json ? console.error : console.log;
   const warn = (message: string) => {
     warnings++;
-    console.error(`warning: ${message}`);
+    console.error(`warning: ${escapeControl(message)}`);
   };
   // Every output path is proved writable before the server listens.
   if (options.html !== undefined) await checkOutputFile("html", options.html);
-  const csv = options.csv === undefined ? undefined : SampleFile.open(options.csv, warn);
+  const csv = options.csv === undefined
+    ? undefined
+    : SampleFile.open(options.csv, options.csvMax, warn);
 
   const onEvent = (event: ServerEvent) => {
     switch (event.type) {
@@ -218,6 +256,9 @@ export async function runServer(
         return;
       case "aborted":
         aborted++;
+        return;
+      case "shed":
+        shed += event.count;
         return;
       case "open":
         opened++;
@@ -234,7 +275,8 @@ export async function runServer(
         csv?.data(event.rows);
         return;
       case "log":
-        log(event.line);
+        // A peer's message, as the protocol quotes it: its bytes must not drive the terminal.
+        log(escapeControl(event.line));
         return;
       case "warning":
         warn(event.message);
@@ -269,7 +311,31 @@ export async function runServer(
       forceExit();
     }
   };
+  const summarize = (incomplete: boolean) =>
+    tally.summary({
+      mode: options.mode,
+      layout: mode.layout(spec.workers),
+      startedAt,
+      stoppedAt: epochNow(),
+      opened,
+      aborted,
+      shed,
+      warnings,
+      incomplete,
+    });
+  // On stderr, so that stdout still carries one report (or the JSON alone).
+  const reportSoFar = () => {
+    const summary = summarize(false);
+    console.error(
+      [
+        `socklab ${command}: report so far (${REPORT_SIGNAL}; the server goes on), connections still open not included:`,
+        ...(report === "inter-arrival" ? [formatInterArrival(summary)] : []),
+        formatTotals(summary),
+      ].join("\n"),
+    );
+  };
   for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, onSignal);
+  if (REPORT_SIGNAL) Deno.addSignalListener(REPORT_SIGNAL, reportSoFar);
   const timer = options.durationMs === undefined
     ? undefined
     : setTimeout(() => stop.abort(), options.durationMs);
@@ -283,6 +349,7 @@ export async function runServer(
     clearTimeout(timer);
     clearTimeout(hurryTimer);
     for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
+    if (REPORT_SIGNAL) Deno.removeSignalListener(REPORT_SIGNAL, reportSoFar);
     csv?.close();
   }
 
@@ -292,16 +359,7 @@ export async function runServer(
   }
   // Quit early, by a second signal: the report is whole, the exit code still says so.
   const quitEarly = signals >= 2;
-  const summary = tally.summary({
-    mode: options.mode,
-    layout: mode.layout(spec.workers),
-    startedAt,
-    stoppedAt: epochNow(),
-    opened,
-    aborted,
-    warnings,
-    incomplete,
-  });
+  const summary = summarize(incomplete);
   if (options.json) {
     console.log(summaryJson(summary));
   } else {
@@ -311,6 +369,11 @@ export async function runServer(
     console.log(formatTotals(summary));
   }
   let written = !csv?.failed;
+  if (csv && csv.dropped > 0) {
+    (options.json ? console.error : console.log)(
+      `CSV: capped at ${options.csvMax} bytes of data rows (--csv-max): ${csv.dropped} samples not written to "${options.csv}"`,
+    );
+  }
   if (options.html !== undefined) {
     // The printed report is already out: a failed page costs only itself, and the exit code.
     // Loaded here: the chart libraries took about 90 ms of the 230 a server took to listen.

@@ -64,6 +64,8 @@ export class NodeListener implements Listener {
   #openedAt: number;
   #check: ReturnType<typeof setInterval>;
   #overBudget: Error | undefined;
+  /** Connections reset over the budget and not yet reported (on the error that reports them, as `shed`). */
+  #shed = 0;
   #closed = false;
   #waiter: { resolve(conn: Conn): void; reject(error: Error): void } | undefined;
 
@@ -137,7 +139,7 @@ export class NodeListener implements Listener {
     const refused = this.#overBudget;
     if (refused !== undefined) {
       this.#overBudget = undefined;
-      return Promise.reject(refused);
+      return Promise.reject(this.#withShed(refused));
     }
     const conn = this.#queue.shift();
     if (conn !== undefined) return Promise.resolve(conn);
@@ -145,9 +147,17 @@ export class NodeListener implements Listener {
     return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
   }
 
+  /** Hands the count of connections reset since the last report to the error that reports it. */
+  #withShed(error: Error): Error {
+    const shed = this.#shed;
+    this.#shed = 0;
+    return Object.assign(error, { shed });
+  }
+
   /** Tells the accept loop, once per pause, that connections are being reset. */
   #refuse(): void {
     Atomics.add(exhaustions, 0, 1);
+    this.#shed++;
     const error = Object.assign(
       new Error(
         `Too many open files: ${this.#budget} connections held, the share of the open-file limit this listener may use; new connections are reset until some close`,
@@ -156,7 +166,7 @@ export class NodeListener implements Listener {
     );
     const waiter = this.#waiter;
     this.#waiter = undefined;
-    if (waiter) waiter.reject(error);
+    if (waiter) waiter.reject(this.#withShed(error));
     else this.#overBudget ??= error;
   }
 

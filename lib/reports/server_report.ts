@@ -29,6 +29,8 @@ export interface ServerSummary {
   opened: number;
   /** Connections that failed before they were accepted (reset in the backlog). */
   aborted: number;
+  /** Connections reset unaccepted because a listener's descriptor budget was full. */
+  shed: number;
   /** Connections whose record arrived. */
   closed: number;
   /** Of the closed, those still open when the drain time ran out. */
@@ -53,6 +55,8 @@ export interface ServerMeta {
   opened: number;
   /** Connections that failed before they were accepted (reset in the backlog). */
   aborted: number;
+  /** Connections reset unaccepted because a listener's descriptor budget was full. */
+  shed?: number;
   warnings: number;
   incomplete?: boolean;
 }
@@ -101,6 +105,7 @@ export class ServerTally {
     return {
       ...meta,
       incomplete: meta.incomplete ?? false,
+      shed: meta.shed ?? 0,
       closed: this.#closed,
       openAtShutdown: this.#ends.shutdown ?? 0,
       ends: { ...this.#ends },
@@ -180,7 +185,7 @@ export function formatTotals(summary: ServerSummary): string {
       ends ? ` (${ends})` : ""
     }, ${summary.openAtShutdown} open at shutdown${
       summary.aborted > 0 ? `, ${summary.aborted} reset before accept` : ""
-    }`,
+    }${summary.shed > 0 ? `, ${summary.shed} reset over the descriptor budget` : ""}`,
     `Messages: ${summary.messages}, bytes in: ${summary.bytesIn}, bytes out: ${summary.bytesOut}, oversized: ${summary.oversized}`,
     `Mode: ${summary.mode} (${summary.layout}), ran ${seconds} s, warnings: ${summary.warnings}`,
     ...workers,

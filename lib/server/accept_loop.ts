@@ -4,7 +4,9 @@
  * stop drains open connections for `drainMs` before closing them, so that every record is in
  * when it resolves. A connection that fails before it is accepted (reset in the backlog) is
  * counted and the loop goes straight on; only running out of descriptors or memory pauses it,
- * briefly, since retrying at once would spin.
+ * briefly, since retrying at once would spin. Such an episode is logged once, as it starts
+ * (retrying every 200 ms at most had logged 1,545 warnings a minute), and once as it ends,
+ * with how many accepts failed; connections a listener reset over its budget are counted.
  *
  * @module
  */
@@ -80,6 +82,7 @@ export async function acceptLoop(
   }, { once: true });
 
   let accepted = 0;
+  const exhaustion = exhaustionEpisodes(options);
   const full = () => options.maxConns > 0 && open.size >= options.maxConns;
   const waitForSlot = () => new Promise<void>((resolve) => slotWaiters.push(resolve));
   const acceptFrom = async (listener: Listener) => {
@@ -99,17 +102,13 @@ export async function acceptLoop(
           options.onEvent({ type: "aborted" });
           continue;
         }
+        exhaustion.failed(error);
         pauseMs = Math.min(MAX_PAUSE_MS, Math.max(FIRST_PAUSE_MS, pauseMs * 2));
-        options.onEvent({
-          type: "warning",
-          message: `Accept failed (${
-            error instanceof Error ? error.message : error
-          }); retrying in ${pauseMs} ms`,
-        });
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
         continue;
       }
       pauseMs = 0;
+      exhaustion.accepted();
       const openedAt = epochNow();
       if (full() && options.overLimit === "refuse") {
         refuse(conn, openedAt, loop.worker, options);
@@ -149,6 +148,40 @@ export async function acceptLoop(
     clearTimeout(drainTimer);
     signal.removeEventListener("abort", onStop);
   }
+}
+
+/**
+ * Reports running out of descriptors (or memory) once per episode: a warning when accepts
+ * start failing, a status line when one succeeds again; and counts the connections a
+ * listener reset meanwhile (an error's `shed`, see NodeListener).
+ */
+function exhaustionEpisodes(options: ModeOptions) {
+  let failures = 0;
+  let since = 0;
+  return {
+    failed(error: unknown) {
+      const shed = (error as { shed?: number }).shed ?? 0;
+      if (shed > 0) options.onEvent({ type: "shed", count: shed });
+      if (failures++ > 0) return;
+      since = performance.now();
+      options.onEvent({
+        type: "warning",
+        message: `Accept failed (${
+          error instanceof Error ? error.message : error
+        }); new connections wait in the backlog (or are reset, and counted) while retrying every ${MAX_PAUSE_MS} ms at most; logged once until accepting again`,
+      });
+    },
+    accepted() {
+      if (failures === 0) return;
+      options.onEvent({
+        type: "status",
+        message: `accepting again after ${failures} failed accepts over ${
+          ((performance.now() - since) / 1000).toFixed(1)
+        } s`,
+      });
+      failures = 0;
+    },
+  };
 }
 
 /** Answers a connection over the limit with {@link BUSY_REPLY} and records it as refused. */

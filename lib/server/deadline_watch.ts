@@ -1,7 +1,8 @@
 /**
  * Time limits on many connections at the cost of one timer. A server's peer lives under
- * `--idle-timeout` (no bytes at all for that long) and `--request-timeout` (a started line not
- * completed in time, however many bytes trickle in); the load generator's requests under its
+ * `--first-byte-timeout` (no byte at all since it connected), `--idle-timeout` (no bytes for
+ * that long) and `--request-timeout` (a started line not completed in time, however many
+ * bytes trickle in); the load generator's requests under its
  * `--timeout` (a request sent and not answered in time). Each connection notes its activity
  * with plain field writes, and one interval per watch closes those past a limit. A timer per
  * connection, re-armed on every read or request, would cost more than the rest of a small
@@ -11,12 +12,14 @@
  */
 
 /** Why the watch closed a connection. */
-export type DeadlineKind = "idle" | "request";
+export type DeadlineKind = "first-byte" | "idle" | "request";
 
 /** One watched connection. */
 export interface Watched {
-  /** When it last received bytes, by the watch's clock. */
+  /** When it last received bytes (or began to be watched), by the watch's clock. */
   lastActive: number;
+  /** Whether it has received any bytes. */
+  heard: boolean;
   /**
    * When its unfinished request began, by the watch's clock (a server: the first bytes of a
    * line not yet complete; a load generator: the request's sending); NaN while none is pending.
@@ -26,10 +29,12 @@ export interface Watched {
   expired?: DeadlineKind;
 }
 
-/** The limits, in milliseconds; 0 disables one. */
+/** The limits, in milliseconds; 0 (or none) disables one. */
 export interface Deadlines {
   idleMs: number;
   requestMs: number;
+  /** How long a connection may stay silent from the start. */
+  firstByteMs?: number;
 }
 
 /**
@@ -49,12 +54,11 @@ export class DeadlineWatch {
 
   /** Watches a connection; `close` is called if it expires. */
   watch(close: () => void): Watched {
-    const entry: Watched = { lastActive: this.#now(), requestStartedAt: NaN };
+    const entry: Watched = { lastActive: this.#now(), heard: false, requestStartedAt: NaN };
     this.#entries.set(entry, close);
     if (this.#timer === undefined) {
-      const shortest = Math.min(
-        ...[this.#limits.idleMs, this.#limits.requestMs].filter((ms) => ms > 0),
-      );
+      const { idleMs, requestMs, firstByteMs = 0 } = this.#limits;
+      const shortest = Math.min(...[idleMs, requestMs, firstByteMs].filter((ms) => ms > 0));
       this.#timer = setInterval(() => this.sweep(), Math.min(1000, Math.max(10, shortest / 8)));
       // The watch alone must not keep a finished server or load worker alive.
       Deno.unrefTimer(this.#timer);
@@ -66,6 +70,7 @@ export class DeadlineWatch {
   touch(entry: Watched, linePending: boolean): void {
     const now = this.#now();
     entry.lastActive = now;
+    entry.heard = true;
     if (!linePending) entry.requestStartedAt = NaN;
     else if (Number.isNaN(entry.requestStartedAt)) entry.requestStartedAt = now;
   }
@@ -82,10 +87,13 @@ export class DeadlineWatch {
   /** Closes every connection past a deadline (the interval calls this). */
   sweep(): void {
     const now = this.#now();
-    const { idleMs, requestMs } = this.#limits;
+    const { idleMs, requestMs, firstByteMs = 0 } = this.#limits;
     for (const [entry, close] of this.#entries) {
-      if (requestMs > 0 && now - entry.requestStartedAt > requestMs) entry.expired = "request";
-      else if (idleMs > 0 && now - entry.lastActive > idleMs) entry.expired = "idle";
+      if (firstByteMs > 0 && !entry.heard && now - entry.lastActive > firstByteMs) {
+        entry.expired = "first-byte";
+      } else if (requestMs > 0 && now - entry.requestStartedAt > requestMs) {
+        entry.expired = "request";
+      } else if (idleMs > 0 && now - entry.lastActive > idleMs) entry.expired = "idle";
       else continue;
       this.#entries.delete(entry);
       close();
@@ -93,18 +101,26 @@ export class DeadlineWatch {
   }
 }
 
-/** The shared watches by idle limit, then by request limit. */
-const watches = new Map<number, Map<number, DeadlineWatch>>();
+/** The shared watches by first-byte limit, then idle limit, then request limit. */
+const watches = new Map<number, Map<number, Map<number, DeadlineWatch>>>();
+
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, value = make());
+  return value;
+}
 
 /**
- * The shared watch for a pair of limits, so all connections with the same limits share one
- * timer; undefined when both are disabled. Every session asks, so the lookup builds nothing.
+ * The shared watch for a set of limits, so all connections with the same limits share one
+ * timer; undefined when all are disabled. Every session asks, so the lookup builds nothing.
  */
-export function deadlineWatchFor(idleMs: number, requestMs: number): DeadlineWatch | undefined {
-  if (idleMs <= 0 && requestMs <= 0) return undefined;
-  let byRequest = watches.get(idleMs);
-  if (!byRequest) watches.set(idleMs, byRequest = new Map());
-  let watch = byRequest.get(requestMs);
-  if (!watch) byRequest.set(requestMs, watch = new DeadlineWatch({ idleMs, requestMs }));
-  return watch;
+export function deadlineWatchFor(
+  idleMs: number,
+  requestMs: number,
+  firstByteMs = 0,
+): DeadlineWatch | undefined {
+  if (idleMs <= 0 && requestMs <= 0 && firstByteMs <= 0) return undefined;
+  const byIdle = entryOf(watches, firstByteMs, () => new Map());
+  const byRequest = entryOf(byIdle, idleMs, () => new Map());
+  return entryOf(byRequest, requestMs, () => new DeadlineWatch({ idleMs, requestMs, firstByteMs }));
 }

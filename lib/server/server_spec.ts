@@ -49,6 +49,8 @@ export type ServerEvent =
   | { type: "close"; record: ConnectionRecord }
   /** A connection that failed before it was accepted (reset in the backlog); only counted. */
   | { type: "aborted" }
+  /** Connections a listener reset unaccepted, its descriptor budget full; only counted. */
+  | { type: "shed"; count: number }
   /** Data samples, only when the spec asks for them; in arrival order per connection. */
   | { type: "samples"; rows: DataSample[] }
   | { type: "log"; line: string }

@@ -38,6 +38,7 @@ export type ConnectionEnd =
   | "server" // the protocol closed it (task `exit`)
   | "reset" // reset or broken pipe
   | "overflow" // a message exceeded --max-line
+  | "first-byte-timeout" // no byte at all within --first-byte-timeout
   | "idle" // no bytes within --idle-timeout
   | "request-timeout" // a started line not completed within --request-timeout
   | "shutdown" // still open when the drain time ran out
@@ -77,6 +78,8 @@ export interface SessionSettings {
   idleTimeoutMs: number;
   /** Milliseconds a started line may take to complete, however it trickles in; 0 disables. */
   requestTimeoutMs: number;
+  /** Milliseconds a connection may stay silent from its start; 0 (or none) disables. */
+  firstByteTimeoutMs?: number;
 }
 
 /** What a session needs besides the connection. */
@@ -95,6 +98,7 @@ export interface SessionOptions extends SessionSettings {
 }
 
 function endFromError(error: unknown, expired: DeadlineKind | undefined): ConnectionEnd {
+  if (expired === "first-byte") return "first-byte-timeout";
   if (expired === "idle") return "idle";
   if (expired === "request") return "request-timeout";
   if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
@@ -141,7 +145,11 @@ export async function runSession(
   options.live?.add(record);
   const framer = new Framer(options.framing, options.maxLine);
   let lastAt = NaN;
-  const deadlines = deadlineWatchFor(options.idleTimeoutMs, options.requestTimeoutMs);
+  const deadlines = deadlineWatchFor(
+    options.idleTimeoutMs,
+    options.requestTimeoutMs,
+    options.firstByteTimeoutMs,
+  );
   const watched = deadlines?.watch(() => closeQuietly(duplex));
   /**
    * Settles true at the end of the peer's stream, or false once the protocol closed the

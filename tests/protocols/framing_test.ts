@@ -247,6 +247,7 @@ Deno.test({
       verbose: true,
       idleTimeoutMs: 0,
       requestTimeoutMs: 0,
+      firstByteTimeoutMs: 0,
       drainMs: 1000,
       maxConnections: 1,
       maxConns: 0,

@@ -65,3 +65,22 @@ Deno.test("DeadlineWatch: a request noted by field writes expires, an idle conne
   assert.equal(late.expired, "request");
   assert.equal(idle.expired, undefined);
 });
+
+Deno.test("DeadlineWatch closes a connection that sent no byte within the first-byte limit", () => {
+  let now = 0;
+  const watch = new DeadlineWatch({ idleMs: 300_000, requestMs: 0, firstByteMs: 1000 }, () => now);
+  const closed: string[] = [];
+  const silent = watch.watch(() => closed.push("silent"));
+  const spoke = watch.watch(() => closed.push("spoke"));
+  now = 900;
+  watch.touch(spoke, false);
+  now = 1500;
+  watch.sweep();
+  assert.deepEqual(closed, ["silent"]);
+  assert.equal(silent.expired, "first-byte");
+  // Once it has spoken, only the idle limit applies.
+  now = 100_000;
+  watch.sweep();
+  assert.deepEqual(closed, ["silent"]);
+  watch.forget(spoke);
+});

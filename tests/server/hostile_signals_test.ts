@@ -3,6 +3,8 @@
  * which signals every process of the foreground group: the server and its children) must
  * stop `serve` with its report like SIGINT, in every variant; and a second SIGINT while
  * draining quits at once, still prints what the server knows, and leaves no process behind.
+ * Issue 28, item 9: SIGUSR1 prints the report so far and the server goes on (as `dd` does),
+ * and SIGUSR2 and SIGALRM stop it with its report, in every variant.
  *
  * @module
  */
@@ -13,6 +15,7 @@ import { TIMESTAMP_GREETING, timestampLine } from "../../lib/protocols/timestamp
 import { writeAll } from "../../lib/net/write_all.ts";
 import { numberAfter, SERVE } from "../support.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
+import { signalTree } from "../support/process_tree.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
 
 const HOST = "127.0.0.1";
@@ -76,6 +79,44 @@ Deno.test("serve: a second SIGINT while draining quits at once, prints what is k
         assert.equal(numberAfter(stdout, "Connections: "), 2);
         const messages = numberAfter(stdout, "Messages: ");
         assert.ok(messages >= 3 && messages <= 5, `Messages: ${messages}`);
+      }),
+  );
+});
+
+Deno.test("serve: SIGUSR1 prints the report so far and the server goes on; SIGUSR2 and SIGALRM stop it with its report", async (t) => {
+  await inEachVariant(
+    t,
+    VARIANTS,
+    (variant) =>
+      withServer([...SERVE, "--verbose", ...variant.args], async (server) => {
+        const first = await sendEvents(server.port, 2);
+        first.close();
+        await server.waitFor(new RegExp(`^\\[x\\] Connection closed for ${peerOf(first)}$`));
+        // Sent to the whole tree, as `kill -USR1 -<pgid>` would: no child may die of it.
+        signalTree(server.pid, "SIGUSR1");
+        await server.waitFor(/report so far \(SIGUSR1; the server goes on\)/);
+        await server.waitFor(/^Messages: 2,/);
+        const second = await sendEvents(server.port, 3);
+        second.close();
+        await server.waitFor(new RegExp(`^\\[x\\] Connection closed for ${peerOf(second)}$`));
+        const { code, stdout, stderr } = await stopWithin(server, "SIGUSR2", 10_000, {
+          wholeTree: true,
+        });
+        assert.equal(code, 0, `exit code ${code}; stderr:\n${tail(stderr)}`);
+        assert.equal(numberAfter(stdout, "Messages: "), 5);
+        assert.match(stdout, /Connections: 2 opened, 2 closed \(2 client\)/);
+      }),
+  );
+  await inEachVariant(
+    t,
+    VARIANTS.filter((variant) => variant.name === "async" || variant.perConnection),
+    (variant) =>
+      withServer([...SERVE, ...variant.args], async (server) => {
+        const done = await sendEvents(server.port, 1);
+        done.close();
+        const { code, stdout, stderr } = await stopWithin(server, "SIGALRM", 10_000);
+        assert.equal(code, 0, `exit code ${code}; stderr:\n${tail(stderr)}`);
+        assert.match(stdout, /^Connections: 1 opened/m);
       }),
   );
 });
