@@ -102,9 +102,31 @@ async function main(args: string[]): Promise<number> {
 /** What a shell reports for a program stopped by SIGPIPE, as `cat | head` stops. */
 const CLOSED_PIPE_CODE = 128 + 13;
 
+/**
+ * Makes `console.log` end the run quietly once standard output is closed, as `cat` stops:
+ * Deno's own drops the write's error and goes on, so `socklab serve -v | head -3` would
+ * serve on, printing into nothing.
+ */
+function stopAtClosedStdout(): void {
+  const encoder = new TextEncoder();
+  console.log = (...data: unknown[]) => {
+    const text = data.map((item) => typeof item === "string" ? item : Deno.inspect(item)).join(" ");
+    const bytes = encoder.encode(text + "\n");
+    try {
+      for (let written = 0; written < bytes.length;) {
+        written += Deno.stdout.writeSync(bytes.subarray(written));
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.BrokenPipe) Deno.exit(CLOSED_PIPE_CODE);
+      throw error;
+    }
+  };
+}
+
 if (import.meta.main) {
   // Output into a closed pipe (`socklab … | head -3`) ends the run quietly, wherever the write
   // was: the reader has all it wanted.
+  stopAtClosedStdout();
   const quitOnClosedPipe = (event: PromiseRejectionEvent | ErrorEvent) => {
     const error = "reason" in event ? event.reason : event.error;
     if (error instanceof Deno.errors.BrokenPipe) Deno.exit(CLOSED_PIPE_CODE);

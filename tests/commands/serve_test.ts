@@ -7,7 +7,16 @@
 
 import assert from "node:assert/strict";
 import { IO_NAMES } from "../../lib/net/transport.ts";
-import { clientArgs, numberAfter, readToEnd, runSocklab, SERVE, startServer } from "../support.ts";
+import { readLines } from "../../lib/protocols/line_reader.ts";
+import {
+  clientArgs,
+  numberAfter,
+  readToEnd,
+  runSocklab,
+  SERVE,
+  socklabArgs,
+  startServer,
+} from "../support.ts";
 
 const VARIANTS: [string, string[]][] = [
   ["iter", ["--mode", "iter"]],
@@ -150,4 +159,30 @@ Deno.test({
   assert.equal(numberAfter(stdout, "Messages: "), 3);
   assert.match(stdout, /oversized: 1/);
   assert.match(stdout, /1 overflow/);
+});
+
+Deno.test("serve -v whose standard output closes (| head) stops quietly at its next line", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: socklabArgs([...SERVE, "-v", "--duration", "60s"]),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr: string[] = [];
+  const port = Promise.withResolvers<number>();
+  const reading = readLines(child.stderr, (line) => {
+    stderr.push(line);
+    const match = /listening on \S+:(\d+) /.exec(line);
+    if (match) port.resolve(Number(match[1]));
+  });
+  // The reader is gone before the server has printed anything on stdout.
+  await child.stdout.cancel();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: await port.promise });
+  await conn.write(new TextEncoder().encode("hello\n"));
+  // A server that printed into nothing would serve on for the whole --duration.
+  const status = await child.status;
+  await reading;
+  conn.close();
+  assert.equal(status.code, 141, "128 + SIGPIPE, as a shell reports cat stopped by the pipe");
+  assert.deepEqual(stderr.filter((line) => !/listening on/.test(line)), []);
 });
