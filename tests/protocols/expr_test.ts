@@ -136,6 +136,61 @@ Deno.test("evaluate() reports Python's arithmetic errors", () => {
   assertValue("1e308*10 - 1e308*10", "nan");
 });
 
+Deno.test("evaluate() has Python's bitwise operators, shifts and comparisons on ints", () => {
+  assertValue("1|2", "3");
+  assertValue("6 & 3 ^ 1 | 8", "11");
+  assertValue("1 + 2 << 3", "24");
+  assertValue("~5 & 0xff", "250");
+  assertValue("-1 >> 10**100", "-1");
+  assertValue("2**100 >> 98", "4");
+  assertValue("2**10 > 1000", "True");
+  assertValue("1 < 2 < 3", "True");
+  assertValue("3 > 2 == 2 != 1 >= 1 <= 0", "False");
+  // A chain stops at the first false comparison, before its right operand is evaluated.
+  assertValue("2 < 1 < 1/0", "False");
+  assertValue("2**53 + 1 > 2.0**53", "True");
+  assertValue("10**400 > 1e308 * 10", "False");
+  assertValue("1 == 1.0", "True");
+  assertValue("(1 < 2) | (2 < 1)", "True");
+  assertValue("(1 < 2) + (1 < 2)", "2");
+  assertValue("~(1 < 2)", "-2");
+  assertValue("True ^ 3", "2");
+  assertValue("1e308 * 10 - 1e308 * 10 != 0", "True");
+  assertError("1 << -1", "negative shift count");
+  assertError("1.5 | 1", "unsupported operand type(s) for |: 'float' and 'int'");
+  assertError("(1 < 2) & 1.5", "unsupported operand type(s) for &: 'bool' and 'float'");
+  assertError("1 << 1.5", "unsupported operand type(s) for <<: 'int' and 'float'");
+  // A shift is refused before it is computed, like a power.
+  assertError("1 << 10**20", /^integer exceeds the limit/);
+  assertError("(1 << 32767) << 1", /^integer exceeds the limit/);
+});
+
+Deno.test("evaluate() gives CPython 3.11's syntax errors, tokenizer errors first", () => {
+  assertError("9(", "'(' was never closed (<string>, line 1)");
+  assertError("%)34", "unmatched ')' (<string>, line 1)");
+  assertError(
+    "7%3*5.3-/03",
+    "leading zeros in decimal integer literals are not permitted; " +
+      "use an 0o prefix for octal integers (<string>, line 1)",
+  );
+  assertError("1 2 01", /^leading zeros/);
+  assertError("1 2", "invalid syntax (<string>, line 1)");
+  assertError("(1 2)", "invalid syntax. Perhaps you forgot a comma? (<string>, line 1)");
+  assertError("(1 2", "'(' was never closed (<string>, line 1)");
+  assertError("(*1)", "cannot use starred expression here (<string>, line 1)");
+  assertError("(**1)", "cannot use double starred expression here (<string>, line 1)");
+  assertError("1 <> 2", "invalid syntax (<string>, line 1)");
+  assertError("(\r1 +", "'(' was never closed (<string>, line 1)");
+  assertError("1\r 2", "unexpected indent (<string>, line 2)");
+  assertError("1\r\r2", "invalid syntax (<string>, line 3)");
+  assertError("1\u00a0+1", "invalid non-printable character U+00A0 (<string>, line 1)");
+  assertError("€", "invalid character '€' (U+20AC) (<string>, line 1)");
+  assertError("1 é 2", "invalid syntax (<string>, line 1)");
+  assertError("010b1", /^leading zeros/);
+  assertError("1\x00", "source code string cannot contain null bytes");
+  assertError("10.0**400", "(34, 'Numerical result out of range')");
+});
+
 Deno.test("formatFloat() prints numbers as Python's repr(float)", () => {
   for (
     const [x, expected] of [

@@ -161,7 +161,7 @@ class Cases {
   number(): string {
     switch (this.int(12)) {
       case 0:
-        return String(this.int(10));
+        return this.chance(0.2) ? this.pick(["True", "False"]) : String(this.int(10));
       case 1:
         return String(this.int(1000));
       case 2:
@@ -360,6 +360,12 @@ Deno.test({
             `Python ${JSON.stringify(theirs)}`,
         );}
     });
+    console.log(
+      `seed ${seed}: ${requests.length} requests, ${asked.length} sent to Python ` +
+        `${header.python} (Unicode ${header.unicode}), ${explained.size ? "" : "no "}known ` +
+        `differences${explained.size ? ":" : ""}`,
+    );
+    for (const [reason, count] of explained) console.log(`  ${count} × ${reason}`);
     assert.equal(
       unexplained.length,
       0,
