@@ -4,14 +4,18 @@
  * The task server's `eval` operation answers untrusted text, so instead of handing it to a code
  * evaluator (as the reference server's Python `eval()` does) this module has its own tokenizer
  * and parser for the arithmetic subset of Python's expression grammar: integer (decimal, `0x`,
- * `0o`, `0b`, with `_` separators), decimal and scientific literals, the binary operators
- * `+ - * / // % **`, unary `+ - ~` and parentheses. Values follow CPython 3 semantics: integers
+ * `0o`, `0b`, with `_` separators), decimal and scientific literals, `True` and `False`, the
+ * binary operators `+ - * / // % ** << >> & ^ |`, comparisons `< > <= >= == !=` (chained, as
+ * `1 < 2 < 3`), unary `+ - ~` and parentheses. Values follow CPython 3.11 semantics: integers
  * are exact, `/` is correctly rounded true division, `//` and `%` round towards negative infinity,
- * mixed arithmetic converts to float, and the result reads as `repr()` would print it.
+ * mixed arithmetic converts to float, ints and floats compare exactly, bools are ints, and the
+ * result reads as `str()` would print it. Errors read as `str(exception)` does, syntax errors
+ * included (`'(' was never closed (<string>, line 1)`), chosen in CPython's order.
  *
  * Every input yields a value or an error reason, quickly and within bounded memory; the bounds
- * are in {@linkcode ExprLimits}. Nothing is ever executed: names, calls, attributes, strings and
- * other Python syntax are refused while tokenizing.
+ * are in {@linkcode ExprLimits}. Nothing is ever executed: names, calls, attributes, tuples and
+ * strings are refused (names, calls and tuples once the whole input has parsed, so that Python's
+ * syntax errors still come first; strings and keywords while tokenizing).
  *
  * @example Evaluate a request payload
  * ```ts
@@ -21,7 +25,8 @@
  * assert.deepEqual(evaluate("2**100 // 3"), { ok: true, value: "422550200076076467165567735125" });
  * assert.equal(formatEvalReply("-7 // 2"), "-4");
  * assert.equal(formatEvalReply("1/0"), "Error: division by zero");
- * assert.equal(formatEvalReply("__import__('os')"), "Error: names are not allowed");
+ * assert.equal(formatEvalReply("2**10 > 1000"), "True");
+ * assert.equal(formatEvalReply("os.system(1)"), "Error: names are not allowed");
  * ```
  *
  * @module
@@ -684,17 +689,20 @@ class Parser {
   #pos = 0;
   /** The furthest token read, CPython's `p->fill - 1`. */
   #furthest = 0;
-  #second: boolean;
+  /** CPython's `call_invalid_rules`: on in the second pass, off inside its speculations. */
+  #invalid: boolean;
   #code: Program = [];
   /** What was parsed that the evaluator has no type for, such as a call. */
   unsupported: string | undefined;
-  #memo = new Map<number, number>();
+  /** The second pass's memo: where a rule parsed at a position ended, -1 if it failed. */
+  #memo: Map<number, number> | undefined;
   #legacyDepth = 0;
 
   constructor(tokens: Tokens, second: boolean) {
     this.#tokens = tokens.tokens;
     this.#end = tokens;
-    this.#second = second;
+    this.#invalid = second;
+    if (second) this.#memo = new Map();
   }
 
   /** Parses a whole input into postfix code; throws the syntax error CPython would raise. */
@@ -770,20 +778,35 @@ class Parser {
 
   // expression: invalid_expression | disjunction (names, `if` and `lambda` are refused earlier)
   #expression(): boolean {
-    if (!this.#second) return this.#comparison();
     const start = this.#pos;
-    const key = start * 2 + 1;
-    const known = this.#memo.get(key);
-    if (known !== undefined) {
-      this.#pos = Math.max(known, start);
-      return known >= 0;
+    const known = this.#recall(RULE_EXPRESSION);
+    if (known !== undefined) return known;
+    if (this.#invalid) {
+      this.#invalidExpression();
+      this.#pos = start;
+      this.#invalidLegacyExpression();
+      this.#pos = start;
     }
-    this.#invalidExpression();
-    this.#pos = start;
-    this.#invalidLegacyExpression();
-    this.#pos = start;
-    const ok = this.#comparison();
-    this.#memo.set(key, ok ? this.#pos : -1);
+    return this.#store(RULE_EXPRESSION, start, this.#comparison());
+  }
+
+  /**
+   * The second pass's memo of a rule CPython memoizes, at the current position: whether it
+   * parsed there (moving to its end), or undefined if not known yet. The memo does not record
+   * whether the `invalid_*` rules were on, as CPython's does not: a rule first parsed without
+   * them (inside `expression_without_invalid`) is not parsed again with them, and the error
+   * they would have raised there is not raised. (Inline rather than a wrapper taking a closure,
+   * which would triple the stack frames per bracket level.)
+   */
+  #recall(rule: number): boolean | undefined {
+    const known = this.#memo?.get(this.#pos * RULE_COUNT + rule);
+    if (known === undefined) return undefined;
+    if (known >= 0) this.#pos = known;
+    return known >= 0;
+  }
+
+  #store(rule: number, start: number, ok: boolean): boolean {
+    this.#memo?.set(start * RULE_COUNT + rule, ok ? this.#pos : -1);
     return ok;
   }
 
@@ -791,19 +814,14 @@ class Parser {
   #invalidExpression(): void {
     const start = this.#pos;
     if (!this.#comparison()) return;
-    const key = this.#pos * 2;
-    let end = this.#memo.get(key);
-    if (end === undefined) {
-      this.#second = false;
-      try {
-        end = this.#comparison() ? this.#pos : -1;
-      } finally {
-        this.#second = true;
-      }
-      this.#memo.set(key, end);
+    this.#invalid = false;
+    let ok: boolean;
+    try {
+      ok = this.#comparison();
+    } finally {
+      this.#invalid = true;
     }
-    this.#pos = end;
-    if (end >= 0 && this.#tokens[this.#pos - 1].level > 0) {
+    if (ok && this.#tokens[this.#pos - 1].level > 0) {
       throw new SpecificSyntaxError(
         "invalid syntax. Perhaps you forgot a comma?",
         this.#tokens[start].line,
@@ -834,7 +852,10 @@ class Parser {
 
   // comparison: bitwise_or (compare_op bitwise_or)*
   #comparison(): boolean {
-    if (!this.#binary(0)) return false;
+    const start = this.#pos;
+    const known = this.#recall(RULE_COMPARISON);
+    if (known !== undefined) return known;
+    if (!this.#binary(0)) return this.#store(RULE_COMPARISON, start, false);
     let chain: Compare[] | undefined;
     for (;;) {
       const token = this.#peek();
@@ -853,26 +874,31 @@ class Parser {
     if (chain) {
       for (let i = 0; i < chain.length - 1; i++) chain[i].end = this.#code.length;
     }
-    return true;
+    return this.#store(RULE_COMPARISON, start, true);
   }
 
   // bitwise_or, bitwise_xor, bitwise_and, shift_expr, sum, term: left-associative levels
   #binary(level: number): boolean {
     if (level === BINARY_LEVELS.length) return this.#factor();
-    if (!this.#binary(level + 1)) return false;
+    const start = this.#pos;
+    const rule = RULE_BINARY + level;
+    const known = this.#recall(rule);
+    if (known !== undefined) return known;
+    if (!this.#binary(level + 1)) return this.#store(rule, start, false);
     const ops = BINARY_LEVELS[level];
     for (;;) {
       const token = this.#peek();
-      if (token.kind !== T_OP || !ops.includes(token.text)) return true;
+      if (token.kind !== T_OP || !ops.includes(token.text)) break;
       const pos = this.#pos;
       const codeLength = this.#code.length;
       this.#pos++;
       if (!this.#binary(level + 1)) {
         this.#reset(pos, codeLength);
-        return true;
+        break;
       }
       this.#code.push(token.text as BinaryOp);
     }
+    return this.#store(rule, start, true);
   }
 
   // factor: ('+' | '-' | '~') factor | power;  power: primary ['**' factor]
@@ -881,6 +907,8 @@ class Parser {
   // failed right operand of `**` leaves that `**` unparsed, as a failed PEG alternative does.
   #factor(): boolean {
     const start = this.#pos;
+    const known = this.#recall(RULE_FACTOR);
+    if (known !== undefined) return known;
     const startLength = this.#code.length;
     const pending: (UnaryOp | "**")[] = [];
     let power = -1;
@@ -898,7 +926,7 @@ class Parser {
       if (!this.#primary()) {
         if (power < 0) {
           this.#reset(start, startLength);
-          return false;
+          return this.#store(RULE_FACTOR, start, false);
         }
         this.#reset(power, powerLength);
         pending.length = powerPending;
@@ -912,25 +940,28 @@ class Parser {
       this.#pos++;
     }
     for (let i = pending.length - 1; i >= 0; i--) this.#code.push(pending[i]);
-    return true;
+    return this.#store(RULE_FACTOR, start, true);
   }
 
   // primary: atom ('.' NAME | '(' [arguments] ')')*
   #primary(): boolean {
-    if (!this.#atom()) return false;
+    const start = this.#pos;
+    const known = this.#recall(RULE_PRIMARY);
+    if (known !== undefined) return known;
+    if (!this.#atom()) return this.#store(RULE_PRIMARY, start, false);
     for (;;) {
       const token = this.#peek();
       if (token.kind === T_OTHER && token.text === ".") {
         this.#pos++;
         if (!this.#isKind(T_NAME)) {
           this.#pos--;
-          return true;
+          break;
         }
         this.#pos++;
         this.unsupported ??= "names are not allowed";
         continue;
       }
-      if (token.kind !== T_OPEN) return true;
+      if (token.kind !== T_OPEN) break;
       const pos = this.#pos;
       const codeLength = this.#code.length;
       this.#pos++;
@@ -939,12 +970,13 @@ class Parser {
         if (this.#isOp("*") || this.#isOp("**")) this.#pos++;
         if (!this.#expression() || !this.#isKind(T_CLOSE)) {
           this.#reset(pos, codeLength);
-          return true;
+          break;
         }
       }
       this.#pos++;
       this.unsupported ??= "calls are not supported";
     }
+    return this.#store(RULE_PRIMARY, start, true);
   }
 
   // atom: NUMBER | '(' ')' | '(' expression ')' | invalid_group
@@ -976,7 +1008,7 @@ class Parser {
     if (this.#isOp("*")) {
       this.#pos++;
       this.#binary(0);
-    } else if (this.#second) {
+    } else if (this.#memo) {
       this.#expression();
     }
     // group: '(' expression ')'
@@ -985,7 +1017,7 @@ class Parser {
       this.#pos++;
       return true;
     }
-    if (this.#second) this.#invalidGroup(start);
+    if (this.#invalid) this.#invalidGroup(start);
     this.#reset(start, codeLength);
     return false;
   }
@@ -1004,6 +1036,15 @@ class Parser {
     }
   }
 }
+
+// The rules the second pass memoizes, as CPython does (`(memo)` or left-recursive in its
+// grammar), each with its number in the memo's keys.
+const RULE_EXPRESSION = 0;
+const RULE_COMPARISON = 1;
+const RULE_FACTOR = 2;
+const RULE_PRIMARY = 3;
+const RULE_BINARY = 4;
+const RULE_COUNT = RULE_BINARY + 6;
 
 /** How deep `invalid_legacy_expression` may nest; CPython 3.11 fails near 1,500 names. */
 const MAX_LEGACY_DEPTH = 500;

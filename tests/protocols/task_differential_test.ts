@@ -12,7 +12,7 @@
  */
 
 import assert from "node:assert/strict";
-import { evaluate } from "../../lib/protocols/expr.ts";
+import { evaluate, formatFloat } from "../../lib/protocols/expr.ts";
 import { handleTask } from "../../lib/protocols/task.ts";
 
 const ORACLE = new URL("./data/task_oracle.py", import.meta.url);
@@ -230,6 +230,19 @@ class Cases {
     }
   }
 
+  /** A float power, where the C library's pow() and V8's may round apart. */
+  power(): string {
+    const base = formatFloat(this.#next() * 10 ** (this.int(40) - 20));
+    const exponent = this.pick([
+      "0.5",
+      "(1/3)",
+      "2.5",
+      "-0.5",
+      formatFloat(this.#next() * 20 - 10),
+    ]);
+    return `${base}**${exponent}`;
+  }
+
   /** Tokens in random order, mostly from the supported subset, with stray characters. */
   soup(): string {
     const count = 1 + this.int(10);
@@ -340,7 +353,8 @@ Deno.test({
       const kind = i % 12;
       if (kind < 4) requests.push(`1|${cases.text()}`);
       else if (kind === 4) requests.push(`3|${cases.text()}`);
-      else if (kind < 9) requests.push(`2|${cases.expression(1 + cases.int(5))}`);
+      else if (kind < 8) requests.push(`2|${cases.expression(1 + cases.int(5))}`);
+      else if (kind === 8) requests.push(`2|${cases.power()}`);
       else requests.push(`2|${cases.soup()}`);
     }
     const ours = requests.map((r) => handleTask(r).text!);
