@@ -275,6 +275,8 @@ interface Token {
   line: number;
   /** Open brackets after this token, as CPython's `Token.level`. */
   level: number;
+  /** Where the token ends in the source. */
+  end: number;
 }
 
 /** Python's operators and delimiters, longest first, so that a scan takes the longest match. */
@@ -426,8 +428,8 @@ function tokenize(src: string, ctx: Context): Tokens {
   // Python's eval() drops leading spaces and tabs before tokenizing, so they are no indent.
   let pos = 0;
   while (src.charCodeAt(pos) === SPACE || src.charCodeAt(pos) === TAB) pos++;
-  const push = (kind: number, text: string, value: Num = 0) =>
-    tokens.push({ kind, text, value, line, level: brackets.length });
+  const push = (kind: number, text: string, value: Num = 0, length = 0) =>
+    tokens.push({ kind, text, value, line, level: brackets.length, end: pos + length });
   const stop = (message: string, raised = true): Tokens => ({
     tokens,
     error: new ExprError(message, line),
@@ -507,7 +509,7 @@ function tokenize(src: string, ctx: Context): Tokens {
       if (typeof scanned === "string") {
         return scanned.startsWith("complex") ? refuse(scanned) : stop(scanned);
       }
-      push(T_NUMBER, "", scanned.value);
+      push(T_NUMBER, "", scanned.value, scanned.end - pos);
       tokens[tokens.length - 1].error = scanned.error;
       pos = scanned.end;
       continue;
@@ -515,7 +517,7 @@ function tokenize(src: string, ctx: Context): Tokens {
     if (c === 0x28 || c === 0x5b || c === 0x7b) {
       if (brackets.length >= ctx.maxDepth) return stop("too many nested parentheses", false);
       brackets.push({ char: src[pos], line });
-      push(c === 0x28 ? T_OPEN : T_OTHER, src[pos]);
+      push(c === 0x28 ? T_OPEN : T_OTHER, src[pos], 0, 1);
       pos++;
       continue;
     }
@@ -529,7 +531,7 @@ function tokenize(src: string, ctx: Context): Tokens {
           `closing parenthesis '${char}' does not match opening parenthesis '${open.char}'${where}`,
         );
       }
-      push(c === 0x29 ? T_CLOSE : T_OTHER, char);
+      push(c === 0x29 ? T_CLOSE : T_OTHER, char, 0, 1);
       pos++;
       continue;
     }
@@ -553,13 +555,13 @@ function tokenize(src: string, ctx: Context): Tokens {
       }
       // Keywords start constructs this evaluator lacks (`if`, `lambda`, …): refused at once.
       if (KEYWORDS.has(name)) return refuse("names are not allowed");
-      if (name === "True" || name === "False") push(T_NUMBER, "", name === "True");
-      else push(T_NAME, name);
+      if (name === "True" || name === "False") push(T_NUMBER, "", name === "True", name.length);
+      else push(T_NAME, name, 0, name.length);
       pos = end;
       continue;
     }
     const op = PYTHON_OPERATORS.find((o) => src.startsWith(o, pos))!;
-    push(SUPPORTED_OPERATORS.has(op) ? T_OP : T_OTHER, op);
+    push(SUPPORTED_OPERATORS.has(op) ? T_OP : T_OTHER, op, 0, op.length);
     pos += op.length;
   }
 }
@@ -717,11 +719,12 @@ class Parser {
       second.#furthest = first.#furthest;
       second.#eval();
     } catch (e) {
-      // Seen with CPython 3.11.7, not explained: a bracket left open overrides a second-pass
-      // error only if a token is left between the furthest one read and the end.
+      // CPython looks further only while its tokenizer is not done: reading the furthest token
+      // up to the end of the source (as when it ends the input) made it so.
       if (e instanceof SpecificSyntaxError) {
-        const unread = second.#furthest < tokens.tokens.length - 1;
-        throw (tokens.raised || unread ? second.#laterError(tokens) : undefined) ?? e;
+        const furthest = tokens.tokens[second.#furthest];
+        const unread = !furthest || furthest.end < src.length;
+        throw (unread ? second.#laterError(tokens) : undefined) ?? e;
       }
       throw e;
     }
