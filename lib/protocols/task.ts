@@ -43,12 +43,52 @@ export function handleTask(message: string): Reply {
   return operation(message.slice(bar + 1));
 }
 
-/** Swaps upper and lower case of every letter, as Python's `str.swapcase` does. */
+/**
+ * Swaps upper and lower case of every letter as Python's `str.swapcase` does: full case mappings
+ * (`ß` → `SS`), and a capital sigma becomes final `ς` where CPython's `handle_capital_sigma` says
+ * so (after a cased letter, not before one, case-ignorable characters skipped), `σ` elsewhere.
+ */
 export function swapCase(text: string): string {
-  return text.replace(
-    /[\p{Lowercase}\p{Uppercase}]/gu,
-    (c) => /\p{Uppercase}/u.test(c) ? c.toLowerCase() : c.toUpperCase(),
-  );
+  return text.replace(CASED_LETTER, (c: string, at: number) => {
+    if (!UPPERCASE.test(c)) return c.toUpperCase();
+    if (c === CAPITAL_SIGMA) return isFinalSigma(text, at) ? "\u03c2" : "\u03c3";
+    return c.toLowerCase();
+  });
+}
+
+const CASED_LETTER = /[\p{Lowercase}\p{Uppercase}]/gu;
+const UPPERCASE = /\p{Uppercase}/u;
+const CASED = /\p{Cased}/u;
+const CASE_IGNORABLE = /\p{Case_Ignorable}/u;
+const CAPITAL_SIGMA = "\u03a3";
+
+/**
+ * Unicode's Final_Sigma context, as CPython tests it: `\p{Cased} \p{Case_Ignorable}* Σ` not
+ * followed by `\p{Case_Ignorable}* \p{Cased}`. Each scan stops at the first character that is not
+ * case-ignorable, so a string costs at most two passes over each run between sigmas.
+ */
+function isFinalSigma(text: string, at: number): boolean {
+  let before = "";
+  for (let i = at; i > 0;) {
+    const unit = text.charCodeAt(i - 1);
+    const width = unit >= 0xdc00 && unit <= 0xdfff && i > 1 &&
+        (text.charCodeAt(i - 2) & 0xfc00) === 0xd800
+      ? 2
+      : 1;
+    const c = text.slice(i - width, i);
+    if (!CASE_IGNORABLE.test(c)) {
+      before = c;
+      break;
+    }
+    i -= width;
+  }
+  if (!CASED.test(before)) return false;
+  for (let i = at + 1; i < text.length;) {
+    const c = String.fromCodePoint(text.codePointAt(i)!);
+    if (!CASE_IGNORABLE.test(c)) return !CASED.test(c);
+    i += c.length;
+  }
+  return true;
 }
 
 /** Reverses a string by Unicode code point, so surrogate pairs stay intact. */

@@ -129,7 +129,7 @@ Deno.test("evaluate() reports Python's arithmetic errors", () => {
   assertError("1.0//0", "float floor division by zero");
   assertError("1.0%0", "float modulo");
   assertError("0**-1", "0.0 cannot be raised to a negative power");
-  assertError("10.0**400", "Numerical result out of range");
+  assertError("10.0**400", "(34, 'Numerical result out of range')");
   assertError("2**2000*1.0", "int too large to convert to float");
   assertError("2**1024/1", "integer division result too large for a float");
   assertError("(-8)**(1/3)", "negative number cannot be raised to a fractional power");
@@ -137,6 +137,61 @@ Deno.test("evaluate() reports Python's arithmetic errors", () => {
   // Float overflow outside ** is not an error in Python.
   assertValue("1e308*10", "inf");
   assertValue("1e308*10 - 1e308*10", "nan");
+});
+
+Deno.test("evaluate() has Python's bitwise operators, shifts and comparisons on ints", () => {
+  assertValue("1|2", "3");
+  assertValue("6 & 3 ^ 1 | 8", "11");
+  assertValue("1 + 2 << 3", "24");
+  assertValue("~5 & 0xff", "250");
+  assertValue("-1 >> 10**100", "-1");
+  assertValue("2**100 >> 98", "4");
+  assertValue("2**10 > 1000", "True");
+  assertValue("1 < 2 < 3", "True");
+  assertValue("3 > 2 == 2 != 1 >= 1 <= 0", "False");
+  // A chain stops at the first false comparison, before its right operand is evaluated.
+  assertValue("2 < 1 < 1/0", "False");
+  assertValue("2**53 + 1 > 2.0**53", "True");
+  assertValue("10**400 > 1e308 * 10", "False");
+  assertValue("1 == 1.0", "True");
+  assertValue("(1 < 2) | (2 < 1)", "True");
+  assertValue("(1 < 2) + (1 < 2)", "2");
+  assertValue("~(1 < 2)", "-2");
+  assertValue("True ^ 3", "2");
+  assertValue("1e308 * 10 - 1e308 * 10 != 0", "True");
+  assertError("1 << -1", "negative shift count");
+  assertError("1.5 | 1", "unsupported operand type(s) for |: 'float' and 'int'");
+  assertError("(1 < 2) & 1.5", "unsupported operand type(s) for &: 'bool' and 'float'");
+  assertError("1 << 1.5", "unsupported operand type(s) for <<: 'int' and 'float'");
+  // A shift is refused before it is computed, like a power.
+  assertError("1 << 10**20", /^integer exceeds the limit/);
+  assertError("(1 << 32767) << 1", /^integer exceeds the limit/);
+});
+
+Deno.test("evaluate() gives CPython 3.11's syntax errors, tokenizer errors first", () => {
+  assertError("9(", "'(' was never closed (<string>, line 1)");
+  assertError("%)34", "unmatched ')' (<string>, line 1)");
+  assertError(
+    "7%3*5.3-/03",
+    "leading zeros in decimal integer literals are not permitted; " +
+      "use an 0o prefix for octal integers (<string>, line 1)",
+  );
+  assertError("1 2 01", /^leading zeros/);
+  assertError("1 2", "invalid syntax (<string>, line 1)");
+  assertError("(1 2)", "invalid syntax. Perhaps you forgot a comma? (<string>, line 1)");
+  assertError("(1 2", "'(' was never closed (<string>, line 1)");
+  assertError("(*1)", "cannot use starred expression here (<string>, line 1)");
+  assertError("(**1)", "cannot use double starred expression here (<string>, line 1)");
+  assertError("1 <> 2", "invalid syntax (<string>, line 1)");
+  assertError("(\r1 +", "'(' was never closed (<string>, line 1)");
+  assertError("1\r 2", "unexpected indent (<string>, line 2)");
+  assertError("1\r\r2", "invalid syntax (<string>, line 3)");
+  assertError("1\u00a0+1", "invalid non-printable character U+00A0 (<string>, line 1)");
+  assertError("€", "invalid character '€' (U+20AC) (<string>, line 1)");
+  assertError("1 é 2", "invalid syntax (<string>, line 1)");
+  assertError("010b1", /^leading zeros/);
+  assertError("1\x00", "source code string cannot contain null bytes");
+  assertError("10.0**400", "(34, 'Numerical result out of range')");
 });
 
 Deno.test("formatFloat() prints numbers as Python's repr(float)", () => {
@@ -168,33 +223,35 @@ Deno.test("formatFloat() prints numbers as Python's repr(float)", () => {
 });
 
 Deno.test("evaluate() refuses everything outside arithmetic without running it", () => {
-  assertError("__import__('os').system('id')", "names are not allowed");
-  assertError("().__class__", "invalid syntax");
+  assertError("__import__('os').system('id')", "strings are not allowed");
+  assertError("().__class__", "tuples are not supported");
+  assertError("9()", "calls are not supported");
   assertError("x + 1", "names are not allowed");
   assertError("1 + 'a'", "strings are not allowed");
   assertError('"a"', "strings are not allowed");
   assertError("1 if 1 else 2", "names are not allowed");
   assertError("1j", "complex numbers are not supported");
-  assertError("[1]", "invalid syntax");
-  assertError("1, 2", "invalid syntax");
-  assertError("1 << 2", "invalid syntax");
-  assertError("1 == 1", "invalid syntax");
-  assertError("1.real", "invalid decimal literal");
-  assertError("(1+2", "'(' was never closed");
-  assertError("1+2)", "unmatched ')'");
-  assertError("01", /^leading zeros in decimal integer literals are not permitted/);
-  assertError("", "invalid syntax");
-  assertError("1\n2", "invalid syntax");
-  assertError("1 +\u00a02", "invalid character U+00A0");
-  assertError("1\x00", "invalid non-printable character U+0000");
+  assertError("[1]", "invalid syntax (<string>, line 1)");
+  assertError("1, 2", "invalid syntax (<string>, line 1)");
+  assertError("1.real", "invalid decimal literal (<string>, line 1)");
+  assertError("(1+2", "'(' was never closed (<string>, line 1)");
+  assertError("1+2)", "unmatched ')' (<string>, line 1)");
+  assertError("01", /^leading zeros in decimal integer literals are not permitted.*line 1\)$/);
+  assertError("", "invalid syntax (<string>, line 0)");
+  assertError("1\n2", "invalid syntax (<string>, line 2)");
+  assertError("1 +\u00a02", "invalid non-printable character U+00A0 (<string>, line 1)");
+  assertError("1 € 2", "invalid character '€' (U+20AC) (<string>, line 1)");
+  assertError("1\x00", "source code string cannot contain null bytes");
 });
 
 Deno.test("evaluate() answers hostile input with an error within 50 ms", () => {
   const tenThousandChars = (unit: string) =>
     Array(Math.floor(10_001 / (unit.length + 1))).fill(unit).join("+");
   const hostile: [string, string | RegExp][] = [
-    ["__import__('os').system('id')", "names are not allowed"],
-    ["().__class__", "invalid syntax"],
+    ["__import__('os').system('id')", "strings are not allowed"],
+    ["().__class__", "tuples are not supported"],
+    ["x ".repeat(4_999) + "(", "invalid syntax (<string>, line 1)"],
+    ["1" + "<<32767".repeat(1_400), /^integer exceeds the limit/],
     ["9**9**9**9", /^integer exceeds the limit/],
     ["10**10**10", /^integer exceeds the limit/],
     ["'a'*10**9", "strings are not allowed"],
@@ -215,9 +272,12 @@ Deno.test("evaluate() answers hostile input with an error within 50 ms", () => {
   // Beyond the length limit, the depth and digit limits still hold.
   const roomy = { maxLength: 2_000_000 };
   const deep = "(".repeat(10_000) + "1" + ")".repeat(10_000);
-  assert.deepEqual(evaluate(deep, roomy), { ok: false, error: "too many nested parentheses" });
+  assert.deepEqual(evaluate(deep, roomy), {
+    ok: false,
+    error: "too many nested parentheses (<string>, line 1)",
+  });
   const digits = evaluate("1".repeat(1 << 20), roomy);
-  assertError("1 MB of digits", /value has 1048576 digits$/, digits);
+  assertError("1 MB of digits", /value has 1048576 digits;/, digits);
 });
 
 Deno.test("evaluate() honours its limits and nothing less", () => {
@@ -227,13 +287,17 @@ Deno.test("evaluate() honours its limits and nothing less", () => {
   assertValue("(".repeat(maxDepth) + "1" + ")".repeat(maxDepth), "1");
   assertError(
     "(".repeat(maxDepth + 1) + "1" + ")".repeat(maxDepth + 1),
-    "too many nested parentheses",
+    "too many nested parentheses (<string>, line 1)",
   );
   assertValue("10**4299 // 10**4298", "10");
   assertValue("10**5000 // 10**4999", "10");
   assertValue("-" + "9".repeat(4300) + " // 10**4299", "-10");
   assertValue("-(10**4299)", "-1" + "0".repeat(4299));
-  assertError("10**4300", "Exceeds the limit (4300 digits) for integer string conversion");
+  assertError(
+    "10**4300",
+    "Exceeds the limit (4300 digits) for integer string conversion; " +
+      "use sys.set_int_max_str_digits() to increase the limit",
+  );
   // Unary and ** chains are parsed without recursion: only the input length bounds them.
   assertValue("-".repeat(9_999) + "1", "-1");
   assertValue("1**".repeat(3_000) + "1", "1");
@@ -241,7 +305,7 @@ Deno.test("evaluate() honours its limits and nothing less", () => {
   assert.deepEqual(evaluate("(((1)))", { maxDepth: 3 }), { ok: true, value: "1" });
   assert.deepEqual(evaluate("(((1)))", { maxDepth: 2 }), {
     ok: false,
-    error: "too many nested parentheses",
+    error: "too many nested parentheses (<string>, line 1)",
   });
   assert.deepEqual(evaluate("12345", { maxLength: 4 }), {
     ok: false,
@@ -249,7 +313,8 @@ Deno.test("evaluate() honours its limits and nothing less", () => {
   });
   assert.deepEqual(evaluate("10**3", { maxIntDigits: 3 }), {
     ok: false,
-    error: "Exceeds the limit (3 digits) for integer string conversion",
+    error: "Exceeds the limit (3 digits) for integer string conversion; " +
+      "use sys.set_int_max_str_digits() to increase the limit",
   });
   assert.deepEqual(evaluate("2**7", { maxIntBits: 7 }), {
     ok: false,
@@ -266,7 +331,10 @@ Deno.test("formatEvalReply() gives the value or an Error: line", () => {
   assert.equal(formatEvalReply("1+2+3"), "6");
   assert.equal(formatEvalReply("4/2"), "2.0");
   assert.equal(formatEvalReply("1/0"), "Error: division by zero");
-  assert.equal(formatEvalReply("(1", { maxDepth: 0 }), "Error: too many nested parentheses");
+  assert.equal(
+    formatEvalReply("(1", { maxDepth: 0 }),
+    "Error: too many nested parentheses (<string>, line 1)",
+  );
 });
 
 const TOKENS = [

@@ -13,6 +13,17 @@ Deno.test("swapCase() swaps like Python's str.swapcase", () => {
   assert.equal(swapCase("straße"), "STRASSE");
 });
 
+Deno.test("swapCase() lowers a capital sigma to final sigma where Python does", () => {
+  assert.equal(swapCase("ΑΣ"), "ας");
+  assert.equal(swapCase("ΟΔΥΣΣΕΥΣ"), "οδυσσευς");
+  assert.equal(swapCase("ΑΣ."), "ας.");
+  assert.equal(swapCase("Α'Σ' β"), "α'ς' Β");
+  assert.equal(swapCase("Σ"), "σ");
+  assert.equal(swapCase("ΑΣΑ"), "ασα");
+  assert.equal(swapCase("Α😀Σ"), "α😀σ");
+  assert.equal(swapCase("ΑΣ\u0301α"), "ασ\u0301Α");
+});
+
 Deno.test("reverseCodePoints() keeps surrogate pairs whole", () => {
   assert.equal(reverseCodePoints("abc"), "cba");
   assert.equal(reverseCodePoints("a😀b🎉"), "🎉b😀a");
