@@ -20,14 +20,17 @@ const ESCAPED = String.raw`x\x1b]0;pwned-title\x07\x1b[2J`;
 // deno-lint-ignore no-control-regex
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 
-/** Sends `line` (after the greeting, if any), reads one reply, and closes. */
+/**
+ * Sends `line` to a timestamp server (`greeting`: it greets and answers nothing) or a task
+ * server (it answers the line).
+ */
 async function sendLine(port: number, line: string, greeting: boolean): Promise<void> {
   const conn = await Deno.connect({ hostname: HOST, port });
   try {
     const reader = new LineReader(conn);
     if (greeting) await reader.readLine();
     await writeAll(conn, new TextEncoder().encode(line + "\n"));
-    await reader.readLine();
+    if (!greeting) await reader.readLine();
   } finally {
     conn.close();
   }
