@@ -4,7 +4,8 @@
  * exponential draws, the spread around the interval for deterministic ones), and the
  * connection gaps against how the client opened its connections (all at once) or, for a
  * server that serves one connection at a time, against what queueing predicts (each next
- * connection accepted when the previous one ended). Each comes with a plain verdict. Pure.
+ * connection accepted when the previous one ended, so each gap is the life of the connection
+ * before it). Each comes with a plain verdict. Pure.
  *
  * @module
  */
@@ -153,8 +154,13 @@ export interface ConnectionFit {
   meanMs: number;
   /** `at once`: the client opens every connection together; `queueing`: one after another. */
   model: "at once" | "queueing";
-  /** What queueing predicts: a connection's time from its start to its last event. */
+  /**
+   * What queueing predicts: the mean life (open to close, as the server recorded it) of the
+   * connections accepted just before each gap.
+   */
   queueingMs: number;
+  /** The mean absolute difference between each gap and the life of the connection before it. */
+  deviationMs: number;
   /** Whether the gaps came as the model predicts. */
   asPredicted: boolean;
   verdict: string;
@@ -162,28 +168,38 @@ export interface ConnectionFit {
 
 /**
  * The connection gaps (ms) of a cell. The client opens its connections at once; a server that
- * serves one at a time accepts each when the previous one ends, so queueing predicts gaps of
- * one connection's life, which the client measured (`activeMs`, from a worker's start to its
- * last event). Undefined without a gap.
+ * serves one at a time accepts each when the previous one ends, so queueing predicts each gap
+ * to be the life of the connection accepted just before it: `livesBefore[i]`, from the
+ * server's own open and close times, goes with `gaps[i]`. The last connection served makes no
+ * gap, so its life is not among them. Undefined without a gap.
  */
 export function fitConnectionGaps(
   gaps: readonly number[],
-  activeMs: readonly number[],
+  livesBefore: readonly number[],
   servesOneAtATime: boolean,
 ): ConnectionFit | undefined {
   if (gaps.length === 0) return undefined;
-  const meanMs = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-  const queueingMs = activeMs.length ? activeMs.reduce((a, b) => a + b, 0) / activeMs.length : NaN;
-  const queued = Math.abs(meanMs - queueingMs) <= 0.2 * queueingMs + 50;
+  if (livesBefore.length !== gaps.length) {
+    throw new RangeError(
+      `fitConnectionGaps() takes one life per gap: ${livesBefore.length} lives for ${gaps.length} gaps`,
+    );
+  }
+  const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const meanMs = mean(gaps);
+  const queueingMs = mean(livesBefore);
+  const deviationMs = mean(gaps.map((gap, i) => Math.abs(gap - livesBefore[i])));
+  // Gap by gap, not mean against mean: gaps in another order than the lives are not queueing.
+  const queued = deviationMs <= 0.2 * queueingMs + 50;
   // Nearer 0 than a connection's life: more like all at once than one after another.
   const atOnce = meanMs < 0.5 * queueingMs;
-  const figures = `queueing predicts ${formatMs(queueingMs)} ms, measured ${formatMs(meanMs)} ms`;
+  const figures = `queueing predicts ${formatMs(queueingMs)} ms, measured ${formatMs(meanMs)} ms, ${
+    formatMs(deviationMs)
+  } ms off per gap`;
+  const fit = { count: gaps.length, meanMs, queueingMs, deviationMs };
   if (servesOneAtATime) {
     return {
-      count: gaps.length,
-      meanMs,
+      ...fit,
       model: "queueing",
-      queueingMs,
       asPredicted: queued,
       verdict: atOnce
         ? `consistent: accepted at once as the client opened them, though the server serves one at a time (mean ${
@@ -195,10 +211,8 @@ export function fitConnectionGaps(
     };
   }
   return {
-    count: gaps.length,
-    meanMs,
+    ...fit,
     model: "at once",
-    queueingMs,
     asPredicted: atOnce,
     verdict: atOnce
       ? `consistent: accepted at once as the client opened them (mean ${formatMs(meanMs)} ms)`

@@ -50,11 +50,17 @@ function gapStats(json: Record<string, number | null> | undefined): GapStats | n
   };
 }
 
-/** The connection and data gaps of a `serve --csv` file, in its order. */
-function csvGaps(text: string): { connection: number[]; data: number[] } {
-  const gaps = { connection: [] as number[], data: [] as number[] };
+/**
+ * The connection and data gaps of a `serve --csv` file, in its order, and each connection's
+ * life (open to close) in the order the server accepted them.
+ */
+function csvGaps(text: string): { connection: number[]; data: number[]; lives: number[] } {
+  const gaps = { connection: [] as number[], data: [] as number[], lives: [] as number[] };
   const rows = parse(text, { columns: true }) as Record<string, string>[];
   for (const row of rows) {
+    if (row.kind === "connection") {
+      gaps.lives.push(Number(row.closed_unix_ms) - Number(row.at_unix_ms));
+    }
     if (row.interval_ms === "") continue;
     if (row.kind === "connection" || row.kind === "data") {
       gaps[row.kind].push(Number(row.interval_ms));
@@ -138,6 +144,7 @@ async function measure(
           connection: gapStats(summary.connectionInterArrival),
           data: gapStats(summary.dataInterArrival),
           connectionGapsMs: gaps.connection,
+          connectionLivesMs: gaps.lives,
           dataGapsMs: gaps.data,
         }
         : null,

@@ -58,6 +58,11 @@ export interface ArrivalsMeasurement {
     data: GapStats | null;
     /** Every gap, in the order the server's CSV lists them. */
     connectionGapsMs: number[];
+    /**
+     * Each connection's life (open to close) in the order the server accepted them: the one
+     * before `connectionGapsMs[i]` is `connectionLivesMs[i]`.
+     */
+    connectionLivesMs: number[];
     dataGapsMs: number[];
   } | null;
 }
@@ -150,7 +155,8 @@ export function summarizeArrivals(
       connections: servers.length > 0
         ? fitConnectionGaps(
           servers.flatMap((s) => s.connectionGapsMs),
-          runs.flatMap((r) => r.client.activeMs),
+          // The last connection accepted makes no gap.
+          servers.flatMap((s) => s.connectionLivesMs.slice(0, s.connectionGapsMs.length)),
           queued,
         ) ?? null
         : null,

@@ -24,7 +24,7 @@ const FLUSH_BYTES = 64 * 1024;
 const FLUSH_INTERVAL_MS = 1000;
 const encoder = new TextEncoder();
 
-type Opening = Pick<ConnectionRecord, "peer" | "worker" | "openedAt">;
+type Opening = Pick<ConnectionRecord, "peer" | "worker" | "openedAt" | "closedAt">;
 
 /** A `--csv` file being written. */
 export class SampleFile {
@@ -110,7 +110,8 @@ export class SampleFile {
   /** Notes a connection for the connection rows written at the end. */
   connection(record: ConnectionRecord): void {
     if (this.#file) {
-      this.#opens.push({ peer: record.peer, worker: record.worker, openedAt: record.openedAt });
+      const { peer, worker, openedAt, closedAt } = record;
+      this.#opens.push({ peer, worker, openedAt, closedAt });
     }
   }
 

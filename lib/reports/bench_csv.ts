@@ -223,6 +223,7 @@ export const ARRIVALS_SUMMARY_COLUMNS = [
   "conn_mean_ms",
   "conn_model",
   "conn_queueing_ms",
+  "conn_deviation_ms",
   "conn_as_predicted",
   "conn_verdict",
 ] as const;
@@ -289,6 +290,7 @@ export function arrivalsCsv(result: ArrivalsResult): { runs: string; summary: st
     conn_mean_ms: n3(c.connections?.meanMs),
     conn_model: c.connections?.model ?? "",
     conn_queueing_ms: n3(c.connections?.queueingMs),
+    conn_deviation_ms: n3(c.connections?.deviationMs),
     conn_as_predicted: c.connections ? String(c.connections.asPredicted) : "",
     conn_verdict: c.connections?.verdict ?? "",
   }));

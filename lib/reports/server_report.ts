@@ -198,11 +198,11 @@ export function summaryJson(summary: ServerSummary): string {
 }
 
 /** The columns of the `--csv` file, as its header line. */
-export const SAMPLES_CSV_HEADER = "kind,peer,worker,at_unix_ms,interval_ms\n";
+export const SAMPLES_CSV_HEADER = "kind,peer,worker,at_unix_ms,interval_ms,closed_unix_ms\n";
 
 /**
  * `--csv` rows (no header) for data samples: when each message arrived and the time since
- * the connection's previous message, empty for its first.
+ * the connection's previous message, empty for its first (`closed_unix_ms` is a connection's).
  */
 export function dataSamplesCsv(rows: readonly DataSample[]): string {
   return stringify(
@@ -212,16 +212,18 @@ export function dataSamplesCsv(rows: readonly DataSample[]): string {
       worker,
       at.toFixed(3),
       interval === null ? "" : interval.toFixed(3),
+      "",
     ]),
   );
 }
 
 /**
- * `--csv` rows (no header) for connections, in the order they opened: when each opened and
- * the time since the previous opening on the whole server, empty for the first.
+ * `--csv` rows (no header) for connections, in the order they opened: when each opened, the
+ * time since the previous opening on the whole server (empty for the first) and when it
+ * closed, so that a connection's life can be set beside the gap after it (`bench arrivals`).
  */
 export function connectionSamplesCsv(
-  opens: readonly Pick<ConnectionRecord, "peer" | "worker" | "openedAt">[],
+  opens: readonly Pick<ConnectionRecord, "peer" | "worker" | "openedAt" | "closedAt">[],
 ): string {
   const sorted = opens.toSorted((a, b) => a.openedAt - b.openedAt);
   return stringify(
@@ -231,6 +233,7 @@ export function connectionSamplesCsv(
       open.worker,
       open.openedAt.toFixed(3),
       i === 0 ? "" : (open.openedAt - sorted[i - 1].openedAt).toFixed(3),
+      open.closedAt.toFixed(3),
     ]),
   );
 }

@@ -65,19 +65,34 @@ Deno.test("fitDataGaps() says not, and why, for a deterministic stream a server 
 });
 
 Deno.test("fitConnectionGaps() tells connections at once from an iterative server's queue", () => {
-  const lives = [5000, 5010, 4990];
+  const lives = [5000, 5010];
   const concurrent = fitConnectionGaps([0.3, 0.4], lives, false)!;
   assert.ok(concurrent.asPredicted);
   assert.match(concurrent.verdict, /^consistent: accepted at once/);
   const iter = fitConnectionGaps([5020, 4995], lives, true)!;
   assert.ok(iter.asPredicted);
+  assert.equal(iter.deviationMs, 17.5);
   assert.match(
     iter.verdict,
-    /^not at once as the client opened them: the iterative server queued the other workers, accepting each when the previous ended, as queueing predicts \(queueing predicts 5000\.0 ms, measured 5007\.5 ms\)$/,
+    /^not at once as the client opened them: the iterative server queued the other workers, accepting each when the previous ended, as queueing predicts \(queueing predicts 5005\.0 ms, measured 5007\.5 ms, 17\.50 ms off per gap\)$/,
   );
   const late = fitConnectionGaps([3000, 3200], lives, false)!;
   assert.equal(late.asPredicted, false);
   assert.match(late.verdict, /^not at once as the client opened them: a mean 3100\.0 ms apart/);
+});
+
+Deno.test("fitConnectionGaps() predicts each gap from the life before it, not their mean", () => {
+  // Lives 1000, 3000, 2000 accepted back to back: the gaps are the first two lives exactly.
+  const exact = fitConnectionGaps([1000, 3000], [1000, 3000], true)!;
+  assert.equal(exact.queueingMs, 2000);
+  assert.equal(exact.deviationMs, 0);
+  assert.ok(exact.asPredicted);
+  // The same mean in the other order is not each accepted when the one before it ended.
+  const swapped = fitConnectionGaps([3000, 1000], [1000, 3000], true)!;
+  assert.equal(swapped.deviationMs, 2000);
+  assert.equal(swapped.asPredicted, false);
+  assert.match(swapped.verdict, /though not as closely as queueing predicts/);
+  assert.throws(() => fitConnectionGaps([1000], [1000, 3000], true), /one life per gap/);
 });
 
 Deno.test("distributionCdf() is the drawn distribution's, over milliseconds", () => {

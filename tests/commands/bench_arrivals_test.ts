@@ -112,6 +112,13 @@ Deno.test({
       cell("iter", "d:20ms").connections!.verdict,
       /^not at once as the client opened them: the iterative server queued the other workers/,
     );
+    // Each gap has the server's life of the connection before it; the last one makes none.
+    for (const m of result.measurements) {
+      const server = m.server!;
+      assert.equal(server.connectionLivesMs.length, server.connectionGapsMs.length + 1);
+      assert.ok(server.connectionLivesMs.every((life) => life > 0), `lives of ${m.target}`);
+    }
+    assert.ok(Number.isFinite(cell("iter", "d:20ms").connections!.deviationMs));
     const summary = csvRecords(await Deno.readTextFile(`${dir}/arrivals_summary.csv`));
     assert.deepEqual(summary.header, [...ARRIVALS_SUMMARY_COLUMNS]);
     assert.equal(summary.records.length, 4);

@@ -54,7 +54,14 @@ for (const [name, modeArgs] of [["async", []], ["thr pool of 2", ["--mode", "thr
       const { code, stdout } = await server.finished;
       assert.equal(code, 0);
       const rows = await csvRows(path);
-      assert.deepEqual(rows[0], ["kind", "peer", "worker", "at_unix_ms", "interval_ms"]);
+      assert.deepEqual(rows[0], [
+        "kind",
+        "peer",
+        "worker",
+        "at_unix_ms",
+        "interval_ms",
+        "closed_unix_ms",
+      ]);
       const data = rows.filter((row) => row[0] === "data");
       assert.deepEqual(data, streamed.filter((row) => row[0] === "data"));
       assert.equal(data.length, numberAfter(stdout, "Messages: "));
@@ -74,6 +81,12 @@ for (const [name, modeArgs] of [["async", []], ["thr pool of 2", ["--mode", "thr
       const connections = rows.filter((row) => row[0] === "connection");
       assert.deepEqual(connections.map((row) => row[1]).toSorted(), peers.toSorted());
       assert.equal(connections.filter((row) => row[4] === "").length, 1);
+      // A connection closes after its last message; data rows leave the close empty.
+      for (const row of connections) {
+        const last = Math.max(...data.filter((d) => d[1] === row[1]).map((d) => Number(d[3])));
+        assert.ok(Number(row[5]) >= last, `close in ${row}`);
+      }
+      assert.ok(data.every((row) => row[5] === ""));
     } finally {
       await Deno.remove(path);
     }

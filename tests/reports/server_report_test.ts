@@ -156,16 +156,16 @@ Deno.test("dataSamplesCsv() fills at_unix_ms and leaves a first message's interv
     ["127.0.0.1:1", "worker 1", 1020.5, 20.25],
   ]);
   assert.deepEqual(text.trim().split("\n"), [
-    "kind,peer,worker,at_unix_ms,interval_ms",
-    "data,127.0.0.1:1,worker 1,1000.250,",
-    "data,127.0.0.1:1,worker 1,1020.500,20.250",
+    "kind,peer,worker,at_unix_ms,interval_ms,closed_unix_ms",
+    "data,127.0.0.1:1,worker 1,1000.250,,",
+    "data,127.0.0.1:1,worker 1,1020.500,20.250,",
   ]);
 });
 
-Deno.test("connectionSamplesCsv() lists connections in open order with their inter-arrival", () => {
+Deno.test("connectionSamplesCsv() lists connections in open order with their inter-arrival and close", () => {
   assert.deepEqual(connectionSamplesCsv(RECORDS).trim().split("\n"), [
-    "connection,127.0.0.1:1,worker 1,1000.000,",
-    "connection,127.0.0.1:2,worker 1,1010.000,10.000",
-    "connection,127.0.0.1:3,worker 2,1030.000,20.000",
+    "connection,127.0.0.1:1,worker 1,1000.000,,1100.000",
+    "connection,127.0.0.1:2,worker 1,1010.000,10.000,1110.000",
+    "connection,127.0.0.1:3,worker 2,1030.000,20.000,1130.000",
   ]);
 });
