@@ -21,13 +21,8 @@ import { SampleStats } from "../lib/stats/sample_stats.ts";
 import { plural } from "../lib/cli/units.ts";
 import { HeartbeatWatch } from "./_heartbeat.ts";
 import { withinFdLimit } from "./_fd_budget.ts";
-import type {
-  ConnectionProgress,
-  Member,
-  MemberFactory,
-  MemberMessage,
-  WireRecord,
-} from "./_member.ts";
+import type { Member, MemberFactory } from "./_member.ts";
+import type { ConnectionProgress, MemberMessage, WireRecord } from "./_member_messages.ts";
 import { listenProxy, MEMBER_HOST } from "./_proxy_pool.ts";
 
 /** What a member costs the parent, for the default limits. */

@@ -8,15 +8,15 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 
-import {
-  memberControl,
-  type MemberMessage,
-  type ParentMessage,
-  runConnMember,
-  runPoolMember,
-} from "./_member.ts";
+import { memberControl, runConnMember, runPoolMember } from "./_member.ts";
+import type {
+  MemberMessage,
+  ParentMessage,
+  RelayIn,
+  RelayOut,
+  ThrStart,
+} from "./_member_messages.ts";
 import { PushDuplex } from "./_relay_duplex.ts";
-import type { RelayIn, RelayOut, ThrStart } from "./thr.ts";
 
 const post = (message: MemberMessage | RelayOut) => self.postMessage(message);
 
