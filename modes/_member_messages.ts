@@ -90,8 +90,12 @@ export type MemberStart =
   | { role: "pool"; spec: ServerSpec; worker: string; fdShare: number; reusePort: boolean }
   | { role: "conn"; spec: ServerSpec; worker: string; peer: string; openedAt: number };
 
-/** A thr member's start: the member's, and the process's descriptor-exhaustion counter. */
-export type ThrStart = MemberStart & { exhaustions: Int32Array };
+/**
+ * A thr member's start: the member's, and what the parent's listeners share with the
+ * Web Workers that listen in its process, if its transport shares anything
+ * (`Transport.threadShared`).
+ */
+export type ThrStart = MemberStart & { threadShared?: Int32Array };
 
 /** What the parent posts to a worker serving a relayed connection, besides control messages. */
 export type RelayIn =

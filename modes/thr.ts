@@ -9,7 +9,7 @@
 import type { Conn } from "../lib/net/transport.ts";
 import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
-import { exhaustionCount } from "../lib/net/node_listener.ts";
+import { transportFor } from "../lib/net/transports.ts";
 import type { Member, MemberFactory } from "./_member.ts";
 import type { MemberMessage, RelayIn, RelayOut, ThrStart } from "./_member_messages.ts";
 import { eachMessage } from "./_message_batch.ts";
@@ -45,7 +45,8 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
     event.preventDefault();
     kill(event.message || "uncaught error");
   };
-  worker.postMessage({ ...start, exhaustions: exhaustionCount() } satisfies ThrStart);
+  const threadShared = transportFor(start.spec.io).threadShared?.();
+  worker.postMessage({ ...start, threadShared } satisfies ThrStart);
   const member: Member = {
     send: (message) => worker.postMessage(message),
     kill,
