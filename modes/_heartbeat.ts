@@ -15,7 +15,8 @@
  * @module
  */
 
-import { HEARTBEAT_MS, type Member } from "./_member.ts";
+import type { Member } from "./_member.ts";
+import { HEARTBEAT_MS } from "./_member_messages.ts";
 
 /**
  * Silence after which a member is taken for dead: many missed heartbeats, not one late one

@@ -1,72 +1,31 @@
 /**
  * Pool members and per-connection members: the Web Workers of `thr` and the subprocesses of
- * `proc`. This file holds what both kinds share: the messages between parent and member, the
- * start message, and the code a member runs once started, whatever carries its messages.
+ * `proc`. This file holds what both kinds share: the member as the supervisor sees it, and the
+ * code a member runs once started, whatever carries its messages (`_member_messages.ts`).
  *
  * @module
  */
 
 import { listenOn } from "../lib/net/listen.ts";
 import type { Conn } from "../lib/net/transport.ts";
-import type {
-  DataSample,
-  ModeOptions,
-  ServerEvent,
-  ServerSpec,
-} from "../lib/server/server_spec.ts";
+import type { DataSample, ModeOptions, ServerSpec } from "../lib/server/server_spec.ts";
 import type { ConnectionRecord, Duplex, SessionOptions } from "../lib/server/session.ts";
-import type { SampleStatsJson } from "../lib/stats/sample_stats.ts";
 import { acceptLoop, type ConnectionHandler } from "../lib/server/accept_loop.ts";
 import { failpoint } from "../lib/server/failpoint.ts";
 import { localHandler, serveHere, sessionOptions } from "./_local.ts";
 import { MessageBatch } from "./_message_batch.ts";
-
-/** Parent to member: stop (drain, then end) or pause (stop accepting, end when idle). */
-/**
- * Parent to member: stop (drain, then end), pause (stop accepting, end when idle), or
- * abandon (the parent is gone: close every connection now, nobody will read the report).
- */
-export type ParentMessage = { type: "stop" } | { type: "pause" } | { type: "abandon" };
-
-/**
- * What an open connection has done so far, reported every {@link PROGRESS_INTERVAL_MS} when
- * it changed, so that a member's counts survive the member's death. `gaps` holds only the
- * inter-arrival times recorded since the previous report (taken out of the record, so the
- * close record carries the rest and the parent merges them all).
- */
-export interface ConnectionProgress {
-  type: "progress";
-  peer: string;
-  messages: number;
-  bytesIn: number;
-  bytesOut: number;
-  oversized: number;
-  gaps: SampleStatsJson;
-}
-
-/** A connection record as it crosses to the parent: its statistics in JSON form. */
-export type WireRecord = Omit<ConnectionRecord, "gaps"> & { gaps: SampleStatsJson };
-
-/**
- * Member to parent: server events and progress, then `done`; `failed` if it could not start;
- * a heartbeat at least every {@link HEARTBEAT_MS} while it runs.
- */
-export type MemberMessage =
-  | Exclude<ServerEvent, { type: "close" }>
-  | { type: "close"; record: WireRecord }
-  | ConnectionProgress
-  | { type: "heartbeat" }
-  | { type: "done" }
-  | { type: "failed"; message: string };
+import {
+  HEARTBEAT_MS,
+  type MemberMessage,
+  type MemberStart,
+  type ParentMessage,
+} from "./_member_messages.ts";
 
 /** The most data samples (`--csv`) a member sends in one message. */
 export const SAMPLE_BATCH_ROWS = 2048;
 
 /** How often a member reports its open connections' progress. */
 export const PROGRESS_INTERVAL_MS = 100;
-
-/** How often a member says it is alive. */
-export const HEARTBEAT_MS = 250;
 
 /**
  * Collects a member's data samples when the spec asks for them (`--csv`) and sends them in
@@ -124,15 +83,6 @@ function reportProgress(
     },
   };
 }
-
-/** How a member starts: accept on the shared port, or serve one relayed connection. */
-export type MemberStart =
-  /**
-   * `fdShare`: the share of the process's descriptors this member may use; `reusePort`: the
-   * port is shared with the other members, or (false) the member's own behind a relay.
-   */
-  | { role: "pool"; spec: ServerSpec; worker: string; fdShare: number; reusePort: boolean }
-  | { role: "conn"; spec: ServerSpec; worker: string; peer: string; openedAt: number };
 
 /** A started member, as the supervisor sees it. */
 export interface Member {

@@ -13,13 +13,8 @@
 import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { writeAll } from "../lib/net/write_all.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
-import {
-  memberControl,
-  type MemberStart,
-  type ParentMessage,
-  runConnMember,
-  runPoolMember,
-} from "./_member.ts";
+import { memberControl, runConnMember, runPoolMember } from "./_member.ts";
+import type { MemberStart, ParentMessage } from "./_member_messages.ts";
 import { PushDuplex, pushRecords, RelayWindow } from "./_relay_duplex.ts";
 
 /**

@@ -12,7 +12,6 @@
 import { listenOn } from "../lib/net/listen.ts";
 import { splice } from "../lib/net/splice.ts";
 import type { Conn } from "../lib/net/transport.ts";
-import { denoTransport } from "../lib/net/deno_transport.ts";
 import { transportFor } from "../lib/net/transports.ts";
 import type { ModeOptions } from "../lib/server/server_spec.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
@@ -98,7 +97,11 @@ export async function listenProxy(
     try {
       // Deno.connect whatever --io says: a write to a member that has closed then leaves its
       // last reply readable, where node:net destroys the socket and loses it.
-      const upstream = await denoTransport.connect(MEMBER_HOST, route.port, CONNECT_TIMEOUT_MS);
+      const upstream = await transportFor("deno").connect(
+        MEMBER_HOST,
+        route.port,
+        CONNECT_TIMEOUT_MS,
+      );
       await splice(conn, upstream, options.idleTimeoutMs);
     } catch (error) {
       conn.close();

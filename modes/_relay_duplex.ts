@@ -13,6 +13,7 @@
 
 import type { Duplex } from "../lib/server/session.ts";
 import { encodeUtf8 } from "../lib/protocols/utf8.ts";
+import { RELAY_HEADER_BYTES, relayHeader } from "./_member_messages.ts";
 
 /** Bytes the parent may relay ahead of what the worker's session has read. */
 export const RELAY_WINDOW_BYTES = 64 * 1024;
@@ -146,31 +147,7 @@ export class PushDuplex implements Duplex {
 }
 
 /**
- * A relayed read as a record on a pipe: kind (1 data, 0 end of stream, 2 reset), the arrival
- * time as a float64, the length as a uint32, then the bytes.
- */
-const HEADER_BYTES = 13;
-const DATA = 1;
-const END = 0;
-const RESET = 2;
-
-/**
- * Encodes the bytes of one read that arrived at `at`, or with `null` the end of the stream,
- * or with `"reset"` the peer's reset.
- */
-export function relayRecord(bytes: Uint8Array | null | "reset", at: number): Uint8Array {
-  const data = bytes instanceof Uint8Array ? bytes : null;
-  const record = new Uint8Array(HEADER_BYTES + (data?.length ?? 0));
-  const header = new DataView(record.buffer);
-  header.setUint8(0, data ? DATA : bytes === "reset" ? RESET : END);
-  header.setFloat64(1, at);
-  header.setUint32(9, data?.length ?? 0);
-  if (data) record.set(data, HEADER_BYTES);
-  return record;
-}
-
-/**
- * Decodes {@link relayRecord}s from `stream` into `duplex`, reading no further while `window`
+ * Decodes relay records (`relayRecord`, `_member_messages.ts`) from `stream` into `duplex`, reading no further while `window`
  * is full (the parent's writes then wait on the pipe). A stream that ends without the end
  * record means the parent is gone: the duplex is closed at once.
  */
@@ -184,15 +161,16 @@ export async function pushRecords(
     for await (const chunk of stream) {
       held = held.length === 0 ? chunk : concat(held, chunk);
       let offset = 0;
-      while (held.length - offset >= HEADER_BYTES) {
-        const header = new DataView(held.buffer, held.byteOffset + offset, HEADER_BYTES);
-        const end = offset + HEADER_BYTES + header.getUint32(9);
+      while (held.length - offset >= RELAY_HEADER_BYTES) {
+        const header = relayHeader(
+          new DataView(held.buffer, held.byteOffset + offset, RELAY_HEADER_BYTES),
+        );
+        const end = offset + RELAY_HEADER_BYTES + header.length;
         if (held.length < end) break;
-        const kind = header.getUint8(0);
-        if (kind === END) return duplex.end();
-        if (kind === RESET) return duplex.reset();
-        window.hold(end - offset - HEADER_BYTES);
-        duplex.push(held.subarray(offset + HEADER_BYTES, end), header.getFloat64(1));
+        if (header.kind === "end") return duplex.end();
+        if (header.kind === "reset") return duplex.reset();
+        window.hold(header.length);
+        duplex.push(held.subarray(offset + RELAY_HEADER_BYTES, end), header.at);
         offset = end;
       }
       held = held.subarray(offset);

@@ -11,7 +11,7 @@ import { listenOn, probePort } from "../lib/net/listen.ts";
 import type { IoName } from "../lib/net/transport.ts";
 import { sharedPortSupported } from "../lib/net/shared_port.ts";
 import { transportFor } from "../lib/net/transports.ts";
-import type { Mode, ModeOptions, ServerEvent } from "../lib/server/server_spec.ts";
+import type { Mode, ModeOptions, ServerEvent, ServerSpec } from "../lib/server/server_spec.ts";
 import { ServerStartError } from "../lib/net/server_start_error.ts";
 import { type ConnectionRecord, emptyRecord } from "../lib/server/session.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
@@ -21,14 +21,9 @@ import { SampleStats } from "../lib/stats/sample_stats.ts";
 import { plural } from "../lib/cli/units.ts";
 import { HeartbeatWatch } from "./_heartbeat.ts";
 import { withinFdLimit } from "./_fd_budget.ts";
-import type {
-  ConnectionProgress,
-  Member,
-  MemberFactory,
-  MemberMessage,
-  WireRecord,
-} from "./_member.ts";
-import { listenProxy, MEMBER_HOST } from "./_proxy_pool.ts";
+import type { Member, MemberEnd, MemberFactory } from "./_member.ts";
+import type { ConnectionProgress, MemberMessage, WireRecord } from "./_member_messages.ts";
+import { listenProxy, MEMBER_HOST, type ProxyPool } from "./_proxy_pool.ts";
 
 /** What a member costs the parent, for the default limits. */
 export interface MemberCosts {
@@ -86,134 +81,212 @@ async function pool(
     : await listenProxy(options, costs.membersShareProcess);
   const fdShare = (costs.membersShareProcess ? 1 / options.workers : 1) *
     (proxy?.memberFdShare ?? 1);
-  const port = proxy?.port ?? probePort(options.host, options.port);
-  const spec = {
-    ...stripEvents(options),
-    ...(proxy ? { host: MEMBER_HOST, port: 0 } : { port }),
-    maxConnections: 0,
-  };
+  await new Pool(options, spawn, memberName, fdShare, proxy).run(signal);
+}
 
-  const members = new Set<Member>();
-  const heartbeats = new HeartbeatWatch();
-  const endings: Promise<void>[] = [];
-  let opened = 0;
-  let stopping = false;
-  let paused = false;
-  let startFailure: string | undefined;
-  let readyCount = 0;
-  let announce!: () => void;
-  const allReady = new Promise<void>((resolve) => announce = resolve);
+/**
+ * Where a pool is in its life. `starting` until every member listens (or one could not
+ * start, which stops the rest); then `serving`. `paused` at `--max-connections` or once the
+ * relay ended: members stop accepting and end once idle. `stopping` on the run's signal:
+ * members drain, then end. A member that dies while `starting` or `serving` is replaced.
+ */
+type PoolState = "starting" | "serving" | "paused" | "stopping";
 
-  const broadcast = (type: "stop" | "pause") => {
-    for (const member of members) member.send({ type });
-  };
-  const start = (index: number, replacing: boolean) => {
-    const worker = `${memberName} ${index}`;
-    const connections = openConnections(options, worker);
-    let listening = false;
-    const role = { role: "pool" as const, spec, worker, fdShare, reusePort: !proxy };
-    const member = spawn(role, (message: MemberMessage) => {
-      heartbeats.heard(member);
-      switch (message.type) {
-        case "heartbeat":
-          return;
-        case "listening":
-          listening = true;
-          heartbeats.watch(member);
-          proxy?.add(member, worker, message.port);
-          options.onEvent({ type: "status", message: `${message.worker ?? worker} listening` });
-          if (stopping) member.send({ type: "stop" });
-          else if (paused) member.send({ type: "pause" });
-          if (!replacing && ++readyCount === options.workers) announce();
-          return;
-        case "failed":
-          startFailure ??= `${worker}: ${message.message}`;
-          announce();
-          return;
-        case "done":
-          return;
-        case "progress":
-          connections.progress(message);
-          return;
-        case "open":
-          opened++;
-          if (options.maxConnections > 0 && opened >= options.maxConnections && !paused) {
-            paused = true;
-            broadcast("pause");
-          }
-      }
-      connections.forward(message);
-    });
-    members.add(member);
-    endings.push(member.ended.then(({ failure, queued = [] }) => {
-      members.delete(member);
-      heartbeats.forget(member);
-      proxy?.remove(member);
-      if (failure === undefined) return;
-      if (!listening) {
-        startFailure ??= `${worker} could not start: ${failure}`;
-        announce();
-        return;
-      }
-      const replace = !stopping && !paused;
-      const lost = connections.lose();
-      // Accepted by the kernel, never by the member: counted as lost all the same.
-      for (const peer of queued) {
-        const at = epochNow();
-        options.onEvent({ type: "open", peer, worker, at });
-        options.onEvent({ type: "close", record: emptyRecord(peer, worker, at, "lost") });
-      }
-      const reset = queued.length > 0
-        ? ` and ${plural(queued.length, "connection")} waiting in its accept queue (reset)`
-        : "";
+/** One member of a {@link Pool}, as the pool keeps it. */
+interface PoolMember {
+  index: number;
+  /** Its name in reports: `worker 2`. */
+  worker: string;
+  /** Whether it replaces one that died (a pool is ready once its first members listen). */
+  replacing: boolean;
+  listening: boolean;
+  connections: ReturnType<typeof openConnections>;
+}
+
+/** A pool of members sharing the port (`--workers N`), from its start to its last member's end. */
+class Pool {
+  #state: PoolState = "starting";
+  /** Whether members were told to pause; `--max-connections` tells them once. */
+  #pauseSent = false;
+  #options: ModeOptions;
+  #spawn: MemberFactory;
+  #memberName: string;
+  #fdShare: number;
+  #proxy: ProxyPool | undefined;
+  #port: number;
+  #spec: ServerSpec;
+  #members = new Set<Member>();
+  #heartbeats = new HeartbeatWatch();
+  /** Every member's ending, replacements' included: the run ends once all have settled. */
+  #endings: Promise<void>[] = [];
+  #opened = 0;
+  /** First members listening, out of `--workers`. */
+  #ready = 0;
+  #startFailure: string | undefined;
+  #announce!: () => void;
+  /** Resolves once every first member listens, or one could not start. */
+  #started = new Promise<void>((resolve) => this.#announce = resolve);
+
+  /** `proxy`: the relay in front of the members, where `reusePort` does not spread connections. */
+  constructor(
+    options: ModeOptions,
+    spawn: MemberFactory,
+    memberName: string,
+    fdShare: number,
+    proxy: ProxyPool | undefined,
+  ) {
+    this.#options = options;
+    this.#spawn = spawn;
+    this.#memberName = memberName;
+    this.#fdShare = fdShare;
+    this.#proxy = proxy;
+    this.#port = proxy?.port ?? probePort(options.host, options.port);
+    this.#spec = {
+      ...stripEvents(options),
+      ...(proxy ? { host: MEMBER_HOST, port: 0 } : { port: this.#port }),
+      maxConnections: 0,
+    };
+  }
+
+  /** Starts the members and serves until `signal`; resolves once every member has ended. */
+  async run(signal: AbortSignal): Promise<void> {
+    const options = this.#options;
+    const proxy = this.#proxy;
+    for (let i = 1; i <= options.workers; i++) this.#start(i, false);
+    await this.#started;
+    if (this.#startFailure !== undefined) {
+      this.#stop();
+      proxy?.close();
+      await settle(this.#endings);
+      throw new ServerStartError(this.#startFailure);
+    }
+    if (this.#state === "starting") this.#state = "serving";
+    if (proxy) {
       options.onEvent({
-        type: "warning",
-        message: `${worker} died (${failure}) with ${plural(lost, "connection")} open${reset}${
-          replace ? "; starting a replacement" : ""
-        }`,
+        type: "status",
+        message: `relaying connections to the pool, whose members listen on loopback ports (${
+          Deno.build.os === "linux"
+            ? "SOCKLAB_SHARED_PORT=proxy"
+            : `reusePort does not spread connections on ${Deno.build.os}`
+        })`,
       });
-      if (replace) start(index, true);
-    }));
-  };
+    }
+    options.onEvent({ type: "listening", hostname: options.host, port: this.#port });
+    // The relay ends on a stop or at --max-connections; members then end once idle.
+    const relaying = proxy?.serve(signal).then(() => this.#pause());
+    const onStop = () => this.#stop();
+    if (signal.aborted) onStop();
+    signal.addEventListener("abort", onStop, { once: true });
+    // Members close their connections now and report them, instead of draining.
+    const onHurry = () => this.#broadcast("abandon");
+    options.hurry?.addEventListener("abort", onHurry, { once: true });
+    await Promise.all([settle(this.#endings), relaying]);
+    signal.removeEventListener("abort", onStop);
+    options.hurry?.removeEventListener("abort", onHurry);
+  }
 
-  for (let i = 1; i <= options.workers; i++) start(i, false);
-  await allReady;
-  const onStop = () => {
-    stopping = true;
-    broadcast("stop");
-  };
-  if (startFailure !== undefined) {
-    onStop();
-    proxy?.close();
-    await settle(endings);
-    throw new ServerStartError(startFailure);
+  #broadcast(type: "stop" | "pause" | "abandon"): void {
+    for (const member of this.#members) member.send({ type });
   }
-  if (proxy) {
+
+  #stop(): void {
+    this.#state = "stopping";
+    this.#broadcast("stop");
+  }
+
+  #pause(): void {
+    if (this.#state === "starting" || this.#state === "serving") this.#state = "paused";
+    this.#pauseSent = true;
+    this.#broadcast("pause");
+  }
+
+  #start(index: number, replacing: boolean): void {
+    const worker = `${this.#memberName} ${index}`;
+    const one: PoolMember = {
+      index,
+      worker,
+      replacing,
+      listening: false,
+      connections: openConnections(this.#options, worker),
+    };
+    const start = {
+      role: "pool" as const,
+      spec: this.#spec,
+      worker,
+      fdShare: this.#fdShare,
+      reusePort: !this.#proxy,
+    };
+    const member = this.#spawn(start, (message) => this.#receive(member, one, message));
+    this.#members.add(member);
+    this.#endings.push(member.ended.then((end) => this.#ended(member, one, end)));
+  }
+
+  #receive(member: Member, one: PoolMember, message: MemberMessage): void {
+    const options = this.#options;
+    this.#heartbeats.heard(member);
+    switch (message.type) {
+      case "heartbeat":
+        return;
+      case "listening":
+        one.listening = true;
+        this.#heartbeats.watch(member);
+        this.#proxy?.add(member, one.worker, message.port);
+        options.onEvent({ type: "status", message: `${message.worker ?? one.worker} listening` });
+        if (this.#state === "stopping") member.send({ type: "stop" });
+        else if (this.#state === "paused") member.send({ type: "pause" });
+        if (!one.replacing && ++this.#ready === options.workers) this.#announce();
+        return;
+      case "failed":
+        this.#startFailure ??= `${one.worker}: ${message.message}`;
+        this.#announce();
+        return;
+      case "done":
+        return;
+      case "progress":
+        one.connections.progress(message);
+        return;
+      case "open":
+        this.#opened++;
+        if (
+          options.maxConnections > 0 && this.#opened >= options.maxConnections && !this.#pauseSent
+        ) {
+          this.#pause();
+        }
+    }
+    one.connections.forward(message);
+  }
+
+  #ended(member: Member, one: PoolMember, { failure, queued = [] }: MemberEnd): void {
+    const options = this.#options;
+    const { worker } = one;
+    this.#members.delete(member);
+    this.#heartbeats.forget(member);
+    this.#proxy?.remove(member);
+    if (failure === undefined) return;
+    if (!one.listening) {
+      this.#startFailure ??= `${worker} could not start: ${failure}`;
+      this.#announce();
+      return;
+    }
+    const replace = this.#state === "starting" || this.#state === "serving";
+    const lost = one.connections.lose();
+    // Accepted by the kernel, never by the member: counted as lost all the same.
+    for (const peer of queued) {
+      const at = epochNow();
+      options.onEvent({ type: "open", peer, worker, at });
+      options.onEvent({ type: "close", record: emptyRecord(peer, worker, at, "lost") });
+    }
+    const reset = queued.length > 0
+      ? ` and ${plural(queued.length, "connection")} waiting in its accept queue (reset)`
+      : "";
     options.onEvent({
-      type: "status",
-      message: `relaying connections to the pool, whose members listen on loopback ports (${
-        Deno.build.os === "linux"
-          ? "SOCKLAB_SHARED_PORT=proxy"
-          : `reusePort does not spread connections on ${Deno.build.os}`
-      })`,
+      type: "warning",
+      message: `${worker} died (${failure}) with ${plural(lost, "connection")} open${reset}${
+        replace ? "; starting a replacement" : ""
+      }`,
     });
+    if (replace) this.#start(one.index, true);
   }
-  options.onEvent({ type: "listening", hostname: options.host, port });
-  // The relay ends on a stop or at --max-connections; members then end once idle.
-  const relaying = proxy?.serve(signal).then(() => {
-    paused = true;
-    broadcast("pause");
-  });
-  if (signal.aborted) onStop();
-  signal.addEventListener("abort", onStop, { once: true });
-  // Members close their connections now and report them, instead of draining.
-  const onHurry = () => {
-    for (const member of members) member.send({ type: "abandon" });
-  };
-  options.hurry?.addEventListener("abort", onHurry, { once: true });
-  await Promise.all([settle(endings), relaying]);
-  signal.removeEventListener("abort", onStop);
-  options.hurry?.removeEventListener("abort", onHurry);
 }
 
 /** Waits for every ending, including those added while waiting (replacements). */

@@ -8,25 +8,29 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 
-import {
-  memberControl,
-  type MemberMessage,
-  type ParentMessage,
-  runConnMember,
-  runPoolMember,
-} from "./_member.ts";
+import { memberControl, runConnMember, runPoolMember } from "./_member.ts";
+import type {
+  MemberMessage,
+  ParentMessage,
+  RelayIn,
+  RelayOut,
+  ThrStart,
+} from "./_member_messages.ts";
 import { PushDuplex } from "./_relay_duplex.ts";
-import type { RelayIn, RelayOut, ThrStart } from "./thr.ts";
 
 const post = (message: MemberMessage | RelayOut) => self.postMessage(message);
 
 self.onmessage = (first: MessageEvent<ThrStart>) => {
   const start = first.data;
   if (start.role === "pool") {
-    // Only pool members listen; the module is loaded here, not for every relayed connection.
-    void import("../lib/net/node_listener.ts").then((node) =>
-      node.shareExhaustionCount(start.exhaustions)
-    );
+    // Only pool members listen; the module is loaded here, not for every relayed connection,
+    // and asked for before the member's own import of it to listen.
+    const { threadShared } = start;
+    if (threadShared) {
+      void import("../lib/net/transports.ts").then(({ transportFor }) =>
+        transportFor(start.spec.io).joinThreadShared?.(threadShared)
+      );
+    }
     const control = memberControl();
     self.onmessage = (event: MessageEvent<ParentMessage>) => control.receive(event.data);
     void runPoolMember(start, start.worker, (messages) => self.postMessage(messages), control);

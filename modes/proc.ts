@@ -13,11 +13,11 @@ import type { Conn } from "../lib/net/transport.ts";
 import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
-import type { Member, MemberFactory, MemberMessage } from "./_member.ts";
+import type { Member, MemberFactory } from "./_member.ts";
+import { type MemberMessage, relayRecord } from "./_member_messages.ts";
 import { processStopped } from "./_process_stopped.ts";
 import { queuedPeers } from "../lib/net/queued_peers.ts";
 import { eachMessage } from "./_message_batch.ts";
-import { relayRecord } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
 const spawnChild: MemberFactory = (start, onMessage, conn) => {

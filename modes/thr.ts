@@ -9,26 +9,12 @@
 import type { Conn } from "../lib/net/transport.ts";
 import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
-import { exhaustionCount } from "../lib/net/node_listener.ts";
-import type { Member, MemberFactory, MemberMessage, MemberStart } from "./_member.ts";
+import { transportFor } from "../lib/net/transports.ts";
+import type { Member, MemberFactory } from "./_member.ts";
+import type { MemberMessage, RelayIn, RelayOut, ThrStart } from "./_member_messages.ts";
 import { eachMessage } from "./_message_batch.ts";
 import { RelayWindow } from "./_relay_duplex.ts";
 import { supervisedMode } from "./_supervisor.ts";
-
-/** What the parent posts to a worker serving a relayed connection, besides control messages. */
-export type RelayIn =
-  | { type: "data"; bytes: Uint8Array; at: number }
-  | { type: "eof" }
-  | { type: "reset" }
-  | { type: "written"; ok: boolean };
-/** What such a worker posts back, besides member messages. */
-export type RelayOut =
-  | { type: "write"; bytes: Uint8Array }
-  | { type: "consumed"; bytes: number }
-  | { type: "end" };
-
-/** A thr member's start: the member's, and the process's descriptor-exhaustion counter. */
-export type ThrStart = MemberStart & { exhaustions: Int32Array };
 
 const WORKER_URL = new URL("./_thr_worker.ts", import.meta.url).href;
 
@@ -59,7 +45,8 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
     event.preventDefault();
     kill(event.message || "uncaught error");
   };
-  worker.postMessage({ ...start, exhaustions: exhaustionCount() } satisfies ThrStart);
+  const threadShared = transportFor(start.spec.io).threadShared?.();
+  worker.postMessage({ ...start, threadShared } satisfies ThrStart);
   const member: Member = {
     send: (message) => worker.postMessage(message),
     kill,

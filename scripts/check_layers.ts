@@ -1,7 +1,8 @@
 /**
  * Checks that every import in `lib/`, `modes/`, `main.ts` and `scripts/` points down the
  * layering in {@link LAYERS}: a file may import from its own layer and the layers below it,
- * never from one above, so no two folders depend on each other. `deno task check` runs it.
+ * never from one above, so no two folders depend on each other; and that the transports
+ * ({@link SEALED}) are imported only beside them. `deno task check` runs it.
  *
  * It reads static (`import … from`, `export … from`, `import "…"`) and dynamic (`import("…")`)
  * imports with relative specifiers; packages (`npm:`, `node:`, import-map names) are below
@@ -35,10 +36,22 @@ export const LAYERS = [
   "scripts",
 ] as const;
 
+/**
+ * Files that only their own folder may import: the socket APIs behind the transport seam
+ * (lib/net/transport.ts), which everything above reaches through `transportFor`
+ * (lib/net/transports.ts), so that no mode or command depends on one.
+ */
+export const SEALED: readonly string[] = [
+  "lib/net/deno_transport.ts",
+  "lib/net/node_transport.ts",
+  "lib/net/node_listener.ts",
+  "lib/net/node_conn.ts",
+];
+
 /** The folders and files whose imports are checked. */
 const CHECKED = ["lib", "modes", "main.ts", "scripts"];
 
-/** An import that points up the layering, or out of every layer. */
+/** An import that points up the layering, out of every layer, or past the transport seam. */
 export interface LayerViolation {
   /** The importing file and the file it imports, relative to the root. */
   from: string;
@@ -73,9 +86,15 @@ function resolve(from: string, specifier: string): string {
   return parts.join("/");
 }
 
+/** The folder of `path` (relative to the root), "" for the root. */
+function folderOf(path: string): string {
+  return path.split("/").slice(0, -1).join("/");
+}
+
 /**
  * Every import among `files` (path relative to the root → source) that points up the
- * layering or out of every layer; a folder pair that imports both ways is named as such.
+ * layering, out of every layer, or into a {@link SEALED} file from another folder; a folder
+ * pair that imports both ways is named as such.
  */
 export function layerViolations(files: ReadonlyMap<string, string>): LayerViolation[] {
   const edges: { from: string; to: string; fromLayer: number; toLayer: number }[] = [];
@@ -89,7 +108,14 @@ export function layerViolations(files: ReadonlyMap<string, string>): LayerViolat
   const imports = new Set(edges.map((edge) => `${edge.fromLayer} ${edge.toLayer}`));
   const violations: LayerViolation[] = [];
   for (const { from, to, fromLayer, toLayer } of edges) {
-    if (toLayer === -1) {
+    if (SEALED.includes(to) && folderOf(from) !== folderOf(to)) {
+      violations.push({
+        from,
+        to,
+        message: `${from} imports ${to}, a transport behind the seam: use transportFor() ` +
+          "(lib/net/transports.ts) and the Transport interface (lib/net/transport.ts)",
+      });
+    } else if (toLayer === -1) {
       violations.push({
         from,
         to,
@@ -136,7 +162,9 @@ if (import.meta.main) {
   for (const violation of violations) console.error(violation.message);
   if (violations.length > 0) {
     console.error(
-      `${violations.length} import(s) against the layering (lowest first): ${LAYERS.join(", ")}`,
+      `${violations.length} import(s) against the layering (lowest first: ${
+        LAYERS.join(", ")
+      }) or the transport seam`,
     );
     Deno.exit(1);
   }

@@ -17,12 +17,18 @@ import { closedError, NodeConn, peerOf } from "./node_conn.ts";
  */
 let exhaustions: Int32Array = new Int32Array(new SharedArrayBuffer(4));
 
-/** The counter, for the parent to hand to the Web Workers that listen in its process. */
+/**
+ * The counter, for the parent to hand to the Web Workers that listen in its process
+ * (`Transport.threadShared`).
+ */
 export function exhaustionCount(): Int32Array {
   return exhaustions;
 }
 
-/** Makes this Web Worker's listeners count with the parent's counter. */
+/**
+ * Makes this Web Worker's listeners count with the parent's counter
+ * (`Transport.joinThreadShared`).
+ */
 export function shareExhaustionCount(shared: Int32Array): void {
   exhaustions = shared;
 }

@@ -9,7 +9,7 @@ import * as net from "node:net";
 import { readFdLimit } from "./fd_limit.ts";
 import type { Transport } from "./transport.ts";
 import { denoError, NodeConn } from "./node_conn.ts";
-import { NodeListener } from "./node_listener.ts";
+import { exhaustionCount, NodeListener, shareExhaustionCount } from "./node_listener.ts";
 
 /** The listen backlog asked of the kernel. */
 const BACKLOG = 4096;
@@ -110,4 +110,7 @@ export const nodeTransport: Transport = {
       });
     });
   },
+  // Listeners reopen once the process's exhaustion count moves (see NodeListener).
+  threadShared: exhaustionCount,
+  joinThreadShared: shareExhaustionCount,
 };

@@ -111,6 +111,15 @@ export interface Transport {
   listen(options: ListenOptions): Promise<Listener>;
   /** Connects, failing with `Deno.errors.TimedOut` after `timeoutMs`. */
   connect(host: string, port: number, timeoutMs: number): Promise<Conn>;
+  /**
+   * What this thread's listeners share with the other listening threads of the process, for
+   * the parent to post to a Web Worker that listens (threads share the process's open-file
+   * limit, so one thread running out may stop another's accepts); absent where they share
+   * nothing.
+   */
+  threadShared?(): Int32Array;
+  /** Makes this Web Worker's listeners share what its parent posted ({@link threadShared}). */
+  joinThreadShared?(shared: Int32Array): void;
 }
 
 /** `ip:port`, with IPv6 addresses in brackets. */

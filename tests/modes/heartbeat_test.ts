@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { HeartbeatWatch, SILENCE_LIMIT_MS, STOPPED_LIMIT_MS } from "../../modes/_heartbeat.ts";
-import { HEARTBEAT_MS, type Member } from "../../modes/_member.ts";
+import type { Member } from "../../modes/_member.ts";
+import { HEARTBEAT_MS } from "../../modes/_member_messages.ts";
 
 function fakeMember(stopped?: boolean): Member & { killedFor: string[] } {
   const killedFor: string[] = [];

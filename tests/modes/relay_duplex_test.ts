@@ -12,9 +12,9 @@ import {
   PushDuplex,
   pushRecords,
   RELAY_WINDOW_BYTES,
-  relayRecord,
   RelayWindow,
 } from "../../modes/_relay_duplex.ts";
+import { relayRecord } from "../../modes/_member_messages.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

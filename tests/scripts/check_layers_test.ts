@@ -48,6 +48,17 @@ Deno.test("layerViolations() names an upward import, and a two-way pair as such"
   assert.match(layerViolations(upward)[0].message, /the two depend on each other/);
 });
 
+Deno.test("layerViolations() names an import of a transport from outside lib/net", () => {
+  const files = new Map([
+    ["modes/thr.ts", 'import { exhaustionCount } from "../lib/net/node_listener.ts";'],
+    ["lib/net/transports.ts", 'import { denoTransport } from "./deno_transport.ts";'],
+  ]);
+  assert.deepEqual(layerViolations(files).map((v) => [v.from, v.to]), [
+    ["modes/thr.ts", "lib/net/node_listener.ts"],
+  ]);
+  assert.match(layerViolations(files)[0].message, /behind the seam: use transportFor\(\)/);
+});
+
 Deno.test("layerViolations() names an import out of every layer", () => {
   const files = new Map([["modes/mod.ts", 'import { x } from "../docs/x.ts";']]);
   assert.match(
