@@ -107,9 +107,11 @@ export const thrMode = supervisedMode(
     name: "thr",
     memberName: { one: "worker", many: "workers" },
     poolIo: "node",
-    // 14 MiB a Worker measured; each has an event loop of its own, and with the socket holds
-    // 7 of the process's descriptors (/proc/self/fd, docs/notes/2026-12-07-descriptors-and-signals.md).
-    costs: { bytesPerConnection: 14 * 2 ** 20, fdsPerConnection: 7, membersShareProcess: true },
+    // 13.7 MiB a Worker measured on 2026-11-21 and 14.2 on 2026-12-07 (36 members grew a
+    // server by 512.8 MiB), with some room for growth; each has an event loop of its own, and
+    // with the socket holds 7 of the process's descriptors (/proc/self/fd,
+    // docs/notes/2026-12-07-descriptors-and-signals.md).
+    costs: { bytesPerConnection: 16 * 2 ** 20, fdsPerConnection: 7, membersShareProcess: true },
   },
   "Web Workers: a pool sharing the port (--workers N) or one per connection (--workers 0)",
   spawnWorker,
