@@ -137,36 +137,33 @@ export class NodeListener implements Listener {
   }
 
   /**
-   * Closes the server and opens another on the port. Its kernel queue is read just before and
-   * after it closes: the listening socket that is gone is this one (pool members share the
-   * port), and what waited in it was reset by the close. A connection queued between the
-   * first look and the close is missed; where `ss` fails, all are.
+   * Closes the server and opens another on the port. The kernel queues on the port are read
+   * just before the close and after the reopen: the listening socket that is gone is the old
+   * one (pool members share the port), and what waited in it was reset by the close. A
+   * connection queued between the first look and the close is missed; where `ss` fails, all are.
    */
   async #reopen(): Promise<void> {
     const old = this.#server;
     old.removeAllListeners("connection");
     const before = await acceptQueues(Deno.pid, this.port);
     await new Promise((closed) => old.close(closed));
+    if (!this.#closed) {
+      try {
+        const server = await this.#open();
+        if (this.#closed) server.close();
+        else {
+          this.#server = server;
+          this.#attach(server);
+        }
+      } catch {
+        // The port could not be taken back: try again at the next check.
+        this.#openedAt = -1;
+      }
+    }
     const after = await acceptQueues(Deno.pid, this.port);
-    for (const [fd, queued] of before ?? []) {
-      if (after !== undefined && !after.has(fd)) this.#shedQueued(queued);
+    for (const [inode, queued] of before ?? []) {
+      if (after !== undefined && !after.has(inode)) this.#shed += queued;
     }
-    if (this.#closed) return;
-    try {
-      const server = await this.#open();
-      if (this.#closed) return void server.close();
-      this.#server = server;
-      this.#attach(server);
-    } catch {
-      // The port could not be taken back: try again at the next check.
-      this.#openedAt = -1;
-    }
-  }
-
-  /** Counts connections reset in the closed server's queue, reported like those over the budget. */
-  #shedQueued(count: number): void {
-    if (count === 0) return;
-    this.#shed += count;
   }
 
   accept(): Promise<Conn> {

@@ -28,6 +28,6 @@ export function parseQueuedPeers(ssOutput: string, pid: number): string[] {
 
 /** The peers waiting in `pid`'s accept queues on `port`; see {@link parseQueuedPeers}. */
 export async function queuedPeers(pid: number, port: number): Promise<string[] | undefined> {
-  const sockets = await ssSockets(port);
+  const sockets = await ssSockets("-Htanp", port);
   return sockets === undefined ? undefined : parseQueuedPeers(sockets, pid);
 }
