@@ -8,6 +8,7 @@
 import type * as net from "node:net";
 import type { Conn, Listener } from "./transport.ts";
 import { closedError, NodeConn, peerOf } from "./node_conn.ts";
+import { acceptQueues } from "./accept_queues.ts";
 
 /**
  * How many times a listener of this process ran out of its descriptor budget. Web Workers
@@ -54,7 +55,8 @@ const EXHAUSTION_CHECK_MS = 200;
  * listener keeps its connections within a budget of descriptors: beyond it, new connections
  * are reset and the next `accept` fails as EMFILE would (the accept loop warns and pauses);
  * and once that happened and half the budget is free again, it reopens its server, since
- * the native accept may have died meanwhile.
+ * the native accept may have died meanwhile. The connections the dead accept left in the old
+ * server's kernel queue are reset as it closes, and counted with those reset over the budget.
  */
 export class NodeListener implements Listener {
   readonly hostname: string;
@@ -70,9 +72,14 @@ export class NodeListener implements Listener {
   #openedAt: number;
   #check: ReturnType<typeof setInterval>;
   #overBudget: Error | undefined;
-  /** Connections reset over the budget and not yet reported (on the error that reports them, as `shed`). */
+  /**
+   * Connections reset over the budget, or in the queue of a server closed to reopen it, and not
+   * yet reported (on the next failed accept, as `shed`: one over the budget, or the close).
+   */
   #shed = 0;
   #closed = false;
+  /** Whether the server is being reopened (asking `ss` and closing take a while). */
+  #reopening = false;
   #waiter: { resolve(conn: Conn): void; reject(error: Error): void } | undefined;
 
   constructor(
@@ -126,19 +133,43 @@ export class NodeListener implements Listener {
   /** Reopens the server once an exhaustion happened since it opened and half the budget is free. */
   #reopenIfExhausted(): void {
     const count = Atomics.load(exhaustions, 0);
-    if (count === this.#openedAt || this.#closed || this.#held > this.#budget / 2) return;
+    if (
+      count === this.#openedAt || this.#closed || this.#reopening ||
+      this.#held > this.#budget / 2
+    ) return;
     this.#openedAt = count;
+    this.#reopening = true;
+    this.#reopen().finally(() => this.#reopening = false);
+  }
+
+  /**
+   * Closes the server and opens another on the port. The kernel queues on the port are read
+   * just before the close and after the reopen: the listening socket that is gone is the old
+   * one (pool members share the port), and what waited in it was reset by the close. A
+   * connection queued between the first look and the close is missed; where `ss` fails, all are.
+   */
+  async #reopen(): Promise<void> {
     const old = this.#server;
     old.removeAllListeners("connection");
-    old.close();
-    this.#open().then((server) => {
-      if (this.#closed) return server.close();
-      this.#server = server;
-      this.#attach(server);
-    }, () => {
-      // The port could not be taken back: try again at the next check.
-      this.#openedAt = -1;
-    });
+    const before = await acceptQueues(Deno.pid, this.port);
+    await new Promise((closed) => old.close(closed));
+    if (!this.#closed) {
+      try {
+        const server = await this.#open();
+        if (this.#closed) server.close();
+        else {
+          this.#server = server;
+          this.#attach(server);
+        }
+      } catch {
+        // The port could not be taken back: try again at the next check.
+        this.#openedAt = -1;
+      }
+    }
+    const after = await acceptQueues(Deno.pid, this.port);
+    for (const [inode, queued] of before ?? []) {
+      if (after !== undefined && !after.has(inode)) this.#shed += queued;
+    }
   }
 
   accept(): Promise<Conn> {
@@ -149,7 +180,7 @@ export class NodeListener implements Listener {
     }
     const conn = this.#queue.shift();
     if (conn !== undefined) return Promise.resolve(conn);
-    if (this.#closed) return Promise.reject(closedError());
+    if (this.#closed) return Promise.reject(this.#closedError());
     return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
   }
 
@@ -158,6 +189,13 @@ export class NodeListener implements Listener {
     const shed = this.#shed;
     this.#shed = 0;
     return Object.assign(error, { shed });
+  }
+
+  /** The error of an accept once closed, with the connections reset and not yet reported. */
+  #closedError(): Error {
+    // closedError() is one shared instance, so a count goes on a fresh error.
+    if (this.#shed === 0) return closedError();
+    return this.#withShed(new Deno.errors.BadResource("The listener is closed"));
   }
 
   /** Tells the accept loop, once per pause, that connections are being reset. */
@@ -184,6 +222,6 @@ export class NodeListener implements Listener {
     for (const conn of this.#queue.splice(0)) conn.close();
     const waiter = this.#waiter;
     this.#waiter = undefined;
-    waiter?.reject(closedError());
+    waiter?.reject(this.#closedError());
   }
 }

@@ -1,13 +1,12 @@
 /**
  * The connections waiting in one process's accept queues on a port: those the kernel resets
- * when the process dies before accepting them. Read with `ss` (iproute2), since Deno lets only
- * `--allow-all` read `/proc`; undefined where `ss` is missing or says nothing usable.
+ * when the process dies before accepting them (read with {@link ssSockets}); undefined where
+ * `ss` is missing or says nothing usable.
  *
  * @module
  */
 
-/** How long `ss` may take before it is given up: the dying member's kill waits for it. */
-const ASK_TIMEOUT_MS = 1000;
+import { ssSockets } from "./ss_sockets.ts";
 
 /**
  * Parses `ss -Htanp 'sport = :PORT'`: the Recv-Q of `pid`'s listening sockets is how many
@@ -29,15 +28,6 @@ export function parseQueuedPeers(ssOutput: string, pid: number): string[] {
 
 /** The peers waiting in `pid`'s accept queues on `port`; see {@link parseQueuedPeers}. */
 export async function queuedPeers(pid: number, port: number): Promise<string[] | undefined> {
-  try {
-    const { success, stdout } = await new Deno.Command("ss", {
-      args: ["-Htanp", `sport = :${port}`],
-      stdout: "piped",
-      stderr: "null",
-      signal: AbortSignal.timeout(ASK_TIMEOUT_MS),
-    }).output();
-    return success ? parseQueuedPeers(new TextDecoder().decode(stdout), pid) : undefined;
-  } catch {
-    return undefined;
-  }
+  const sockets = await ssSockets("-Htanp", port);
+  return sockets === undefined ? undefined : parseQueuedPeers(sockets, pid);
 }

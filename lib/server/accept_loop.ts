@@ -97,6 +97,7 @@ export async function acceptLoop(
       try {
         conn = await listener.accept();
       } catch (error) {
+        exhaustion.counted(error);
         if (!accepting || error instanceof Deno.errors.BadResource) break;
         if (!isResourceExhaustion(error)) {
           options.onEvent({ type: "aborted" });
@@ -153,15 +154,18 @@ export async function acceptLoop(
 /**
  * Reports running out of descriptors (or memory) once per episode: a warning when accepts
  * start failing, a status line when one succeeds again; and counts the connections a
- * listener reset meanwhile (an error's `shed`, see NodeListener).
+ * listener reset meanwhile (a failed accept's `shed`, see NodeListener: the error that
+ * reports its close carries the last of them).
  */
 function exhaustionEpisodes(options: ModeOptions) {
   let failures = 0;
   let since = 0;
   return {
-    failed(error: unknown) {
+    counted(error: unknown) {
       const shed = (error as { shed?: number }).shed ?? 0;
       if (shed > 0) options.onEvent({ type: "shed", count: shed });
+    },
+    failed(error: unknown) {
       if (failures++ > 0) return;
       since = performance.now();
       options.onEvent({

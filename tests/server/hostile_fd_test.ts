@@ -6,7 +6,8 @@
  * to what the limit allows, the rest wait in the backlog, and the server serves on and
  * reports. `async` logged a warning at every retry of a failed accept (1,545 a minute); it
  * now logs once per episode, and the connections a `node:net` listener resets over its
- * budget are counted in the report. The limit is 128 rather than 256 so that the
+ * budget are counted in the report, with those reset in the queue of the server it reopens
+ * (47 of 300 had been counted nowhere). The limit is 128 rather than 256 so that the
  * per-connection variants reach it with few members (a `proc` child is a whole process).
  *
  * @module
@@ -84,10 +85,17 @@ Deno.test("async under ulimit -n 128 warns once per exhaustion and counts the co
         await server.waitFor(/warning: Accept failed/);
         await sleep(1500);
         closeAll(held);
-        // Reset while the listener still counts the closing connections against its budget.
+        // Reset while the listener still counts the closing connections against its budget,
+        // refused while it reopens.
         let reply: string | null = null;
+        let asked = 0;
         for (let tries = 0; tries < 50 && reply !== "cba"; tries++) {
-          reply = (await askWithin(server.port, "3|abc", 10_000)).reply;
+          try {
+            reply = (await askWithin(server.port, "3|abc", 10_000)).reply;
+            asked++;
+          } catch (error) {
+            if (!(error instanceof Deno.errors.ConnectionRefused)) throw error;
+          }
           if (reply !== "cba") await sleep(100);
         }
         assert.equal(reply, "cba");
@@ -96,7 +104,13 @@ Deno.test("async under ulimit -n 128 warns once per exhaustion and counts the co
         const warnings = stderr.split("\n").filter((line) => line.includes("Accept failed"));
         assert.ok(warnings.length <= 2, `${warnings.length} warnings:\n${tail(stderr)}`);
         if (variant.args.includes("node")) {
-          assert.match(stdout, /, \d+ reset over the descriptor budget/, tail(stdout));
+          // Every connection made is counted: served, or reset over the budget or in the
+          // queue of the server the listener reopened (47 of 300 were counted nowhere).
+          const counts = stdout.match(
+            /^Connections: (\d+) opened.*, (\d+) reset over the descriptor budget/m,
+          );
+          assert.ok(counts, tail(stdout));
+          assert.equal(Number(counts[1]) + Number(counts[2]), held.length + asked, tail(stdout));
         }
       }, limited(variant.args)),
   );
