@@ -2,8 +2,8 @@
 """The oracle of tests/protocols/task_differential_test.ts: the reference task server's answers.
 
 Reads one JSON string per line on standard input (a whole request such as "2|1+2"), answers it
-with the reference's process_request (copied verbatim from the 004 lab text) and prints the
-reply as one JSON string per line. The first line printed describes this Python: its version,
+with the reference's process_request (from the 004 server as the lab text prints it, in
+tests/conformance/reference/task_server_004.py) and prints the reply as one JSON string per line. The first line printed describes this Python: its version,
 its Unicode version and the code point ranges its Unicode database leaves unassigned, so the test
 can tell a Unicode version difference from a bug. The test only sends expressions it has checked
 against socklab's bounds, but a guard stops any evaluation after two seconds all the same.
@@ -14,20 +14,12 @@ import signal
 import sys
 import unicodedata
 import warnings
+from pathlib import Path
 
-
-def process_request(data):
-    try:
-        choice, payload = data.split('|', 1)
-        if choice == '1':
-            return payload.swapcase()
-        elif choice == '2':
-            return str(eval(payload))
-        elif choice == '3':
-            return payload[::-1]
-        return "Invalid choice"
-    except Exception as e:
-        return f"Error: {str(e)}"
+# The reference server is imported, not run: no bytecode cache is left beside it.
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "conformance" / "reference"))
+from task_server_004 import process_request  # noqa: E402  (the path above finds it)
 
 
 class Timeout(Exception):
