@@ -137,10 +137,14 @@ function statRow(label: string, s: SampleSummary): string {
   const cells = [s.min, s.median, s.p95, s.p99, s.max].map((v) =>
     (Number.isNaN(v) ? "-" : formatMs(v)).padStart(9)
   );
-  return `${label.padEnd(26)}${String(s.count).padStart(7)}${cells.join("")}`;
+  const cv = (Number.isFinite(s.cv) ? s.cv.toFixed(2) : "-").padStart(7);
+  return `${label.padEnd(26)}${String(s.count).padStart(7)}${cells.join("")}${cv}`;
 }
 
-/** The timestamp lab's report: the two reference lines, then the distribution of both times. */
+/**
+ * The timestamp lab's report: the two reference lines, then the distribution of both times,
+ * with the coefficient of variation (about 1 for Poisson arrivals, 0 for a steady stream).
+ */
 export function formatInterArrival(summary: ServerSummary): string {
   const avg = (s: SampleSummary) =>
     Number.isNaN(s.mean) ? "n/a (fewer than 2 samples)" : `${formatMs(s.mean)} ms`;
@@ -150,7 +154,7 @@ export function formatInterArrival(summary: ServerSummary): string {
     "",
     `${"inter-arrival (ms)".padEnd(26)}${"count".padStart(7)}${
       ["min", "median", "p95", "p99", "max"].map((h) => h.padStart(9)).join("")
-    }`,
+    }${"cv".padStart(7)}`,
     statRow("connection", summary.connectionInterArrival),
     statRow("data", summary.dataInterArrival),
   ].join("\n");
