@@ -25,14 +25,14 @@ const PARENT_SIGNALS: Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM"
 
 /** Runs the child described by `startJson`; resolves when it has reported everything. */
 export async function runChild(startJson: string | undefined): Promise<void> {
-  // Without an argument this child was started ahead of its connection (_spare_member.ts).
-  const ahead = startJson === undefined ? await firstLine(Deno.stdin.readable) : undefined;
-  if (startJson === undefined && ahead === undefined) return; // discarded unused
-  const start = JSON.parse(startJson ?? ahead!.line) as MemberStart;
   Deno.addSignalListener("SIGINT", () => {});
   if (Deno.build.os !== "windows") {
     for (const signal of PARENT_SIGNALS) Deno.addSignalListener(signal, () => {});
   }
+  // Without an argument this child was started ahead of its connection (_spare_member.ts).
+  const ahead = startJson === undefined ? await firstLine(Deno.stdin.readable) : undefined;
+  if (startJson === undefined && ahead === undefined) return; // discarded unused
+  const start = JSON.parse(startJson ?? ahead!.line) as MemberStart;
   if (start.role === "pool") {
     const out = new JsonLineWriter((bytes) => writeAll(Deno.stdout, bytes));
     endOnceWritten(() => out.flushed());

@@ -2,7 +2,7 @@
  * A spare member for the per-connection modes (`--workers 0`), as Apache's prefork keeps spare
  * servers: one member started ahead, so that a new connection is handed to a member that has
  * already started and loaded its modules (79–119 ms with nothing else running, up to 0.8 s
- * while another member takes a core: docs/notes/2026-12-07-spare-member.md) and is only told
+ * while another member takes a core: docs/notes/2026-12-07-stalls-and-expensive-peers.md) and is only told
  * whom it serves. The spare counts against `--max-conns`, and so against the memory and
  * descriptor budgets that bound it: members started never exceed the limit.
  *
@@ -17,6 +17,11 @@ export interface PreparedMember {
   start: MemberFactory;
   /** Ends it unused; resolves once it is gone. */
   discard(): Promise<void>;
+  /**
+   * False once it has ended by itself (a `proc` child killed by a signal sent to its process
+   * group while it waited): it is then replaced rather than handed a connection.
+   */
+  usable?(): boolean;
 }
 
 /** Keeps at most one {@link PreparedMember} while fewer than `limit` members run. */
@@ -48,8 +53,12 @@ export class SpareMember {
    */
   take(): PreparedMember {
     this.#serving++;
-    const spare = this.#spare;
+    let spare = this.#spare;
     this.#spare = undefined;
+    if (spare?.usable?.() === false) {
+      void spare.discard();
+      spare = undefined;
+    }
     const member = spare ?? this.#prepare();
     this.refill();
     return member;

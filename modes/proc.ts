@@ -31,8 +31,11 @@ const spawnChild: MemberFactory = (start, onMessage) =>
  */
 function prepareChild(): PreparedMember {
   const child = spawnSelf([CHILD_COMMAND], "piped");
+  let exited = false;
+  void child.status.then(() => exited = true);
   return {
     start: (start, onMessage, conn) => startChild(child, start, onMessage, conn),
+    usable: () => !exited,
     discard: async () => {
       try {
         child.kill("SIGKILL");
@@ -53,7 +56,8 @@ function startChild(
   ...[start, onMessage, conn]: Parameters<MemberFactory>
 ): Member {
   const stdin = child.stdin.getWriter();
-  if (conn) void stdin.write(new TextEncoder().encode(`${JSON.stringify(start)}\n`));
+  // A child that died meanwhile fails its write, and its status reports why.
+  if (conn) stdin.write(new TextEncoder().encode(`${JSON.stringify(start)}\n`)).catch(() => {});
   let done = false;
   const receive = (message: MemberMessage) => {
     if (message.type === "done") done = true;
