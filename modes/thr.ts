@@ -22,8 +22,16 @@ const WORKER_URL = new URL("./_thr_worker.ts", import.meta.url).href;
 /** A Worker started and loading its modules; it waits for its start message. */
 function prepareWorker(): PreparedMember {
   const worker = new Worker(WORKER_URL, { type: "module" });
+  // Until it is started, an error (its modules failing to load) must not reach the parent,
+  // where an unhandled Worker error ends the process; the worker is then replaced unused.
+  let failed = false;
+  worker.onerror = (event) => {
+    event.preventDefault();
+    failed = true;
+  };
   return {
     start: (start, onMessage, conn) => startWorker(worker, start, onMessage, conn),
+    usable: () => !failed,
     discard: () => Promise.resolve(worker.terminate()),
   };
 }
