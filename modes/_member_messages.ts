@@ -19,11 +19,14 @@
  *  proc pool           argv: `__child    stdin: JSON lines, one  stdout: JSON lines, one
  *  (--workers N)       '<MemberStart     ParentMessage each (its batch each; stderr is the
  *                      JSON>'`           end means abandon)      parent's (inherited)
- *  proc per            argv, as above    stdin: relayRecords     stdout: the reply bytes as
- *  connection                            (the client's reads)    the client gets them;
+ *  proc per            1st line on       stdin: relayRecords     stdout: the reply bytes as
+ *  connection          stdin: `__child`  (the client's reads)    the client gets them;
  *  (--workers 0)                                                 stderr: JSON lines, one
  *                                                                MemberMessage each
  * ```
+ *
+ * A per-connection member is started before its connection arrives (`_spare_member.ts`),
+ * so its start comes as a message, not in its argv.
  *
  * Pool members accept on the shared port with `reusePort`. Where that does not spread
  * connections (macOS, Windows, `SOCKLAB_SHARED_PORT=proxy`), the pool runs behind a relay

@@ -15,7 +15,7 @@ import { writeAll } from "../lib/net/write_all.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
 import { memberControl, runConnMember, runPoolMember } from "./_member.ts";
 import type { MemberStart, ParentMessage } from "./_member_messages.ts";
-import { PushDuplex, pushRecords, RelayWindow } from "./_relay_duplex.ts";
+import { concat, PushDuplex, pushRecords, RelayWindow } from "./_relay_duplex.ts";
 
 /**
  * Signals besides SIGINT that the parent handles (see `runServer`) and that may reach this
@@ -24,12 +24,15 @@ import { PushDuplex, pushRecords, RelayWindow } from "./_relay_duplex.ts";
 const PARENT_SIGNALS: Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM"];
 
 /** Runs the child described by `startJson`; resolves when it has reported everything. */
-export async function runChild(startJson: string): Promise<void> {
-  const start = JSON.parse(startJson) as MemberStart;
+export async function runChild(startJson: string | undefined): Promise<void> {
   Deno.addSignalListener("SIGINT", () => {});
   if (Deno.build.os !== "windows") {
     for (const signal of PARENT_SIGNALS) Deno.addSignalListener(signal, () => {});
   }
+  // Without an argument this child was started ahead of its connection (_spare_member.ts).
+  const ahead = startJson === undefined ? await firstLine(Deno.stdin.readable) : undefined;
+  if (startJson === undefined && ahead === undefined) return; // discarded unused
+  const start = JSON.parse(startJson ?? ahead!.line) as MemberStart;
   if (start.role === "pool") {
     const out = new JsonLineWriter((bytes) => writeAll(Deno.stdout, bytes));
     endOnceWritten(() => out.flushed());
@@ -59,7 +62,7 @@ export async function runChild(startJson: string): Promise<void> {
       closeQuietly(Deno.stdin);
     },
   );
-  void pushRecords(Deno.stdin.readable, duplex, window);
+  void pushRecords(ahead?.rest ?? Deno.stdin.readable, duplex, window);
   await runConnMember(
     { ...start, worker: `${start.worker} (pid ${Deno.pid})` },
     duplex,
@@ -89,4 +92,37 @@ function endOnceWritten(written: () => Promise<void>): void {
   };
   globalThis.addEventListener("error", defer);
   globalThis.addEventListener("unhandledrejection", defer);
+}
+
+/**
+ * The first line of `stream` and a stream of what follows it; undefined if the stream ends
+ * first. The line is the parent's (a start), so it is not bounded here.
+ */
+async function firstLine(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ line: string; rest: ReadableStream<Uint8Array> } | undefined> {
+  const reader = stream.getReader();
+  let held: Uint8Array = new Uint8Array(0);
+  for (let newline = -1; newline < 0; newline = held.indexOf(10)) {
+    const { value, done } = await reader.read();
+    if (done) return undefined;
+    held = concat(held, value);
+  }
+  const newline = held.indexOf(10);
+  let left: Uint8Array | undefined = held.subarray(newline + 1);
+  const rest = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (left?.length) {
+        controller.enqueue(left);
+        left = undefined;
+        return;
+      }
+      left = undefined;
+      const { value, done } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { line: new TextDecoder().decode(held.subarray(0, newline)), rest };
 }

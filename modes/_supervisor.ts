@@ -23,6 +23,7 @@ import { HeartbeatWatch } from "./_heartbeat.ts";
 import { withinFdLimit } from "./_fd_budget.ts";
 import type { Member, MemberEnd, MemberFactory } from "./_member.ts";
 import type { ConnectionProgress, MemberMessage, WireRecord } from "./_member_messages.ts";
+import { type PreparedMember, SpareMember } from "./_spare_member.ts";
 import { listenProxy, MEMBER_HOST, type ProxyPool } from "./_proxy_pool.ts";
 
 /** What a member costs the parent, for the default limits. */
@@ -47,6 +48,8 @@ export function supervisedMode(
   },
   description: string,
   spawn: MemberFactory,
+  /** Starts a per-connection member ahead of its connection (`--workers 0`). */
+  prepare: () => PreparedMember,
 ): Mode {
   return {
     name,
@@ -62,7 +65,7 @@ export function supervisedMode(
     servesOneAtATime: false,
     run: (options, signal) =>
       options.workers === 0
-        ? perConnection(options, signal, spawn, memberName.one, costs)
+        ? perConnection(options, signal, prepare, memberName.one, costs)
         : pool(options, signal, spawn, memberName.one, costs),
   };
 }
@@ -316,7 +319,7 @@ export function perConnectionLimit(bytesPerConnection: number, totalMemory: numb
 async function perConnection(
   given: ModeOptions,
   signal: AbortSignal,
-  spawn: MemberFactory,
+  prepare: () => PreparedMember,
   memberName: string,
   costs: MemberCosts,
 ): Promise<void> {
@@ -345,48 +348,56 @@ async function perConnection(
   const spec = stripEvents(options);
   const heartbeats = new HeartbeatWatch();
   let count = 0;
-  await acceptLoop([listener], options, signal, async (conn, openedAt) => {
-    const peer = conn.peer;
-    const worker = `${memberName} #${++count}`;
-    // On a hurry the parent closes the relayed connection: the member sees an orderly end.
-    const connections = openConnections(options, worker, options.hurry);
-    connections.forward({ type: "open", peer, worker, at: openedAt }, false);
-    let member: Member;
-    try {
-      member = spawn(
-        { role: "conn", spec, worker, peer, openedAt },
-        (message) => {
-          heartbeats.heard(member);
-          if (message.type === "progress") connections.progress(message);
-          else if (
-            message.type !== "done" && message.type !== "failed" && message.type !== "heartbeat"
-          ) {
-            connections.forward(message);
-          }
-        },
-        conn,
-      );
-    } catch (error) {
-      // Out of descriptors or processes despite the budget: this connection is lost, the
-      // server goes on.
-      closeQuietly(conn);
-      connections.lose();
-      options.onEvent({
-        type: "warning",
-        message: `${worker} for ${peer} could not start (${
-          error instanceof Error ? error.message : error
-        })`,
-      });
-      return;
-    }
-    heartbeats.watch(member);
-    const { failure } = await member.ended;
-    heartbeats.forget(member);
-    if (failure !== undefined) {
-      connections.lose();
-      options.onEvent({ type: "warning", message: `${worker} for ${peer} died (${failure})` });
-    }
-  }, { sequential: false, worker: "main", abandon: options.hurry });
+  const spare = new SpareMember(prepare, options.maxConns);
+  spare.refill();
+  try {
+    await acceptLoop([listener], options, signal, async (conn, openedAt) => {
+      const peer = conn.peer;
+      const worker = `${memberName} #${++count}`;
+      // On a hurry the parent closes the relayed connection: the member sees an orderly end.
+      const connections = openConnections(options, worker, options.hurry);
+      connections.forward({ type: "open", peer, worker, at: openedAt }, false);
+      let member: Member;
+      try {
+        member = spare.take().start(
+          { role: "conn", spec, worker, peer, openedAt },
+          (message) => {
+            heartbeats.heard(member);
+            if (message.type === "progress") connections.progress(message);
+            else if (
+              message.type !== "done" && message.type !== "failed" && message.type !== "heartbeat"
+            ) {
+              connections.forward(message);
+            }
+          },
+          conn,
+        );
+      } catch (error) {
+        // Out of descriptors or processes despite the budget: this connection is lost, the
+        // server goes on.
+        spare.release();
+        closeQuietly(conn);
+        connections.lose();
+        options.onEvent({
+          type: "warning",
+          message: `${worker} for ${peer} could not start (${
+            error instanceof Error ? error.message : error
+          })`,
+        });
+        return;
+      }
+      heartbeats.watch(member);
+      const { failure } = await member.ended;
+      heartbeats.forget(member);
+      spare.release();
+      if (failure !== undefined) {
+        connections.lose();
+        options.onEvent({ type: "warning", message: `${worker} for ${peer} died (${failure})` });
+      }
+    }, { sequential: false, worker: "main", abandon: options.hurry });
+  } finally {
+    await spare.close();
+  }
 }
 
 /**

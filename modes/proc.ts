@@ -18,17 +18,46 @@ import { type MemberMessage, relayRecord } from "./_member_messages.ts";
 import { processStopped } from "./_process_stopped.ts";
 import { queuedPeers } from "../lib/net/queued_peers.ts";
 import { eachMessage } from "./_message_batch.ts";
+import type { PreparedMember } from "./_spare_member.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
-const spawnChild: MemberFactory = (start, onMessage, conn) => {
-  const { command, args } = selfCommand([CHILD_COMMAND, JSON.stringify(start)]);
-  const child = new Deno.Command(command, {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: conn ? "piped" : "inherit",
-  }).spawn();
+/** A pool child: its start is its argument. */
+const spawnChild: MemberFactory = (start, onMessage) =>
+  startChild(spawnSelf([CHILD_COMMAND, JSON.stringify(start)], "inherit"), start, onMessage);
+
+/**
+ * A per-connection child started ahead: with no argument it loads its modules and waits for
+ * its start, the first line on its stdin, which the relayed connection's records follow.
+ */
+function prepareChild(): PreparedMember {
+  const child = spawnSelf([CHILD_COMMAND], "piped");
+  let exited = false;
+  void child.status.then(() => exited = true);
+  return {
+    start: (start, onMessage, conn) => startChild(child, start, onMessage, conn),
+    usable: () => !exited,
+    discard: async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already ended */ }
+      await Promise.all([child.stdout.cancel(), child.stderr.cancel(), child.stdin.abort()]);
+      await child.status;
+    },
+  };
+}
+
+function spawnSelf(argv: string[], stderr: "piped" | "inherit"): Deno.ChildProcess {
+  const { command, args } = selfCommand(argv);
+  return new Deno.Command(command, { args, stdin: "piped", stdout: "piped", stderr }).spawn();
+}
+
+function startChild(
+  child: Deno.ChildProcess,
+  ...[start, onMessage, conn]: Parameters<MemberFactory>
+): Member {
   const stdin = child.stdin.getWriter();
+  // A child that died meanwhile fails its write, and its status reports why.
+  if (conn) stdin.write(new TextEncoder().encode(`${JSON.stringify(start)}\n`)).catch(() => {});
   let done = false;
   const receive = (message: MemberMessage) => {
     if (message.type === "done") done = true;
@@ -75,7 +104,7 @@ const spawnChild: MemberFactory = (start, onMessage, conn) => {
   };
   if (sharedPort !== undefined) member.stopped = () => processStopped(child.pid);
   return member;
-};
+}
 
 /**
  * Relays the client's reads to the child's stdin as records that keep each read's bytes and
@@ -123,4 +152,5 @@ export const procMode = supervisedMode(
   { name: "proc", memberName, poolIo: "deno", costs },
   "subprocesses: a pool sharing the port (--workers N) or one per connection (--workers 0)",
   spawnChild,
+  prepareChild,
 );

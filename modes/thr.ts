@@ -14,12 +14,32 @@ import type { Member, MemberFactory } from "./_member.ts";
 import type { MemberMessage, RelayIn, RelayOut, ThrStart } from "./_member_messages.ts";
 import { eachMessage } from "./_message_batch.ts";
 import { RelayWindow } from "./_relay_duplex.ts";
+import type { PreparedMember } from "./_spare_member.ts";
 import { supervisedMode } from "./_supervisor.ts";
 
 const WORKER_URL = new URL("./_thr_worker.ts", import.meta.url).href;
 
-const spawnWorker: MemberFactory = (start, onMessage, conn) => {
+/** A Worker started and loading its modules; it waits for its start message. */
+function prepareWorker(): PreparedMember {
   const worker = new Worker(WORKER_URL, { type: "module" });
+  // Until it is started, an error (its modules failing to load) must not reach the parent,
+  // where an unhandled Worker error ends the process; the worker is then replaced unused.
+  let failed = false;
+  worker.onerror = (event) => {
+    event.preventDefault();
+    failed = true;
+  };
+  return {
+    start: (start, onMessage, conn) => startWorker(worker, start, onMessage, conn),
+    usable: () => !failed,
+    discard: () => Promise.resolve(worker.terminate()),
+  };
+}
+
+function startWorker(
+  worker: Worker,
+  ...[start, onMessage, conn]: Parameters<MemberFactory>
+): Member {
   let settle!: (result: { failure?: string }) => void;
   const ended = new Promise<{ failure?: string }>((resolve) => settle = resolve);
   const relay = conn ? relayTo(conn, worker) : undefined;
@@ -57,7 +77,7 @@ const spawnWorker: MemberFactory = (start, onMessage, conn) => {
     }),
   };
   return member;
-};
+}
 
 /**
  * The parent's half of a relayed connection: pumps the socket's bytes to the worker within
@@ -114,5 +134,6 @@ export const thrMode = supervisedMode(
     costs: { bytesPerConnection: 16 * 2 ** 20, fdsPerConnection: 7, membersShareProcess: true },
   },
   "Web Workers: a pool sharing the port (--workers N) or one per connection (--workers 0)",
-  spawnWorker,
+  (start, onMessage) => prepareWorker().start(start, onMessage),
+  prepareWorker,
 );

@@ -6,7 +6,10 @@
  * @module
  */
 
-/** The hidden subcommand a `proc` child runs: `socklab __child '<start JSON>'`. */
+/**
+ * The hidden subcommand a `proc` child runs: `socklab __child '<start JSON>'`, or with no
+ * argument for a child started ahead of its connection, which reads its start from stdin.
+ */
 export const CHILD_COMMAND = "__child";
 
 const MAIN = new URL("../../main.ts", import.meta.url);
