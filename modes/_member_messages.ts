@@ -148,3 +148,9 @@ export function relayHeader(
     length: header.getUint32(9),
   };
 }
+
+/**
+ * Signals besides SIGINT that the parent handles (see `runServer`) and that may reach a `proc`
+ * child with it, sent to the whole process group: the child leaves them to the parent.
+ */
+export const PARENT_SIGNALS: Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM"];

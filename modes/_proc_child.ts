@@ -14,14 +14,8 @@ import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { writeAll } from "../lib/net/write_all.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
 import { memberControl, runConnMember, runPoolMember } from "./_member.ts";
-import type { MemberStart, ParentMessage } from "./_member_messages.ts";
+import { type MemberStart, PARENT_SIGNALS, type ParentMessage } from "./_member_messages.ts";
 import { concat, PushDuplex, pushRecords, RelayWindow } from "./_relay_duplex.ts";
-
-/**
- * Signals besides SIGINT that the parent handles (see `runServer`) and that may reach this
- * child with it, sent to the whole process group.
- */
-const PARENT_SIGNALS: Deno.Signal[] = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM"];
 
 /** Runs the child described by `startJson`; resolves when it has reported everything. */
 export async function runChild(startJson: string | undefined): Promise<void> {

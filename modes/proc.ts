@@ -14,7 +14,7 @@ import { closeQuietly } from "../lib/net/close_quietly.ts";
 import { epochNow } from "../lib/stats/epoch_now.ts";
 import { JsonLineWriter, readJsonLines } from "../lib/protocols/json_lines.ts";
 import type { Member, MemberFactory } from "./_member.ts";
-import { type MemberMessage, relayRecord } from "./_member_messages.ts";
+import { type MemberMessage, PARENT_SIGNALS, relayRecord } from "./_member_messages.ts";
 import { processStopped } from "./_process_stopped.ts";
 import { queuedPeers } from "../lib/net/queued_peers.ts";
 import { eachMessage } from "./_message_batch.ts";
@@ -46,8 +46,20 @@ function prepareChild(): PreparedMember {
   };
 }
 
+/**
+ * Starts a child of this program. On Unix it starts with SIGINT and the signals it leaves to
+ * the parent already ignored (`sh`'s `trap ''` lasts through the `exec`): one sent to the whole
+ * process group while the child still loads its modules, before its own listeners exist,
+ * killed it, and with it the connection it was starting for (a spare child loads after every
+ * connection).
+ */
 function spawnSelf(argv: string[], stderr: "piped" | "inherit"): Deno.ChildProcess {
-  const { command, args } = selfCommand(argv);
+  const self = selfCommand(argv);
+  const ignored = ["INT", ...PARENT_SIGNALS.map((signal) => signal.slice(3))].join(" ");
+  const { command, args } = Deno.build.os === "windows" ? self : {
+    command: "/bin/sh",
+    args: ["-c", `trap '' ${ignored}; exec "$0" "$@"`, self.command, ...self.args],
+  };
   return new Deno.Command(command, { args, stdin: "piped", stdout: "piped", stderr }).spawn();
 }
 
