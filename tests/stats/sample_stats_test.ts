@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { fc } from "../support/fast_check.ts";
 import { RAW_LIMIT, SampleStats } from "../../lib/stats/sample_stats.ts";
 import { createRng } from "../../lib/stats/rng.ts";
-import { summarize } from "../../lib/stats/stats.ts";
+import { type SampleSummary, summarize } from "../../lib/stats/stats.ts";
 
 function statsOf(values: readonly number[]): SampleStats {
   const stats = new SampleStats();
@@ -65,14 +65,31 @@ Deno.test("SampleStats percentiles stay within [min, max]", () => {
   ]);
 });
 
+/**
+ * `actual` equals `expected` but for the coefficient of variation, which may differ in its last
+ * bits: it comes from a sum of squared microseconds, and a square past 2^53 rounds, so two
+ * partial sums added differ from one sum by rounding. The rest is exact.
+ */
+function assertSameSummary(actual: SampleSummary, expected: SampleSummary): void {
+  const { cv, ...rest } = actual;
+  const { cv: expectedCv, ...expectedRest } = expected;
+  assert.deepEqual(rest, expectedRest);
+  if (Number.isNaN(expectedCv)) assert.ok(Number.isNaN(cv));
+  else {assert.ok(
+      Math.abs(cv - expectedCv) <= 1e-12 * Math.max(1, expectedCv),
+      `cv ${cv} for ${expectedCv}`,
+    );}
+}
+
 Deno.test("SampleStats merge of two equals recording everything in one, through JSON too", () => {
   fc.assert(
     fc.property(sample, sample, (a, b) => {
       const whole = statsOf([...a, ...b]).summary();
-      assert.deepEqual(statsOf(a).merge(statsOf(b)).summary(), whole);
-      assert.deepEqual(roundTrip(statsOf(a)).merge(roundTrip(statsOf(b))).summary(), whole);
+      assertSameSummary(statsOf(a).merge(statsOf(b)).summary(), whole);
+      assertSameSummary(roundTrip(statsOf(a)).merge(roundTrip(statsOf(b))).summary(), whole);
     }),
-    { numRuns: 200 },
+    // A case whose squares round (CI found it): the CVs differed in their last bit.
+    { numRuns: 200, examples: [[[0.1085], [0.0005, 94906.2655]]] },
   );
 });
 
@@ -86,7 +103,7 @@ Deno.test("SampleStats take() hands out deltas that merge back to the whole", ()
         parent.merge(SampleStats.fromJSON(JSON.parse(JSON.stringify(live.take()))));
       }
       assert.equal(live.count, 0);
-      assert.deepEqual(parent.summary(), statsOf(batches.flat()).summary());
+      assertSameSummary(parent.summary(), statsOf(batches.flat()).summary());
     }),
     { numRuns: 100 },
   );
