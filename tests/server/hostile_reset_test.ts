@@ -11,7 +11,13 @@
 
 import assert from "node:assert/strict";
 import { TASK_SERVE } from "../support.ts";
-import { askWithin, halfCloseThenReset, resetBeforeAccept } from "../support/attacks.ts";
+import {
+  acceptQueueLength,
+  askWithin,
+  halfCloseThenReset,
+  resetBeforeAccept,
+} from "../support/attacks.ts";
+import { sleep } from "../support/wait_for.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
 import { treeOpenFiles } from "../support/process_tree.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
@@ -56,11 +62,18 @@ Deno.test("connections that half-close and are reset leave no descriptor open", 
         assert.equal((await askWithin(server.port, "3|abc", 10_000)).reply, "cba");
         const before = treeOpenFiles(server.pid);
         await halfCloseThenReset(server.port, HALF_CLOSERS);
+        // Served means accepted as well as closed: a connection still in the kernel's accept
+        // queue holds no descriptor of the server's yet, and a stop that came then would reset
+        // it uncounted (seen: 598 of 601 counted, when the stop came as the descriptors fell
+        // back while Deno's node:net had not yet taken the last connections from the queue).
         let after = treeOpenFiles(server.pid);
-        for (let waited = 0; after > before && waited < 5000; waited += 100) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
+        let queued = await acceptQueueLength(server.port);
+        for (let waited = 0; (after > before || queued > 0) && waited < 5000; waited += 100) {
+          await sleep(100);
           after = treeOpenFiles(server.pid);
+          queued = await acceptQueueLength(server.port);
         }
+        assert.equal(queued, 0, "connections left in the accept queue");
         assert.ok(after <= before, `${after - before} more files open than before the attack`);
         const { code, stdout } = await stopWithin(server, "SIGINT", 10_000);
         assert.equal(code, 0);

@@ -8,7 +8,7 @@
 import net from "node:net";
 import { LineReader } from "../../lib/protocols/line_reader.ts";
 import { processTree, signalTree } from "./process_tree.ts";
-import { sleep } from "./wait_for.ts";
+import { sleep, waitFor } from "./wait_for.ts";
 
 const HOST = "127.0.0.1";
 
@@ -23,8 +23,9 @@ export interface ResetProof {
 /**
  * Makes `count` connections to `port` that are reset before the server accepts them: the
  * server's whole process tree is stopped (SIGSTOP), each connection completes its handshake
- * in the kernel and is then reset (`resetAndDestroy`, SO_LINGER 0), `ss` counts them in the
- * accept queues, and the tree is continued. Its `accept()` then meets only dead connections.
+ * and waits in the accept queues, `ss` counts them there, each is then reset
+ * (`resetAndDestroy`, SO_LINGER 0) and `ss` sees none of them established; the tree is
+ * continued. Its `accept()` then meets only dead connections.
  */
 export async function resetBeforeAccept(
   serverPid: number,
@@ -34,20 +35,32 @@ export async function resetBeforeAccept(
   const pids = processTree(serverPid);
   signalTree(serverPid, "SIGSTOP");
   try {
-    await Promise.all(Array.from({ length: count }, () =>
-      new Promise<void>((resolve, reject) => {
-        const socket = net.connect(port, HOST, () => {
-          socket.resetAndDestroy();
-          resolve();
-        });
-        socket.on("error", reject);
-      })));
-    // The resets reach the server's side at once on loopback; give the kernel a moment anyway.
-    await sleep(50);
-    const listening = await ss(["-Hltn", `sport = :${port}`]);
-    const queued = listening.reduce((sum, line) => sum + Number(line.split(/\s+/)[1]), 0);
-    const established = (await ss(["-Htn", "state", "established", `sport = :${port}`])).length;
-    return { queued, established };
+    const sockets = await Promise.all(
+      Array.from({ length: count }, () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const socket = net.connect(port, HOST, () => resolve(socket));
+          socket.on("error", reject);
+        })),
+    );
+    // A client's connect completes at the SYN-ACK, and the server's side joins the accept queue
+    // at the ACK the client sends then. A reset sent at once can overtake that ACK on a busy
+    // machine (seen: 478 of 500 queued under a parallel suite); the server then drops the
+    // half-open connection, which is never queued at all. So the resets wait for the queue.
+    let queued = 0;
+    try {
+      await waitFor(async () => (queued = await acceptQueueLength(port)) >= count, {
+        what: () => `${count} connections in the accept queues of port ${port} (${queued} so far)`,
+      });
+    } catch { /* the proof below tells how many were queued */ }
+    for (const socket of sockets) socket.resetAndDestroy();
+    let established = count;
+    try {
+      await waitFor(async () => (established = await establishedOn(port)) === 0, {
+        what: "the resets to reach the server's side",
+        timeoutMs: 5000,
+      });
+    } catch { /* the proof below tells how many were not reset */ }
+    return { queued: await acceptQueueLength(port), established };
   } finally {
     for (const pid of pids) {
       try {
@@ -55,6 +68,17 @@ export async function resetBeforeAccept(
       } catch { /* exited */ }
     }
   }
+}
+
+/** Connections waiting in the accept queues of the sockets listening on `port` (their Recv-Q). */
+export async function acceptQueueLength(port: number): Promise<number> {
+  const listening = await ss(["-Hltn", `sport = :${port}`]);
+  return listening.reduce((sum, line) => sum + Number(line.split(/\s+/)[1]), 0);
+}
+
+/** Server-side connections on `port` that are established. */
+async function establishedOn(port: number): Promise<number> {
+  return (await ss(["-Htn", "state", "established", `sport = :${port}`])).length;
 }
 
 async function ss(args: string[]): Promise<string[]> {
