@@ -9,7 +9,7 @@ import * as net from "node:net";
 import { NodeConn } from "../../lib/net/node_conn.ts";
 import { nodeTransport } from "../../lib/net/node_transport.ts";
 import { type Conn, WRITTEN } from "../../lib/net/transport.ts";
-import { tcpEnds } from "../support/tcp_sockets.ts";
+import { readByPeer, tcpEnds } from "../support/tcp_sockets.ts";
 import { sleep, waitFor, within } from "../support/wait_for.ts";
 
 /** A connected pair: `server` accepted by the node transport, `client` a plain Deno socket. */
@@ -48,7 +48,8 @@ const endsOf = (peer: Deno.Conn) =>
 const sent = (peer: Deno.Conn) => endsOf(peer).here?.txQueue === 0;
 
 /** Whether what `peer` wrote has also been read from the kernel by the other side. */
-const readByOtherSide = (peer: Deno.Conn) => sent(peer) && endsOf(peer).there?.rxQueue === 0;
+const readByOtherSide = (peer: Deno.Conn) =>
+  readByPeer((peer.localAddr as Deno.NetAddr).port, (peer.remoteAddr as Deno.NetAddr).port);
 
 const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decode(c)).join("");
 

@@ -22,7 +22,7 @@ import { numberAfter, SERVE } from "../support.ts";
 import { mib, treeRssBytes } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
-import { tcpEnds } from "../support/tcp_sockets.ts";
+import { readByPeer } from "../support/tcp_sockets.ts";
 import { waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
@@ -66,10 +66,9 @@ Deno.test("serve: 300,000 newlines in one burst leave the server up and its coun
         // Held open until the server has read the whole burst (or dropped the connection: the
         // count below tells), as a real client would be.
         const floodPort = flood.localAddr.port;
-        await waitFor(() => {
-          const { here, there } = tcpEnds(floodPort, server.port);
-          return there === undefined || (here?.txQueue === 0 && there.rxQueue === 0);
-        }, { what: "the server to read the burst" });
+        await waitFor(() => readByPeer(floodPort, server.port), {
+          what: "the server to read the burst",
+        });
         flood.close();
         const normal = await greeted(server.port, 10_000);
         for (let event = 1; event <= NORMAL_EVENTS; event++) {
