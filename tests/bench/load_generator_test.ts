@@ -12,6 +12,7 @@ import { requestPhaseRate } from "../../lib/bench/load_workers.ts";
 import { payloadFor } from "../../lib/bench/scale.ts";
 import { StartBarrier } from "../../lib/client/start_barrier.ts";
 import { runSocklab } from "../support.ts";
+import { sleep } from "../support/wait_for.ts";
 import { closedPort, readSome, testServer, withTempDir } from "./bench_support.ts";
 
 /** The default 64-byte request line, without its newline. */
@@ -132,7 +133,7 @@ function referenceReverser() {
   return testServer(async (conn) => {
     const data = await readSome(conn);
     if (!data) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const text = new TextDecoder().decode(data);
     await conn.write(new TextEncoder().encode([...text].reverse().join("")));
   });
@@ -226,7 +227,7 @@ Deno.test("bench scale holds every second request until every connection's first
     for (let data = await readSome(conn); data !== null; data = await readSome(conn)) {
       request++;
       if (index === CONNECTIONS && request === 1) {
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await sleep(300);
       }
       events.push(request === 1 ? "first" : "later");
       await conn.write(data);
@@ -315,6 +316,9 @@ function workerResult(connectedAt: number, endedAt: number, from: number, comple
   } satisfies LoadWorkerResult;
 }
 
+/** How long a worker waiting at the start barrier is watched for connections it must not make. */
+const NO_CONNECT_MS = 100;
+
 Deno.test("generateLoad() connects only once every worker of the load has started", async () => {
   let accepted = 0;
   const server = testServer(async (conn) => {
@@ -337,8 +341,10 @@ Deno.test("generateLoad() connects only once every worker of the load has starte
       barrier: barrier.buffer,
       workers: 2,
     });
-    // The other worker of the load has not started: this one waits for it.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The other worker of the load has not started: this one waits for it. A load that did
+    // not wait would have its loopback connections accepted by this process within a few
+    // milliseconds of the call; a busy machine can only make it miss them, never fail wrongly.
+    await sleep(NO_CONNECT_MS);
     assert.equal(accepted, 0, "no connection before the last worker arrived");
     const arrivedAt = performance.timeOrigin + performance.now();
     await new StartBarrier(barrier.buffer).arrive(2);

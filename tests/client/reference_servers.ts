@@ -29,6 +29,7 @@ type Handler = (
 
 import { swapCase } from "../../lib/protocols/task.ts";
 import { formatEvalReply } from "../../lib/protocols/expr.ts";
+import { sleep } from "../support/wait_for.ts";
 
 const encoder = new TextEncoder();
 
@@ -109,7 +110,7 @@ export function oneShotServer(delayMs: number): StandIn {
   return standIn(async (_conn, recv, send) => {
     const data = await recv();
     if (data === null) return;
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await sleep(delayMs);
     await send([...data].reverse().join(""));
   });
 }

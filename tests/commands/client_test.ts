@@ -24,6 +24,7 @@ import {
   startServer,
   TASK_SERVE,
 } from "../support.ts";
+import { sleep } from "../support/wait_for.ts";
 
 /** Long enough for a loaded 2-core machine, short of the 30 s default --timeout. */
 const LIMIT = { limitMs: 20_000 };
@@ -216,7 +217,7 @@ async function peakThreads(run: (onStart: (pid: number) => void) => Promise<unkn
           peak = Math.max(peak, Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 0));
         } catch { /* not started yet, exited, or no /proc */ }
       }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      await sleep(25);
     }
   })();
   try {

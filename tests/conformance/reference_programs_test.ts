@@ -34,6 +34,7 @@ import { readLines } from "../../lib/protocols/line_reader.ts";
 import { createRng, workerSeed } from "../../lib/stats/rng.ts";
 import { drawSeconds } from "../../lib/stats/distribution.ts";
 import { clientArgs, numberAfter, runSocklab, SERVE, startServer, TASK_SERVE } from "../support.ts";
+import { waitFor } from "../support/wait_for.ts";
 
 const REFERENCE = decodeURIComponent(new URL("./reference/", import.meta.url).pathname);
 
@@ -92,17 +93,14 @@ function runPython(script: string, args: string[], stdin?: string): PythonRun {
   return {
     lines,
     async waitFor(pattern, count = 1) {
-      const deadline = performance.now() + 30_000;
-      for (;;) {
+      const missing = () =>
+        `${script}: no ${count} lines matching ${pattern} in:\n${lines.join("\n")}`;
+      const matches = await waitFor(() => {
         const matches = lines.filter((line) => pattern.test(line));
-        if (matches.length >= count) return pattern.exec(matches[0])?.[1] ?? "";
-        if (exited || performance.now() > deadline) {
-          throw new Error(
-            `${script}: no ${count} lines matching ${pattern} in:\n${lines.join("\n")}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+        if (matches.length >= count) return matches;
+        if (exited) throw new Error(missing());
+      }, { what: missing, timeoutMs: 30_000, intervalMs: 20 });
+      return pattern.exec(matches[0])?.[1] ?? "";
     },
     kill: (signal) => {
       if (!exited) child.kill(signal);

@@ -15,10 +15,10 @@ import {
   RelayWindow,
 } from "../../modes/_relay_duplex.ts";
 import { relayRecord } from "../../modes/_member_messages.ts";
+import { waitFor, waitForSteady } from "../support/wait_for.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** A pull-based stream of `chunks` that counts the bytes taken from it. */
 function pipe(chunks: Uint8Array[]) {
@@ -63,12 +63,13 @@ Deno.test("pushRecords() stops reading the pipe while the session has a window u
   const record = relayRecord(new Uint8Array(16 * 1024), 0);
   const { stream, taken } = pipe(Array.from({ length: 64 }, () => record));
   const { duplex } = child(stream);
-  for (let i = 0; i < 10; i++) await tick();
-  const held = taken();
+  const held = await waitForSteady(taken, {
+    what: "the bytes taken from the pipe",
+    intervalMs: 10,
+  });
   assert.ok(held > 0 && held <= RELAY_WINDOW_BYTES + 2 * record.length, `${held} bytes taken`);
   for (let i = 0; i < 8; i++) await duplex.read();
-  for (let i = 0; i < 10; i++) await tick();
-  assert.ok(taken() > held, "reading did not reopen the window");
+  await waitFor(() => taken() > held, { what: "reading to reopen the window" });
   duplex.close();
 });
 

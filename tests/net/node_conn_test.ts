@@ -9,7 +9,8 @@ import * as net from "node:net";
 import { NodeConn } from "../../lib/net/node_conn.ts";
 import { nodeTransport } from "../../lib/net/node_transport.ts";
 import { type Conn, WRITTEN } from "../../lib/net/transport.ts";
-import { waitFor, within } from "../support/wait_for.ts";
+import { readByPeer, tcpEnds } from "../support/tcp_sockets.ts";
+import { sleep, waitFor, within } from "../support/wait_for.ts";
 
 /** A connected pair: `server` accepted by the node transport, `client` a plain Deno socket. */
 async function pair(): Promise<{ server: Conn; client: Deno.TcpConn; close(): void }> {
@@ -30,6 +31,25 @@ async function pair(): Promise<{ server: Conn; client: Deno.TcpConn; close(): vo
     },
   };
 }
+
+/**
+ * How long a sink is watched for bytes or an end it must not be given yet, once they are in
+ * this side's kernel: a socket that did not hold them would hand them over at the event loop's
+ * next look at its sockets, which this wait lets happen (a busy machine can only make it miss
+ * them, never fail wrongly).
+ */
+const HELD_MS = 20;
+
+/** Both ends of `peer`'s connection as the kernel has them. */
+const endsOf = (peer: Deno.Conn) =>
+  tcpEnds((peer.localAddr as Deno.NetAddr).port, (peer.remoteAddr as Deno.NetAddr).port);
+
+/** Whether what `peer` wrote has reached the other side's kernel (nothing unacknowledged). */
+const sent = (peer: Deno.Conn) => endsOf(peer).here?.txQueue === 0;
+
+/** Whether what `peer` wrote has also been read from the kernel by the other side. */
+const readByOtherSide = (peer: Deno.Conn) =>
+  readByPeer((peer.localAddr as Deno.NetAddr).port, (peer.remoteAddr as Deno.NetAddr).port);
 
 const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decode(c)).join("");
 
@@ -63,12 +83,17 @@ Deno.test("NodeConn.feed() holds further bytes while the sink's promise is pendi
     await waitFor(() => seen.length === 1, { what: "the first chunk", timeoutMs: 5000 });
     await client.write(new TextEncoder().encode("second"));
     await client.closeWrite();
-    // Held: the second chunk and the end wait for the sink.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Held: the second chunk and the end, here in the kernel (the client's end has its FIN
+    // acknowledged), wait for the sink.
+    await waitFor(
+      () => tcpEnds(client.localAddr.port, client.remoteAddr.port).here?.state === "FIN_WAIT2",
+      { what: "the second chunk and the end to reach the server's side", timeoutMs: 5000 },
+    );
+    await sleep(HELD_MS);
     assert.deepEqual(seen, ["first"]);
     let ended = false;
     fed.then(() => ended = true);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(HELD_MS);
     assert.equal(ended, false);
     release();
     await fed;
@@ -142,7 +167,7 @@ async function checkBytesApart(open: Pairs): Promise<ArrayBufferLike[]> {
     // connection's read lands in the same buffer.
     for (const [i, peer] of theirs.entries()) {
       await peer.write(new TextEncoder().encode(`reply ${i}`));
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await waitFor(() => readByOtherSide(peer), { what: `reply ${i} read`, timeoutMs: 5000 });
     }
     const got = [];
     for (const conn of ours) got.push(text([(await conn.read())!]));
@@ -159,7 +184,10 @@ async function checkBytesApart(open: Pairs): Promise<ArrayBufferLike[]> {
     await theirs[0].write(new TextEncoder().encode("held"));
     await waitFor(() => seen.length === 1, { what: "the held chunk", timeoutMs: 5000 });
     await theirs[0].write(new TextEncoder().encode("kept"));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // In this side's kernel, and a look of the event loop later in the connection if it
+    // reads ahead while its sink holds.
+    await waitFor(() => sent(theirs[0]), { what: "the kept chunk sent", timeoutMs: 5000 });
+    await sleep(HELD_MS);
     const other = ours[1].feed!((chunk) => void buffers.push(chunk.buffer));
     other.catch(() => {});
     await theirs[1].write(new TextEncoder().encode("other"));

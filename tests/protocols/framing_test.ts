@@ -13,7 +13,8 @@ import type { ServerEvent } from "../../lib/server/server_spec.ts";
 import type { ConnectionRecord } from "../../lib/server/session.ts";
 import { MODES } from "../../modes/mod.ts";
 import { readToEnd, startServer, TASK_SERVE } from "../support.ts";
-import { sleep } from "../support/wait_for.ts";
+import { readByPeer } from "../support/tcp_sockets.ts";
+import { waitFor } from "../support/wait_for.ts";
 
 const encoder = new TextEncoder();
 
@@ -340,9 +341,12 @@ Deno.test("task-serve auto: 10 MB without a newline gets the --max-line error, o
 Deno.test("task-serve auto: a line typed a byte at a time gets one reply", async () => {
   const server = await startServer([...TASK_SERVE]);
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  // Each byte once the server has read the one before: a read of its own.
   for (const byte of encoder.encode("3|abc\n")) {
     await conn.write(new Uint8Array([byte]));
-    await sleep(50);
+    await waitFor(() => readByPeer(conn.localAddr.port, server.port), {
+      what: "the server to read the byte",
+    });
   }
   await conn.closeWrite();
   assert.equal(await readToEnd(conn), "cba\n");

@@ -15,12 +15,21 @@
 
 import assert from "node:assert/strict";
 import { socklabArgs, TASK_SERVE } from "../support.ts";
-import { askWithin } from "../support/attacks.ts";
+import { acceptQueueLength, askWithin } from "../support/attacks.ts";
+import { treeOpenFiles } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
+import { sleep, waitFor, waitForSteady } from "../support/wait_for.ts";
 
 const LIMIT = 128;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const IDLE = 30;
+/**
+ * How long `async` is held out of descriptors after its first warning. It retries after
+ * 10, 20, 40, 80, 160 ms, …: five retries in 310 ms, so a server that warned at each retry
+ * warns at least three times in this hold even if a busy machine runs its timers at half speed.
+ * Nothing marks a retry from outside, so this is a time, not a condition.
+ */
+const EXHAUSTED_MS = 500;
 
 /** The server under `ulimit -n LIMIT`, set by a shell as an operator would. */
 function limited(args: string[]): Deno.Command {
@@ -59,8 +68,23 @@ Deno.test("per-connection variants under ulimit -n 128 keep serving within their
     VARIANTS.filter((variant) => variant.perConnection),
     (variant) =>
       withServer([], async (server) => {
-        const idle = await openMany(server.port, 30);
-        await sleep(1500);
+        const idle = await openMany(server.port, IDLE);
+        // Held until the server has taken all it will (the rest wait in the accept queue) and
+        // started their members (its descriptors stop changing): a server that spent more
+        // descriptors than it has would have failed by then.
+        const [fits] = server.lines(/at most (\d+) connections at once, the others wait/);
+        const queued = Math.max(0, IDLE - Number(fits ?? IDLE));
+        let waiting = -1;
+        await waitFor(async () => {
+          if (server.exited()) throw new Error("The server exited holding the idle connections");
+          return (waiting = await acceptQueueLength(server.port)) === queued;
+        }, {
+          what: () => `${queued} connections in the accept queue (${waiting} now)`,
+        });
+        await waitForSteady(() => treeOpenFiles(server.pid), {
+          what: "the server's open files",
+          intervalMs: 200,
+        });
         closeAll(idle);
         const after = await askWithin(server.port, "3|abc", 20_000);
         assert.equal(after.reply, "cba", `no reply within ${Math.round(after.ms)} ms`);
@@ -83,22 +107,25 @@ Deno.test("async under ulimit -n 128 warns once per exhaustion and counts the co
       withServer([], async (server) => {
         const held = await openMany(server.port, 200);
         await server.waitFor(/warning: Accept failed/);
-        await sleep(1500);
+        await sleep(EXHAUSTED_MS);
         closeAll(held);
         // Reset while the listener still counts the closing connections against its budget,
         // refused while it reopens.
-        let reply: string | null = null;
         let asked = 0;
-        for (let tries = 0; tries < 50 && reply !== "cba"; tries++) {
+        await waitFor(async () => {
           try {
-            reply = (await askWithin(server.port, "3|abc", 10_000)).reply;
+            const { reply } = await askWithin(server.port, "3|abc", 10_000);
             asked++;
+            return reply === "cba";
           } catch (error) {
             if (!(error instanceof Deno.errors.ConnectionRefused)) throw error;
+            return false;
           }
-          if (reply !== "cba") await sleep(100);
-        }
-        assert.equal(reply, "cba");
+        }, {
+          what: "a reply once the held connections closed",
+          timeoutMs: 30_000,
+          intervalMs: 100,
+        });
         const { code, stdout, stderr } = await stopWithin(server, "SIGTERM", 10_000);
         assert.equal(code, 0, tail(stderr));
         const warnings = stderr.split("\n").filter((line) => line.includes("Accept failed"));

@@ -22,7 +22,8 @@ import { numberAfter, SERVE } from "../support.ts";
 import { mib, treeRssBytes } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
-import { sleep } from "../support/wait_for.ts";
+import { readByPeer } from "../support/tcp_sockets.ts";
+import { waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const NEWLINES = 300_000;
@@ -62,8 +63,12 @@ Deno.test("serve: 300,000 newlines in one burst leave the server up and its coun
       withServer([...SERVE, ...variant.args], async (server) => {
         const flood = await greeted(server.port, 10_000);
         await writeAll(flood, encoder.encode("\n".repeat(NEWLINES)));
-        // Held open while the server works through the burst, as a real client would be.
-        await sleep(500);
+        // Held open until the server has read the whole burst (or dropped the connection: the
+        // count below tells), as a real client would be.
+        const floodPort = flood.localAddr.port;
+        await waitFor(() => readByPeer(floodPort, server.port), {
+          what: "the server to read the burst",
+        });
         flood.close();
         const normal = await greeted(server.port, 10_000);
         for (let event = 1; event <= NORMAL_EVENTS; event++) {

@@ -14,7 +14,8 @@ import { TASK_SERVE } from "../support.ts";
 import { converse, readUntilClosed, trickle } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
-import { sleep } from "../support/wait_for.ts";
+import { readByPeer } from "../support/tcp_sockets.ts";
+import { waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const MAX_LINE = 128 * 1024;
@@ -28,13 +29,18 @@ function describe(text: string): string {
   }`;
 }
 
-/** Sends `parts` as separate writes 50 ms apart, half-closes, and returns all replies. */
+/**
+ * Sends `parts` as separate writes, each once the server has read the one before, so that no
+ * read of the server's holds two; half-closes, and returns all replies.
+ */
 async function sendInParts(port: number, parts: string[]): Promise<string> {
   const conn = await Deno.connect({ hostname: HOST, port });
   const replies = readUntilClosed(conn, 5000);
   for (const part of parts) {
     await writeAll(conn, encoder.encode(part));
-    await sleep(50);
+    await waitFor(() => readByPeer(conn.localAddr.port, port), {
+      what: "the server to read the part",
+    });
   }
   await conn.closeWrite();
   const { text, closed } = await replies;

@@ -18,7 +18,7 @@ import { drainBytes } from "../support/attacks.ts";
 import { mib, treeRssBytes } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
-import { sleep } from "../support/wait_for.ts";
+import { sleep, waitForSteady } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const GROWTH_BOUND = 20 * 2 ** 20;
@@ -76,7 +76,7 @@ async function warmUp(conn: Deno.TcpConn, bytes: number): Promise<number> {
   return await replies;
 }
 
-/** RSS growth of a server tree under attack, sampled every 100 ms. */
+/** RSS growth of a server tree under attack, sampled every 100 ms while the attack lasts. */
 async function watchGrowth(pid: number, baseline: number, written: () => number) {
   const started = performance.now();
   let settled: number | undefined;
@@ -118,8 +118,10 @@ Deno.test("task-serve: a client that never reads stops costing memory and leaves
         const peer = `${HOST}:${conn.localAddr.port}`;
         // Replies flow normally first, so the baseline includes a warmed-up heap and buffers.
         let read = await warmUp(conn, WARM_UP_BYTES);
-        await sleep(200);
-        const baseline = treeRssBytes(server.pid);
+        const baseline = await waitForSteady(() => treeRssBytes(server.pid), {
+          what: "the memory after the warm-up",
+          tolerance: 2 ** 20,
+        });
 
         let written = 0;
         let writing = true;

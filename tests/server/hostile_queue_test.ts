@@ -15,7 +15,7 @@ import { TASK_SERVE } from "../support.ts";
 import { mib, rssBytes } from "../support/process_tree.ts";
 import { withServer } from "../support/server_guard.ts";
 import { tcpSockets } from "../support/tcp_sockets.ts";
-import { sleep, waitFor } from "../support/wait_for.ts";
+import { waitForSteady } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const CONNECTIONS = 1000;
@@ -86,12 +86,9 @@ async function untilServerStopsReading(port: number): Promise<void> {
     }
     return bytes;
   };
-  let last = -1;
-  await waitFor(async () => {
-    const now = waiting();
-    if (now === last) return true;
-    last = now;
-    await sleep(200);
-    return false;
-  }, { what: "the server to stop reading its queued connections", timeoutMs: 30_000 });
+  await waitForSteady(waiting, {
+    what: "the bytes waiting for the server",
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
 }

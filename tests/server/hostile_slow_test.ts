@@ -10,10 +10,17 @@
 
 import assert from "node:assert/strict";
 import { TASK_SERVE } from "../support.ts";
-import { askWithin, converse, readUntilClosed, trickle } from "../support/attacks.ts";
+import {
+  acceptQueueLength,
+  askWithin,
+  converse,
+  readUntilClosed,
+  trickle,
+} from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
-import { sleep } from "../support/wait_for.ts";
+import { tcpEnds } from "../support/tcp_sockets.ts";
+import { waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const REQUEST_TIMEOUT_MS = 1000;
@@ -36,7 +43,14 @@ Deno.test("task-serve --request-timeout: a trickling client is cut off and does 
           const cut = readUntilClosed(trickler, TRICKLE.length * TRICKLE_INTERVAL_MS)
             .then(({ closed }) => ({ closed, ms: performance.now() - started }));
           const trickling = trickle(trickler, TRICKLE, TRICKLE_INTERVAL_MS);
-          await sleep(100);
+          // The normal client comes once the server has accepted the trickler (its end is
+          // known to the kernel and no longer queued), so it queues behind it.
+          await waitFor(
+            async () =>
+              tcpEnds(trickler.localAddr.port, server.port).there !== undefined &&
+              await acceptQueueLength(server.port) === 0,
+            { what: "the server to accept the trickler" },
+          );
           const bound = REQUEST_TIMEOUT_MS + MARGIN_MS;
           const normal = await askWithin(server.port, "3|abc", bound + 1000);
           const { closed, ms } = await cut;

@@ -17,6 +17,7 @@ import { askWithin } from "../support/attacks.ts";
 import { processTree, signalTree } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
+import { sleep, waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const OPEN = 5;
@@ -52,11 +53,11 @@ async function continueTree(pid: number): Promise<void> {
       return false;
     }
   };
-  for (let walk = 0; walk < 10; walk++) {
+  await waitFor(() => {
+    if (!processTree(pid).some(stopped)) return true;
     signalTree(pid, "SIGCONT");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    if (!processTree(pid).some(stopped)) return;
-  }
+    return false;
+  }, { what: "every process of the server to run again" });
 }
 
 Deno.test("task-serve: a server stopped and continued (Ctrl-Z, fg) keeps its members and counts", async (t) => {
@@ -72,7 +73,7 @@ Deno.test("task-serve: a server stopped and continued (Ctrl-Z, fg) keeps its mem
           return { conn, reader };
         }));
         signalTree(server.pid, "SIGSTOP");
-        await new Promise((resolve) => setTimeout(resolve, STALL_MS));
+        await sleep(STALL_MS);
         await continueTree(server.pid);
         const again = await Promise.all(
           held.map(({ conn, reader }) => ask(conn, reader, "de", 5000)),

@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { numberAfter, TASK_SERVE } from "../support.ts";
 import { askWithin } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
-import { sleep } from "../support/wait_for.ts";
+import { waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
 const encoder = new TextEncoder();
@@ -44,7 +44,10 @@ Deno.test("task-serve --mode proc: a stopped child is noticed, replaced, its con
         assert.ok(await conn.read(new Uint8Array(16)) !== null);
         held.push(conn);
       }
-      await sleep(200);
+      // Each reply can come before the server's line naming the child that served it.
+      await waitFor(() => held.every((conn) => servedBy(conn) !== undefined), {
+        what: "the line naming the child of each held connection",
+      });
       const lost = onStopped();
       assert.ok(lost > 0, "no connection reached the child to be stopped");
 
@@ -53,11 +56,11 @@ Deno.test("task-serve --mode proc: a stopped child is noticed, replaced, its con
         name: `the stopped child is replaced within ${NOTICE_MS / 1000} s`,
         ...UNSANITIZED,
         fn: async () => {
-          const started = performance.now();
-          while (server.lines(LISTENING).length < 3 && performance.now() - started < NOTICE_MS) {
-            await sleep(50);
-          }
-          assert.ok(server.lines(LISTENING).length >= 3, "no replacement started");
+          await waitFor(() => server.lines(LISTENING).length >= 3, {
+            what: "a replacement child",
+            timeoutMs: NOTICE_MS,
+            intervalMs: 50,
+          });
         },
       });
       await t.step({

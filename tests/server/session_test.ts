@@ -11,6 +11,7 @@ import { createProtocol } from "../../lib/protocols/mod.ts";
 import { type ChunkSink, WRITTEN } from "../../lib/net/transport.ts";
 import { epochNow } from "../../lib/stats/epoch_now.ts";
 import type { Framing } from "../../lib/protocols/framing.ts";
+import { waitFor } from "../support/wait_for.ts";
 
 /**
  * A duplex that pushes every chunk from one buffer it reuses, as a transport reading through
@@ -41,6 +42,11 @@ class ReusingDuplex implements Duplex {
 
   close(): void {}
 
+  /** Whether the session has started feeding from it. */
+  get fed(): boolean {
+    return this.#sink !== undefined;
+  }
+
   /** Reads `text` into the shared buffer and hands it to the sink; what the sink returned. */
   push(text: string): Promise<void> | undefined {
     const { written } = new TextEncoder().encodeInto(text, this.#buffer);
@@ -68,7 +74,7 @@ Deno.test("runSession() holds the next bytes while a reply is pending, and answe
     log: () => {},
     now: epochNow,
   });
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await waitFor(() => duplex.fed, { what: "the session to feed from the duplex" });
   // Unterminated: answered at once, with no wait for more; that reply's write stays pending.
   const held = duplex.push("abc");
   assert.ok(held, "the transport is told to hold the next bytes while a reply is pending");

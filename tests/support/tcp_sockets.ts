@@ -111,3 +111,12 @@ export function acceptQueue(port: number): number {
   }
   return 0;
 }
+
+/**
+ * Whether the end on port `there` has read everything the end on port `here` sent it (nothing
+ * unacknowledged at `here`, nothing unread at `there`), or is gone: closed or reset.
+ */
+export function readByPeer(here: number, there: number): boolean {
+  const ends = tcpEnds(here, there);
+  return ends.there === undefined || (ends.here?.txQueue === 0 && ends.there.rxQueue === 0);
+}

@@ -1,7 +1,9 @@
 /**
  * Waiting in tests. {@link waitFor} waits for the condition a test means (a printed line, a
  * counter, a socket state) and fails naming it, so a slow machine makes a test slower, never
- * wrong. {@link sleep} paces a scripted peer; it is not a way to wait for something to happen.
+ * wrong. {@link waitForSteady} waits for a reading (a process tree's memory or descriptors, bytes
+ * waiting in the kernel) to stop changing. {@link sleep} paces a scripted peer; it is not a way
+ * to wait for something to happen.
  *
  * @module
  */
@@ -36,6 +38,37 @@ export async function waitFor<T>(
     if (performance.now() > deadline) throw timedOut(what, timeoutMs);
     await sleep(intervalMs);
   }
+}
+
+/** Bounds on a {@link waitForSteady}. */
+export interface WaitForSteadyOptions extends WaitForOptions {
+  /** How far two readings in a row may differ and still agree (default 0: equal). */
+  tolerance?: number;
+}
+
+/**
+ * Reads `read` every `intervalMs` (default 100 ms) until two readings in a row agree within
+ * `tolerance`, and returns the last: for a quantity that moves while something is under way and
+ * stops when it is done. Throws naming `what` after `timeoutMs` (default 10 s).
+ */
+export async function waitForSteady(
+  read: () => number | Promise<number>,
+  { what, tolerance = 0, timeoutMs, intervalMs = 100 }: WaitForSteadyOptions,
+): Promise<number> {
+  const readings: number[] = [];
+  return await waitFor(async () => {
+    readings.push(await read());
+    if (readings.length > 5) readings.shift();
+    const [before, now] = readings.slice(-2);
+    return readings.length > 1 && Math.abs(now - before) <= tolerance && now;
+  }, {
+    what: () =>
+      `${typeof what === "function" ? what() : what} to settle (read ${
+        readings.slice(-5).join(", ")
+      })`,
+    timeoutMs,
+    intervalMs,
+  });
 }
 
 /** `promise`, or a failure naming `what` after `timeoutMs` (default 5 s). */
