@@ -15,10 +15,11 @@
 
 import assert from "node:assert/strict";
 import { socklabArgs, TASK_SERVE } from "../support.ts";
-import { acceptQueueLength, askWithin } from "../support/attacks.ts";
+import { askWithin } from "../support/attacks.ts";
 import { treeOpenFiles } from "../support/process_tree.ts";
 import { stopWithin, tail, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
+import { acceptQueue } from "../support/tcp_sockets.ts";
 import { sleep, waitFor, waitForSteady } from "../support/wait_for.ts";
 
 const LIMIT = 128;
@@ -75,9 +76,9 @@ Deno.test("per-connection variants under ulimit -n 128 keep serving within their
         const [fits] = server.lines(/at most (\d+) connections at once, the others wait/);
         const queued = Math.max(0, IDLE - Number(fits ?? IDLE));
         let waiting = -1;
-        await waitFor(async () => {
+        await waitFor(() => {
           if (server.exited()) throw new Error("The server exited holding the idle connections");
-          return (waiting = await acceptQueueLength(server.port)) === queued;
+          return (waiting = acceptQueue(server.port)) === queued;
         }, {
           what: () => `${queued} connections in the accept queue (${waiting} now)`,
         });

@@ -10,16 +10,10 @@
 
 import assert from "node:assert/strict";
 import { TASK_SERVE } from "../support.ts";
-import {
-  acceptQueueLength,
-  askWithin,
-  converse,
-  readUntilClosed,
-  trickle,
-} from "../support/attacks.ts";
+import { askWithin, converse, readUntilClosed, trickle } from "../support/attacks.ts";
 import { stopWithin, withServer } from "../support/server_guard.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
-import { tcpEnds } from "../support/tcp_sockets.ts";
+import { acceptQueue, tcpEnds } from "../support/tcp_sockets.ts";
 import { waitFor } from "../support/wait_for.ts";
 
 const HOST = "127.0.0.1";
@@ -46,9 +40,9 @@ Deno.test("task-serve --request-timeout: a trickling client is cut off and does 
           // The normal client comes once the server has accepted the trickler (its end is
           // known to the kernel and no longer queued), so it queues behind it.
           await waitFor(
-            async () =>
+            () =>
               tcpEnds(trickler.localAddr.port, server.port).there !== undefined &&
-              await acceptQueueLength(server.port) === 0,
+              acceptQueue(server.port) === 0,
             { what: "the server to accept the trickler" },
           );
           const bound = REQUEST_TIMEOUT_MS + MARGIN_MS;

@@ -8,11 +8,12 @@
 import net from "node:net";
 import { LineReader } from "../../lib/protocols/line_reader.ts";
 import { processTree, signalTree } from "./process_tree.ts";
+import { acceptQueue, establishedTo } from "./tcp_sockets.ts";
 import { sleep, waitFor } from "./wait_for.ts";
 
 const HOST = "127.0.0.1";
 
-/** What `ss` saw after the resets: proof that they sat in the accept queue, reset. */
+/** What the kernel listed after the resets: proof that they sat in the accept queue, reset. */
 export interface ResetProof {
   /** Connections waiting in the listeners' accept queues (their Recv-Q). */
   queued: number;
@@ -23,8 +24,8 @@ export interface ResetProof {
 /**
  * Makes `count` connections to `port` that are reset before the server accepts them: the
  * server's whole process tree is stopped (SIGSTOP), each connection completes its handshake
- * and waits in the accept queues, `ss` counts them there, each is then reset
- * (`resetAndDestroy`, SO_LINGER 0) and `ss` sees none of them established; the tree is
+ * and waits in the accept queues, the kernel's socket table counts them there, each is
+ * then reset (`resetAndDestroy`, SO_LINGER 0) and the table lists none of them established; the tree is
  * continued. Its `accept()` then meets only dead connections.
  */
 export async function resetBeforeAccept(
@@ -48,19 +49,19 @@ export async function resetBeforeAccept(
     // half-open connection, which is never queued at all. So the resets wait for the queue.
     let queued = 0;
     try {
-      await waitFor(async () => (queued = await acceptQueueLength(port)) >= count, {
+      await waitFor(() => (queued = acceptQueue(port)) >= count, {
         what: () => `${count} connections in the accept queues of port ${port} (${queued} so far)`,
       });
     } catch { /* the proof below tells how many were queued */ }
     for (const socket of sockets) socket.resetAndDestroy();
     let established = count;
     try {
-      await waitFor(async () => (established = await establishedOn(port)) === 0, {
+      await waitFor(() => (established = establishedTo(port)) === 0, {
         what: "the resets to reach the server's side",
         timeoutMs: 5000,
       });
     } catch { /* the proof below tells how many were not reset */ }
-    return { queued: await acceptQueueLength(port), established };
+    return { queued: acceptQueue(port), established };
   } finally {
     for (const pid of pids) {
       try {
@@ -68,22 +69,6 @@ export async function resetBeforeAccept(
       } catch { /* exited */ }
     }
   }
-}
-
-/** Connections waiting in the accept queues of the sockets listening on `port` (their Recv-Q). */
-export async function acceptQueueLength(port: number): Promise<number> {
-  const listening = await ss(["-Hltn", `sport = :${port}`]);
-  return listening.reduce((sum, line) => sum + Number(line.split(/\s+/)[1]), 0);
-}
-
-/** Server-side connections on `port` that are established. */
-async function establishedOn(port: number): Promise<number> {
-  return (await ss(["-Htn", "state", "established", `sport = :${port}`])).length;
-}
-
-async function ss(args: string[]): Promise<string[]> {
-  const { stdout } = await new Deno.Command("ss", { args, stdout: "piped" }).output();
-  return new TextDecoder().decode(stdout).split("\n").filter((line) => line.trim() !== "");
 }
 
 /**

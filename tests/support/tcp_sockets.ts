@@ -101,15 +101,28 @@ export function tcpEnds(
   return ends;
 }
 
-/** Connections waiting in the accept queue of the socket listening on `port` (0 if none). */
+/**
+ * Connections waiting in the accept queues of the sockets listening on `port` (0 if none): the
+ * sum over all of them, since pool members listen with `SO_REUSEPORT`, a queue each.
+ */
 export function acceptQueue(port: number): number {
+  let queued = 0;
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     for (const socket of tcpSockets([table])) {
       if (socket.state !== "LISTEN") break; // each table lists its listening sockets first
-      if (socket.localPort === port) return socket.rxQueue;
+      if (socket.localPort === port) queued += socket.rxQueue;
     }
   }
-  return 0;
+  return queued;
+}
+
+/** Connections to `port`, on its side, that are established. */
+export function establishedTo(port: number): number {
+  let established = 0;
+  for (const socket of tcpSockets()) {
+    if (socket.localPort === port && socket.state === "ESTABLISHED") established++;
+  }
+  return established;
 }
 
 /**
