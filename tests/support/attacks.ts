@@ -132,21 +132,28 @@ export async function askWithin(
 }
 
 /**
- * Reads until the peer closes (or resets) or `timeoutMs` pass; the connection is closed
- * afterwards. `closed` says whether the peer closed it in time.
+ * Reads until the peer closes (or resets) or `timeoutMs` pass after `from` settles (default: at
+ * once); the connection is closed afterwards. `closed` says whether the peer closed it in time.
  */
 export async function readUntilClosed(
   conn: Deno.Conn,
   timeoutMs: number,
+  from: Promise<unknown> = Promise.resolve(),
 ): Promise<{ text: string; closed: boolean }> {
   let closed = true;
-  const timer = setTimeout(() => {
-    closed = false;
-    conn.close();
-  }, timeoutMs);
+  let done = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  from.finally(() => {
+    if (done) return;
+    timer = setTimeout(() => {
+      closed = false;
+      conn.close();
+    }, timeoutMs);
+  });
   const decoder = new TextDecoder();
   let text = "";
   await readEach(conn, (bytes) => text += decoder.decode(bytes, { stream: true }));
+  done = true;
   clearTimeout(timer);
   if (closed) conn.close();
   return { text: text + decoder.decode(), closed };
