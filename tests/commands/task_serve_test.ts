@@ -41,9 +41,16 @@ Deno.test({
   for (const expression of hostile) {
     const started = performance.now();
     const reply = await ask(server.port, `2|${expression}`);
+    const ms = performance.now() - started;
     assert.match(reply!, /^Error: /, `reply to ${expression.slice(0, 30)}`);
-    assert.ok(performance.now() - started < 2000, `${expression.slice(0, 30)} took too long`);
+    const simpleStarted = performance.now();
     assert.equal(await ask(server.port, "3|abc"), "cba");
+    const simpleMs = performance.now() - simpleStarted;
+    // The evaluator's limits refuse each within milliseconds of CPU (expr_test measures them);
+    // evaluated, the first would not end at all. A machine busy enough to slow the plain
+    // request that follows slows this one as much, so the bound grows with it.
+    const bound = 2000 + 20 * simpleMs;
+    assert.ok(ms < bound, `${expression.slice(0, 30)} took ${ms} ms (bound ${bound})`);
   }
   const conn = await Deno.connect({ hostname: HOST, port: server.port });
   await conn.write(encoder.encode("4|\n"));

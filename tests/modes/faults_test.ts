@@ -297,7 +297,10 @@ Deno.test({
   const { code, stderr } = await server.finished;
   idle.close();
   assert.equal(code, 130);
-  assert.ok(performance.now() - started < 2000);
+  // A server that waited for the idle connection would take the whole 30 s drain; half of it
+  // leaves a busy machine 15 s to quit.
+  const waited = performance.now() - started;
+  assert.ok(waited < 15_000, `quit ${waited} ms after the second SIGINT`);
   assert.match(stderr, /closing the open connections and quitting/);
 });
 
