@@ -80,7 +80,9 @@ export async function listenProxy(
     ...options,
     maxConns: 0,
     onEvent(event) {
-      if (event.type === "warning" || event.type === "aborted") options.onEvent(event);
+      if (event.type === "warning" || event.type === "aborted" || event.type === "unserved") {
+        options.onEvent(event);
+      }
     },
   };
   const relay = async (conn: Conn) => {

@@ -231,6 +231,7 @@ export async function runServer(
   let opened = 0;
   let aborted = 0;
   let shed = 0;
+  let unserved = 0;
   let warnings = 0;
   const startedAt = epochNow();
   // With --json, stdout carries the JSON alone and the live log goes to stderr.
@@ -259,6 +260,9 @@ export async function runServer(
         return;
       case "shed":
         shed += event.count;
+        return;
+      case "unserved":
+        unserved += event.count;
         return;
       case "open":
         opened++;
@@ -320,6 +324,7 @@ export async function runServer(
       opened,
       aborted,
       shed,
+      unserved,
       warnings,
       incomplete,
     });

@@ -63,10 +63,12 @@ class DenoListener implements Listener {
     return new DenoConn(await this.#listener.accept());
   }
 
-  close(): void {
+  close(): number {
     try {
       this.#listener.close();
     } catch { /* already closed */ }
+    // Deno.listen takes a connection from the kernel only when accept asks for it.
+    return 0;
   }
 }
 

@@ -214,14 +214,16 @@ export class NodeListener implements Listener {
     else this.#overBudget ??= error;
   }
 
-  close(): void {
-    if (this.#closed) return;
+  close(): number {
+    if (this.#closed) return 0;
     this.#closed = true;
     clearInterval(this.#check);
     this.#server.close();
-    for (const conn of this.#queue.splice(0)) conn.close();
+    const unserved = this.#queue.splice(0);
+    for (const conn of unserved) conn.close();
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.reject(this.#closedError());
+    return unserved.length;
   }
 }

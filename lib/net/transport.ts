@@ -85,8 +85,12 @@ export interface Listener {
    * `Deno.errors.BadResource`.
    */
   accept(): Promise<Conn>;
-  /** Stops listening; a pending `accept` rejects with `Deno.errors.BadResource`. */
-  close(): void;
+  /**
+   * Stops listening; a pending `accept` rejects with `Deno.errors.BadResource`. Returns how
+   * many connections it had taken from the kernel for `accept` and now closes unserved (those
+   * still in the kernel's queue are reset by the close, which no count here sees).
+   */
+  close(): number;
 }
 
 /** Where and how to listen. */

@@ -31,6 +31,8 @@ export interface ServerSummary {
   aborted: number;
   /** Connections reset unaccepted because a listener's descriptor budget was full. */
   shed: number;
+  /** Connections taken from the kernel but closed unserved as accepting stopped. */
+  unserved: number;
   /** Connections whose record arrived. */
   closed: number;
   /** Of the closed, those still open when the drain time ran out. */
@@ -57,6 +59,8 @@ export interface ServerMeta {
   aborted: number;
   /** Connections reset unaccepted because a listener's descriptor budget was full. */
   shed?: number;
+  /** Connections taken from the kernel but closed unserved as accepting stopped. */
+  unserved?: number;
   warnings: number;
   incomplete?: boolean;
 }
@@ -106,6 +110,7 @@ export class ServerTally {
       ...meta,
       incomplete: meta.incomplete ?? false,
       shed: meta.shed ?? 0,
+      unserved: meta.unserved ?? 0,
       closed: this.#closed,
       openAtShutdown: this.#ends.shutdown ?? 0,
       ends: { ...this.#ends },
@@ -189,7 +194,9 @@ export function formatTotals(summary: ServerSummary): string {
       ends ? ` (${ends})` : ""
     }, ${summary.openAtShutdown} open at shutdown${
       summary.aborted > 0 ? `, ${summary.aborted} reset before accept` : ""
-    }${summary.shed > 0 ? `, ${summary.shed} reset over the descriptor budget` : ""}`,
+    }${summary.shed > 0 ? `, ${summary.shed} reset over the descriptor budget` : ""}${
+      summary.unserved > 0 ? `, ${summary.unserved} closed unserved as accepting stopped` : ""
+    }`,
     `Messages: ${summary.messages}, bytes in: ${summary.bytesIn}, bytes out: ${summary.bytesOut}, oversized: ${summary.oversized}`,
     `Mode: ${summary.mode} (${summary.layout}), ran ${seconds} s, warnings: ${summary.warnings}`,
     ...workers,

@@ -61,10 +61,13 @@ export async function acceptLoop(
     slotWaiters = [];
     for (const wake of waiters) wake();
   };
+  const unserved = (count: number) => {
+    if (count > 0) options.onEvent({ type: "unserved", count });
+  };
   const stopAccepting = () => {
     if (!accepting) return;
     accepting = false;
-    listeners.forEach((listener) => listener.close());
+    unserved(listeners.reduce((sum, listener) => sum + listener.close(), 0));
     wakeAcceptors();
   };
   const onStop = () => {
@@ -120,6 +123,7 @@ export async function acceptLoop(
       while (full() && accepting) await waitForSlot();
       if (!accepting) {
         closeQuietly(conn);
+        unserved(1);
         break;
       }
       accepted++;

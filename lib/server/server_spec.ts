@@ -51,6 +51,11 @@ export type ServerEvent =
   | { type: "aborted" }
   /** Connections a listener reset unaccepted, its descriptor budget full; only counted. */
   | { type: "shed"; count: number }
+  /**
+   * Connections this process had taken from the kernel but not yet served when it stopped
+   * accepting, closed unserved; only counted.
+   */
+  | { type: "unserved"; count: number }
   /** Data samples, only when the spec asks for them; in arrival order per connection. */
   | { type: "samples"; rows: DataSample[] }
   | { type: "log"; line: string }

@@ -22,7 +22,7 @@ import {
   startServer,
   TASK_SERVE,
 } from "../support.ts";
-import { tcpEnds } from "../support/tcp_sockets.ts";
+import { acceptQueue, tcpEnds } from "../support/tcp_sockets.ts";
 import { sleep, waitFor, within } from "../support/wait_for.ts";
 
 const encoder = new TextEncoder();
@@ -368,6 +368,45 @@ Deno.test({
   server.kill("SIGINT");
   await server.finished;
 });
+
+for (const modeArgs of [["--mode", "async"], ["--mode", "thr", "--workers", "1"]]) {
+  Deno.test({
+    name: `a connection taken but not yet served when the server stops is counted (${
+      modeArgs.join(" ")
+    } --io node)`,
+    sanitizeOps: true,
+    sanitizeResources: true,
+  }, async () => {
+    // With the one slot held, the second connection waits for it; node:net has taken it from
+    // the kernel meanwhile (the accept queue is empty), so the stop closes it unserved.
+    const server = await startServer([
+      ...TASK_SERVE,
+      ...modeArgs,
+      "--io",
+      "node",
+      "--max-conns",
+      "1",
+      "--drain",
+      "0s",
+    ]);
+    const held = await Deno.connect({ hostname: HOST, port: server.port });
+    await held.write(encoder.encode("3|abc\n"));
+    assert.equal(await new LineReader(held).readLine(), "cba");
+    const waiting = await Deno.connect({ hostname: HOST, port: server.port });
+    await waitFor(
+      () =>
+        tcpEnds(waiting.localAddr.port, server.port).there !== undefined &&
+        acceptQueue(server.port) === 0,
+      { what: "node:net to take the waiting connection from the kernel" },
+    );
+    server.kill("SIGINT");
+    const { code, stdout, stderr } = await server.finished;
+    assert.equal(code, 0, stderr);
+    assert.equal(await readToEnd(waiting).catch(() => ""), "", "the waiting one was not served");
+    held.close();
+    assert.match(stdout, /Connections: 1 opened, .*, 1 closed unserved as accepting stopped/);
+  });
+}
 
 for (const [name, modeArgs] of MODES) {
   Deno.test({
