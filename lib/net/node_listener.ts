@@ -36,6 +36,12 @@ export function shareExhaustionCount(shared: Int32Array): void {
 
 const ignore = () => {};
 
+/** Resets a connection nobody will serve; it costs nothing but its closed socket. */
+function resetQuietly(socket: net.Socket): void {
+  socket.on("error", ignore);
+  socket.destroy();
+}
+
 /**
  * How many queued connections may read before the accept loop takes them. A connection takes
  * at most one chunk nobody asked for before it pauses (see NodeConn), so these hold at most
@@ -106,9 +112,7 @@ export class NodeListener implements Listener {
   #attach(server: net.Server): void {
     server.on("connection", (socket: net.Socket) => {
       if (this.#held >= this.#budget) {
-        // A connection reset meanwhile costs nothing but its closed socket.
-        socket.on("error", ignore);
-        socket.destroy();
+        resetQuietly(socket);
         this.#refuse();
         return;
       }
@@ -145,14 +149,19 @@ export class NodeListener implements Listener {
   /**
    * Closes the server and opens another on the port. The kernel queues on the port are read
    * just before the close and after the reopen: the listening socket that is gone is the old
-   * one (pool members share the port), and what waited in it was reset by the close. A
-   * connection queued between the first look and the close is missed; where `ss` fails, all are.
+   * one (pool members share the port), and what waited in it was reset by the close, or by the
+   * old server as it took it meanwhile. A connection queued between the first look and the
+   * close is missed; where `ss` fails, all are. The old server's open connections stay served:
+   * its `close` callback would wait for every one of them to end, so nothing waits for it.
    */
   async #reopen(): Promise<void> {
     const old = this.#server;
-    old.removeAllListeners("connection");
     const before = await acceptQueues(Deno.pid, this.port);
-    await new Promise((closed) => old.close(closed));
+    old.removeAllListeners("connection");
+    old.on("connection", resetQuietly);
+    old.close();
+    // The old listening socket closes at the runtime's next turn; the port is free after it.
+    await new Promise((turned) => setTimeout(turned, 0));
     if (!this.#closed) {
       try {
         const server = await this.#open();

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import * as net from "node:net";
+import { NodeListener } from "../../lib/net/node_listener.ts";
 import { nodeTransport } from "../../lib/net/node_transport.ts";
 import { feed } from "../../lib/net/transport.ts";
 import { acceptQueue, tcpEnds } from "../support/tcp_sockets.ts";
@@ -68,5 +69,40 @@ Deno.test("NodeListener keeps the peer's address of a connection reset while it 
   const conn = await within(listener.accept(), { what: "the queued connection" });
   assert.equal(conn.peer, local);
   conn.close();
+  listener.close();
+});
+
+Deno.test("NodeListener reopens after running out of its budget while the old server's connections stay open", async () => {
+  const open = (port: number) =>
+    new Promise<net.Server>((resolve, reject) => {
+      const server = net.createServer({ allowHalfOpen: true });
+      server.once("error", reject);
+      server.listen({ host: "127.0.0.1", port, exclusive: true }, () => resolve(server));
+    });
+  const first = await open(0);
+  const port = (first.address() as net.AddressInfo).port;
+  const listener = new NodeListener(() => open(port), first, 2, false);
+  const connected = async () => {
+    const client = await Deno.connect({ hostname: "127.0.0.1", port });
+    return { client, conn: await within(listener.accept(), { what: "the accept" }) };
+  };
+  const [a, b] = [await connected(), await connected()];
+  // Over the budget: reset, and the next accept says so.
+  const over = await Deno.connect({ hostname: "127.0.0.1", port });
+  await assert.rejects(within(listener.accept(), { what: "the refusal" }), /Too many open files/);
+  over.close();
+  // Half the budget free again: the listener closes its server to open another, while b, a
+  // connection of the old server, stays open.
+  a.conn.close();
+  a.client.close();
+  await waitFor(() => !first.listening, { what: "the listener to close its old server" });
+  const later = await waitFor(
+    () => Deno.connect({ hostname: "127.0.0.1", port }).catch(() => false as const),
+    { what: "the new server to take a connect" },
+  );
+  const served = await within(listener.accept(), { what: "the connection after the reopen" });
+  await later.write(new TextEncoder().encode("hi"));
+  assert.equal(decoder.decode((await within(served.read(), { what: "its bytes" }))!), "hi");
+  for (const end of [later, served, b.client, b.conn]) end.close();
   listener.close();
 });
