@@ -13,7 +13,7 @@ import { listenOn } from "../lib/net/listen.ts";
 import { splice } from "../lib/net/splice.ts";
 import type { Conn } from "../lib/net/transport.ts";
 import { transportFor } from "../lib/net/transports.ts";
-import type { ModeOptions } from "../lib/server/server_spec.ts";
+import type { ModeOptions, ServerEvent } from "../lib/server/server_spec.ts";
 import { acceptLoop } from "../lib/server/accept_loop.ts";
 
 /** Where members listen behind the relay. */
@@ -21,6 +21,19 @@ export const MEMBER_HOST = "127.0.0.1";
 
 /** How long reaching a member may take before the client's connection is given up. */
 const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * The relay's own events the server hears: its failures (resets before accept and over its
+ * descriptor budget, connections closed unserved at a stop) and the warnings and status lines
+ * about them. Opens and closes are the members' to report.
+ */
+const RELAY_OWN = new Set<ServerEvent["type"]>([
+  "warning",
+  "status",
+  "aborted",
+  "shed",
+  "unserved",
+]);
 
 /** A member the relay can reach. */
 interface Route {
@@ -75,14 +88,12 @@ export async function listenProxy(
     if (best) next = (routes.indexOf(best) + 1) % routes.length;
     return best;
   };
-  // The members report what they serve; the relay reports only its own failures.
+  // The members report what they serve; the relay reports only its own failures and state.
   const relayOptions: ModeOptions = {
     ...options,
     maxConns: 0,
     onEvent(event) {
-      if (event.type === "warning" || event.type === "aborted" || event.type === "unserved") {
-        options.onEvent(event);
-      }
+      if (RELAY_OWN.has(event.type)) options.onEvent(event);
     },
   };
   const relay = async (conn: Conn) => {
