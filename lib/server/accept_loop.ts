@@ -6,7 +6,8 @@
  * counted and the loop goes straight on; only running out of descriptors or memory pauses it,
  * briefly, since retrying at once would spin. Such an episode is logged once, as it starts
  * (retrying every 200 ms at most had logged 1,545 warnings a minute), and once as it ends,
- * with how many accepts failed; connections a listener reset over its budget are counted.
+ * with how many accepts failed; connections a listener reset over its budget are counted, and
+ * so are those it had taken but closes unserved as accepting stops.
  *
  * @module
  */

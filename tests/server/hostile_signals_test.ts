@@ -73,9 +73,12 @@ Deno.test("serve: a second SIGINT while draining quits at once, prints what is k
         await server.waitFor(new RegExp(`^Sentence ".*" received from ${peerOf(open)}$`), 2);
         server.kill("SIGINT");
         await server.waitFor(/stopping; draining open connections/);
-        const { code, stdout } = await stopWithin(server, "SIGINT", 2000);
+        // Half the 30 s drain the second SIGINT cuts short leaves a busy machine room to quit.
+        const { code, stdout, stderr } = await stopWithin(server, "SIGINT", 15_000);
         open.close();
         assert.equal(code, 130);
+        // The fallback for a mode that does not close its connections when told also exits 130.
+        assert.doesNotMatch(stderr, /forced to quit/);
         assert.equal(numberAfter(stdout, "Connections: "), 2);
         const messages = numberAfter(stdout, "Messages: ");
         assert.ok(messages >= 3 && messages <= 5, `Messages: ${messages}`);
