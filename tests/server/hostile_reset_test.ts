@@ -4,7 +4,7 @@
  * while the server answers and closes them must leave no descriptor behind. Each variant's
  * process tree is stopped, 500 connections complete their handshake and are reset (SO_LINGER 0),
  * `ss` confirms they sit in the accept queue, and after the tree continues a normal request
- * must be answered within 1 s more than a fresh connection costs that variant.
+ * must be answered without a pause per reset (see {@link BOUND_MS}).
  *
  * @module
  */
@@ -19,9 +19,16 @@ import { treeOpenFiles } from "../support/process_tree.ts";
 import { inEachVariant, VARIANTS } from "../support/variants.ts";
 
 const RESETS = 500;
-const BOUND_MS = 1000;
+/**
+ * How much later than a fresh connection the request after the resets may be answered. The
+ * fault this guards against, a pause after each failed accept as for running out of
+ * descriptors (10 ms doubling to 200 ms), would take 5 to 100 s over 500 resets; going through
+ * them took up to 1.05 s in `iter` with the suite running beside it on two cores, so 5 s leaves a
+ * busy machine 10 ms a reset.
+ */
+const BOUND_MS = 5000;
 
-Deno.test("500 connections reset before accept: a normal request is answered within 1 s", async (t) => {
+Deno.test("500 connections reset before accept: a normal request is answered without a pause per reset", async (t) => {
   await inEachVariant(
     t,
     VARIANTS,
@@ -34,7 +41,7 @@ Deno.test("500 connections reset before accept: a normal request is answered wit
         assert.ok(proof.queued >= RESETS, `only ${proof.queued} connections were queued`);
         assert.equal(proof.established, 0, "some connections were not reset");
         const bound = BOUND_MS + fresh.ms;
-        const after = await askWithin(server.port, "3|abc", bound + 2000);
+        const after = await askWithin(server.port, "3|abc", bound + 5000);
         assert.equal(after.reply, "cba", `no reply within ${Math.round(after.ms)} ms`);
         assert.ok(
           after.ms < bound,
