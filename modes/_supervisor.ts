@@ -7,7 +7,7 @@
  * @module
  */
 
-import { listenOn, probePort } from "../lib/net/listen.ts";
+import { listenOn, type PortReservation, reservePort } from "../lib/net/listen.ts";
 import type { IoName } from "../lib/net/transport.ts";
 import { sharedPortSupported } from "../lib/net/shared_port.ts";
 import { transportFor } from "../lib/net/transports.ts";
@@ -117,6 +117,8 @@ class Pool {
   #fdShare: number;
   #proxy: ProxyPool | undefined;
   #port: number;
+  /** The shared port, held until the first members listen on it. */
+  #reserved: PortReservation | undefined;
   #spec: ServerSpec;
   #members = new Set<Member>();
   #heartbeats = new HeartbeatWatch();
@@ -143,7 +145,11 @@ class Pool {
     this.#memberName = memberName;
     this.#fdShare = fdShare;
     this.#proxy = proxy;
-    this.#port = proxy?.port ?? probePort(options.host, options.port);
+    if (proxy) this.#port = proxy.port;
+    else {
+      this.#reserved = reservePort(options.host, options.port);
+      this.#port = this.#reserved.port;
+    }
     this.#spec = {
       ...stripEvents(options),
       ...(proxy ? { host: MEMBER_HOST, port: 0 } : { port: this.#port }),
@@ -157,6 +163,7 @@ class Pool {
     const proxy = this.#proxy;
     for (let i = 1; i <= options.workers; i++) this.#start(i, false);
     await this.#started;
+    this.#reserved?.release();
     if (this.#startFailure !== undefined) {
       this.#stop();
       proxy?.close();

@@ -38,13 +38,25 @@ function startError(error: unknown, where: string): ServerStartError {
   return new ServerStartError(`Cannot listen on ${where}: ${reason}; check --host and --port`);
 }
 
+/** A port kept for the listeners that will share it with `reusePort`. */
+export interface PortReservation {
+  readonly port: number;
+  /** Lets the port go; call it once those listeners are open. */
+  release(): void;
+}
+
 /**
  * Checks that `port` is free with a plain listen, which fails even when other processes share
- * the port with `reusePort`, and returns it (the chosen one when 0 was asked for), ready for
- * `reusePort` listeners. Clients learn the port only once those listen, so closing the probe
- * loses nobody.
+ * the port with `reusePort`, and keeps it (the chosen one when 0 was asked for) for `reusePort`
+ * listeners. A chosen port is an ephemeral one: left free until the listeners bind it (a pool's
+ * members take a process start or more), any connect on the machine may take it as its local
+ * port, and the members fail with "port already in use" (seen under the test suite). So a
+ * `reusePort` listener of its own holds it until {@link PortReservation.release}; it never
+ * accepts, and nobody can connect to it, since the port is announced only after the release. A
+ * port the user gave is not held: a client already trying it would be queued in the holder
+ * and reset.
  */
-export function probePort(host: string, port: number): number {
+export function reservePort(host: string, port: number): PortReservation {
   let probe: Deno.TcpListener;
   try {
     probe = Deno.listen({ hostname: host, port, transport: "tcp" });
@@ -53,7 +65,21 @@ export function probePort(host: string, port: number): number {
   }
   const chosen = probe.addr.port;
   probe.close();
-  return chosen;
+  if (port !== 0) return { port: chosen, release: () => {} };
+  let holder: Deno.TcpListener | undefined;
+  try {
+    // At once, in the same turn: the port was free for no more than these two calls.
+    holder = Deno.listen({ hostname: host, port: chosen, reusePort: true, transport: "tcp" });
+  } catch {
+    // Taken meanwhile after all: the listeners will say so, as they would have.
+  }
+  return {
+    port: chosen,
+    release() {
+      holder?.close();
+      holder = undefined;
+    },
+  };
 }
 
 /**
@@ -67,17 +93,24 @@ export async function listenShared(
   count: number,
 ): Promise<Listener[]> {
   if (!sharedPortSupported()) return [await listenOn(transport, { host, port })];
-  const chosen = probePort(host, port);
+  const reserved = reservePort(host, port);
   const listeners: Listener[] = [];
   try {
     for (let i = 0; i < count; i++) {
       listeners.push(
-        await listenOn(transport, { host, port: chosen, reusePort: true, fdShare: 1 / count }),
+        await listenOn(transport, {
+          host,
+          port: reserved.port,
+          reusePort: true,
+          fdShare: 1 / count,
+        }),
       );
     }
   } catch (error) {
     listeners.forEach((listener) => listener.close());
     throw error;
+  } finally {
+    reserved.release();
   }
   return listeners;
 }
