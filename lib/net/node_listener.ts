@@ -160,8 +160,6 @@ export class NodeListener implements Listener {
     old.removeAllListeners("connection");
     old.on("connection", resetQuietly);
     old.close();
-    // The old listening socket closes at the runtime's next turn; the port is free after it.
-    await new Promise((turned) => setTimeout(turned, 0));
     if (!this.#closed) {
       try {
         const server = await this.#open();
